@@ -1,0 +1,5 @@
+export * from './measure/index.js'
+export { BUDGET_METRICS, type BudgetMetric, memoryMatchers, type StayUnderOptions } from './matchers/index.js'
+export type {} from './matchers/types.js'
+export { type MemoryBudgetOptions } from './plugin/options.js'
+export { memoryBudget } from './plugin/plugin.js'

@@ -1,0 +1,64 @@
+import type { AllocationSite } from '../measure/allocation-sites.js'
+import type { MemoryMeasurement } from '../measure/measure-memory.js'
+import { formatBytes, type UnitFamily } from '../measure/size.js'
+
+/** The metrics a budget can hold a call to. */
+export type BudgetMetric = 'total' | 'heap' | 'external' | 'rss'
+
+export const BUDGET_METRICS: readonly BudgetMetric[] = ['total', 'heap', 'external', 'rss']
+
+const METRIC_LABELS: Record<BudgetMetric, string> = {
+  total: 'allocated memory (heap + external)',
+  heap: 'V8 heap',
+  external: 'external memory (ArrayBuffer, Buffer)',
+  rss: 'resident memory (RSS)',
+}
+
+export interface BudgetOutcome {
+  metric: BudgetMetric
+  budget: number
+  /** The unit family the budget was written in; figures are printed in it. */
+  family: UnitFamily
+  /** True for `.not`: the call was expected to exceed the budget. */
+  negated: boolean
+  measurement: MemoryMeasurement
+}
+
+/** Allocation sites shown in a failure: enough to point at the culprit, few enough to fit a terminal. */
+export const SITES_SHOWN = 5
+
+/** The failure message of a memory budget: verdict, every metric, and where the memory was allocated. */
+export function formatBudgetFailure(outcome: BudgetOutcome): string {
+  const { metric, budget, family, negated, measurement: m } = outcome
+  const size = (bytes: number) => formatBytes(bytes, family)
+  const value = m[metric]
+  const verdict = negated
+    ? `expected the function to exceed ${size(budget)} of ${METRIC_LABELS[metric]}, but its peak was ${size(value)}`
+    : `expected the function to stay under ${size(budget)} of ${METRIC_LABELS[metric]}, but its peak was ${size(value)} (${size(value - budget)} over)`
+
+  const rows: Array<[string, string, string]> = [
+    ['total', size(m.total), 'peak of heap + external'],
+    ['heap', size(m.heap), 'peak of the V8 heap'],
+    ['external', size(m.external), 'peak of ArrayBuffer/Buffer memory'],
+    ['rss', size(m.rss), `peak resident memory (${m.rssMethod === 'kernel' ? 'kernel high-water mark' : 'sampled'})`],
+    ['retained', size(m.retained), 'still held after a full GC'],
+    ['allocated', size(m.allocated), `in total, ${m.gcCount} GC${m.gcCount === 1 ? '' : 's'} (${m.gcTime.toFixed(1)} ms), call took ${m.duration.toFixed(1)} ms`],
+  ]
+  const valueWidth = Math.max(...rows.map(r => r[1].length))
+  const table = rows.map(([name, figure, note]) =>
+    `  ${(name === metric ? '> ' : '  ') + name.padEnd(10)}${figure.padStart(valueWidth)}  ${note}`)
+
+  return [verdict, '', ...table, '', ...formatSites(m.allocationSites, family)].join('\n').trimEnd()
+}
+
+function formatSites(sites: readonly AllocationSite[], family: UnitFamily): string[] {
+  if (sites.length === 0)
+    return []
+  const shown = sites.slice(0, SITES_SHOWN)
+  const figures = shown.map(s => formatBytes(s.bytes, family))
+  const width = Math.max(...figures.map(f => f.length))
+  return [
+    'Top allocation sites (V8 heap, sampled; Buffer/ArrayBuffer contents are external and show as small wrappers):',
+    ...shown.map((s, i) => `  ${figures[i]!.padStart(width)}  ${s.functionName}  ${s.file ? `${s.file}:${s.line}` : '(native)'}`),
+  ]
+}

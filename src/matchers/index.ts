@@ -1,0 +1,8 @@
+import { toStayUnder } from './to-stay-under.js'
+
+// Matchers: the measuring core held to a budget, in Vitest's expect() shape but importing nothing from
+// Vitest, so `expect.extend(memoryMatchers)` works wherever the setup file cannot be used.
+export { BUDGET_METRICS, type BudgetMetric, formatBudgetFailure } from './failure-message.js'
+export { type StayUnderOptions, toStayUnder } from './to-stay-under.js'
+
+export const memoryMatchers = { toStayUnder }

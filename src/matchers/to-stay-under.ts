@@ -1,0 +1,63 @@
+import { measureMemory } from '../measure/measure-memory.js'
+import { parseSize, type SizeInput } from '../measure/size.js'
+import { BUDGET_METRICS, type BudgetMetric, formatBudgetFailure } from './failure-message.js'
+
+export interface StayUnderOptions {
+  /** Which peak the budget holds (default `total`: heap + external, the memory the code asked for). */
+  metric?: BudgetMetric
+}
+
+/** What a matcher needs from Vitest's matcher context; kept structural so this layer imports nothing from Vitest. */
+export interface MatcherContext {
+  isNot?: boolean
+}
+
+export interface MatcherResult {
+  pass: boolean
+  message: () => string
+}
+
+/** Describes what was passed in place of the function, for errors. */
+export function describeReceived(received: unknown): string {
+  if (received === null)
+    return 'null'
+  if (received instanceof Promise)
+    return 'a Promise (the work had already started; pass a function so the measurement starts first)'
+  return typeof received === 'object' ? `an ${Array.isArray(received) ? 'array' : 'object'}` : `a ${typeof received}`
+}
+
+export function assertFunction(received: unknown, matcher: string): asserts received is () => unknown {
+  if (typeof received !== 'function')
+    throw new TypeError(`${matcher}() expects a function to run and measure, e.g. expect(() => parse(file)).${matcher}('300MB'); got ${describeReceived(received)}.`)
+}
+
+export function parseStayUnderOptions(options: unknown): Required<StayUnderOptions> {
+  if (options === undefined)
+    return { metric: 'total' }
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    throw new TypeError(`toStayUnder() options must be an object like { metric: 'heap' }, got ${String(options)}.`)
+  const { metric = 'total', ...rest } = options as StayUnderOptions
+  const unknownKeys = Object.keys(rest)
+  if (unknownKeys.length > 0)
+    throw new TypeError(`Unknown toStayUnder() option ${unknownKeys.map(k => `"${k}"`).join(', ')}. Accepted: metric.`)
+  if (!BUDGET_METRICS.includes(metric))
+    throw new TypeError(`Invalid metric: ${JSON.stringify(metric)}. Expected one of ${BUDGET_METRICS.map(m => `'${m}'`).join(', ')}.`)
+  return { metric }
+}
+
+/**
+ * `await expect(fn).toStayUnder('300MB', { metric })`: runs `fn` once and passes when the peak of
+ * the metric stays at or below the budget.
+ */
+export async function toStayUnder(this: MatcherContext, received: unknown, budget: SizeInput, options?: StayUnderOptions): Promise<MatcherResult> {
+  assertFunction(received, 'toStayUnder')
+  const { bytes, family } = parseSize(budget, 'budget')
+  const { metric } = parseStayUnderOptions(options)
+  const measurement = await measureMemory(received, { allocationSites: true })
+  const value = measurement[metric]
+  return {
+    pass: value <= bytes,
+    // No actual/expected: Vitest would print them as a diff of two byte counts, which says less than the message.
+    message: () => formatBudgetFailure({ metric, budget: bytes, family, negated: Boolean(this.isNot), measurement }),
+  }
+}

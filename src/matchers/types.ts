@@ -1,0 +1,14 @@
+import type { SizeInput } from '../measure/size.js'
+import type { StayUnderOptions } from './to-stay-under.js'
+
+// Only the parameterless `Matchers` augmentation compiles against both Vitest 4 and 5.
+declare module 'vitest' {
+  interface Matchers {
+    /**
+     * Runs the function once and fails when the peak of the chosen metric (default `total`: V8 heap
+     * plus external memory) exceeds the budget. Async: always `await` it.
+     * @example await expect(() => parse(bigFile)).toStayUnder('300MB')
+     */
+    toStayUnder: (budget: SizeInput, options?: StayUnderOptions) => Promise<void>
+  }
+}

@@ -1,0 +1,165 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
+import v8 from 'node:v8'
+import { performance } from 'node:perf_hooks'
+import { type AllocationSite, startAllocationSampling } from './allocation-sites.js'
+import { getGc } from './gc.js'
+import { type GcEvent, type HeapPoint, type TimelinePoint, summarizeGcTrace } from './gc-trace.js'
+import { type RssMethod, type RssMethodOption, watchRss } from './rss.js'
+
+export interface MeasureMemoryOptions {
+  /**
+   * How to measure peak RSS. `auto` (default) reads the kernel's high-water mark where Linux allows
+   * resetting it and samples from a worker thread elsewhere; `kernel` or `sampler` force one.
+   */
+  rss?: RssMethodOption
+  /** Sampling interval of the RSS sampler thread, in milliseconds (default 1). */
+  rssSampleInterval?: number
+  /** Record where memory was allocated with V8's sampling heap profiler (default false). */
+  allocationSites?: boolean
+}
+
+/**
+ * Memory used by one call, in bytes above a baseline taken after full garbage collections.
+ * Peaks include garbage not yet collected: real memory the process held.
+ */
+export interface MemoryMetrics {
+  /** Peak of V8 heap + external memory at the same instant: the memory the code asked for. */
+  total: number
+  /** Peak of the V8 heap (JS objects, strings, closures). */
+  heap: number
+  /** Peak of external memory (ArrayBuffer and Buffer contents, owned outside the heap). */
+  external: number
+  /** Peak resident set size: what the kernel kept in RAM. Lags allocation for untouched zero pages. */
+  rss: number
+  /** Heap + external still held after a full GC at the end: what the call kept alive. */
+  retained: number
+  /** Every byte allocated on the heap and externally during the call, freed or not. */
+  allocated: number
+  /** Garbage collections during the call. */
+  gcCount: number
+  /** Milliseconds spent in those collections. */
+  gcTime: number
+  /** Milliseconds the call took. */
+  duration: number
+}
+
+export interface MemoryMeasurement extends MemoryMetrics {
+  /** How `rss` was measured; see {@link MeasureMemoryOptions.rss}. */
+  rssMethod: RssMethod
+  /** Heap and external memory at the start, before and after each GC, and at the end (relative to the baseline). */
+  timeline: TimelinePoint[]
+  /** Biggest allocation sites first; empty unless `allocationSites` was requested. */
+  allocationSites: AllocationSite[]
+}
+
+const RSS_OPTIONS: readonly RssMethodOption[] = ['auto', 'kernel', 'sampler']
+
+function validateOptions(options: MeasureMemoryOptions): void {
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError(`measureMemory options must be an object, got ${String(options)}.`)
+  if (options.rss !== undefined && !RSS_OPTIONS.includes(options.rss))
+    throw new TypeError(`Invalid rss option: ${JSON.stringify(options.rss)}. Expected one of ${RSS_OPTIONS.map(o => `'${o}'`).join(', ')}.`)
+  const interval = options.rssSampleInterval
+  if (interval !== undefined && !(typeof interval === 'number' && Number.isFinite(interval) && interval > 0))
+    throw new TypeError(`Invalid rssSampleInterval: ${String(interval)}. Expected a number of milliseconds above 0.`)
+  if (options.allocationSites !== undefined && typeof options.allocationSites !== 'boolean')
+    throw new TypeError(`Invalid allocationSites option: ${String(options.allocationSites)}. Expected true or false.`)
+}
+
+function heapNow(): HeapPoint {
+  const stats = v8.getHeapStatistics()
+  return { heap: stats.used_heap_size, external: stats.external_memory }
+}
+
+interface ProfilerHeapStatistics {
+  heapStatistics: { usedHeapSize: number, externalMemory: number }
+}
+
+function toGcEvent(entry: v8.GCProfilerResult['statistics'][number]): GcEvent {
+  const point = (s: ProfilerHeapStatistics): HeapPoint => ({ heap: s.heapStatistics.usedHeapSize, external: s.heapStatistics.externalMemory })
+  return {
+    type: entry.gcType,
+    before: point(entry.beforeGC as unknown as ProfilerHeapStatistics),
+    after: point(entry.afterGC as unknown as ProfilerHeapStatistics),
+    // GCProfiler reports cost in microseconds.
+    duration: entry.cost / 1000,
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function'
+}
+
+/** Marks the async context of a running measurement, so a nested call runs at once instead of queueing behind its parent. */
+const insideMeasurement = new AsyncLocalStorage<true>()
+let queue: Promise<unknown> = Promise.resolve()
+
+/**
+ * Runs `fn` once and measures its memory: exact peaks of heap, external and total memory (taken at
+ * GC boundaries, so synchronous spikes are never missed), peak RSS, what it retained and allocated.
+ * Rethrows the function's own error or rejection unchanged.
+ */
+export async function measureMemory(fn: () => unknown, options: MeasureMemoryOptions = {}): Promise<MemoryMeasurement> {
+  if (typeof fn !== 'function')
+    throw new TypeError(`measureMemory expects a function to run, got ${fn === null ? 'null' : typeof fn}.`)
+  validateOptions(options)
+  if (insideMeasurement.getStore())
+    return measure(fn, options)
+  // One heap, one set of GC counters: measurements started together (Promise.all, concurrent tests)
+  // run one after another, or each would count the other's memory.
+  const turn = queue.then(() => insideMeasurement.run(true, () => measure(fn, options)))
+  queue = turn.catch(() => {})
+  return turn
+}
+
+async function measure(fn: () => unknown, options: MeasureMemoryOptions): Promise<MemoryMeasurement> {
+  const gc = getGc()
+  const stopSampling = options.allocationSites ? await startAllocationSampling() : undefined
+
+  // Two full GCs: weak callbacks and finalizers run by the first free more on the second, and
+  // garbage left in the baseline would be freed at the end and come off `retained`.
+  gc()
+  gc()
+  const baseline = heapNow()
+  const rss = watchRss(options.rss, options.rssSampleInterval)
+  const profiler = new v8.GCProfiler()
+  const started = performance.now()
+  profiler.start()
+
+  let failure: { error: unknown } | undefined
+  try {
+    // A synchronous function runs start to end with nothing of ours in between.
+    const result = fn()
+    if (isThenable(result))
+      await result
+  }
+  catch (error) {
+    failure = { error }
+  }
+
+  const end = heapNow()
+  const duration = performance.now() - started
+  const gcs = profiler.stop()?.statistics ?? []
+  const rssPeak = rss.stop()
+  const allocationSites = stopSampling ? await stopSampling() : []
+  if (failure)
+    throw failure.error
+
+  gc()
+  const after = heapNow()
+  const trace = summarizeGcTrace(baseline, gcs.map(toGcEvent), end)
+  return {
+    total: trace.peakTotal,
+    heap: trace.peakHeap,
+    external: trace.peakExternal,
+    rss: Math.max(0, rssPeak - rss.start),
+    retained: after.heap + after.external - baseline.heap - baseline.external,
+    allocated: trace.allocated,
+    gcCount: trace.gcCount,
+    gcTime: trace.gcTime,
+    duration,
+    rssMethod: rss.method,
+    timeline: trace.timeline,
+    allocationSites,
+  }
+}

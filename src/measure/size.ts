@@ -1,0 +1,81 @@
+/**
+ * Byte sizes as people write them in budgets: `300MB`, `1.5 GiB`, `512kb`.
+ * SI units (kB, MB, ...) are powers of 1000 and IEC units (KiB, MiB, ...) powers of 1024, the same
+ * reading as Vitest's own `vmMemoryLimit`, so one config never mixes two meanings of "MB".
+ */
+
+/** Which unit family a figure is printed in: the one the budget was written in. */
+export type UnitFamily = 'si' | 'iec'
+
+/** A size as accepted by budgets: bytes as a number, or a string with a unit. */
+export type SizeInput = number | string
+
+export interface ParsedSize {
+  bytes: number
+  family: UnitFamily
+}
+
+const UNITS: Record<string, { factor: number, family: UnitFamily }> = {
+  b: { factor: 1, family: 'si' },
+  kb: { factor: 1e3, family: 'si' },
+  mb: { factor: 1e6, family: 'si' },
+  gb: { factor: 1e9, family: 'si' },
+  tb: { factor: 1e12, family: 'si' },
+  kib: { factor: 2 ** 10, family: 'iec' },
+  mib: { factor: 2 ** 20, family: 'iec' },
+  gib: { factor: 2 ** 30, family: 'iec' },
+  tib: { factor: 2 ** 40, family: 'iec' },
+}
+
+const SIZE_PATTERN = /^(\d+(?:\.\d+)?|\.\d+) ?([a-z]+)$/i
+
+export const ACCEPTED_SIZES
+  = 'a number of bytes (e.g. 1048576) or a string with a unit: B, kB, MB, GB, TB (powers of 1000) '
+    + 'or KiB, MiB, GiB, TiB (powers of 1024), case-insensitive, e.g. \'300MB\', \'1.5 GiB\''
+
+/**
+ * Parses a size. `what` names the input in the error, e.g. `budget for "parse > big file"`.
+ * @throws TypeError naming the input and listing the accepted forms.
+ */
+export function parseSize(input: SizeInput, what = 'size'): ParsedSize {
+  if (typeof input === 'number') {
+    if (Number.isFinite(input) && input >= 0)
+      return { bytes: input, family: 'si' }
+  }
+  else if (typeof input === 'string') {
+    const match = SIZE_PATTERN.exec(input.trim())
+    const unit = match && UNITS[match[2]!.toLowerCase()]
+    if (match && unit)
+      return { bytes: Number(match[1]) * unit.factor, family: unit.family }
+  }
+  throw new TypeError(`Invalid ${what}: ${describe(input)}. Expected ${ACCEPTED_SIZES}.`)
+}
+
+function describe(input: unknown): string {
+  if (typeof input === 'string')
+    return JSON.stringify(input)
+  if (typeof input === 'number' || typeof input === 'bigint' || typeof input === 'boolean' || input == null)
+    return String(input)
+  return `a value of type ${Array.isArray(input) ? 'array' : typeof input}`
+}
+
+const PREFIXES = ['', 'k', 'M', 'G', 'T']
+
+/**
+ * Formats bytes for people: `104.9 MB`, `100.00 MiB`, `-1.20 kB`, `512 B`.
+ * Three significant digits or more, so a 1% difference stays visible.
+ */
+export function formatBytes(bytes: number, family: UnitFamily = 'si'): string {
+  const base = family === 'si' ? 1000 : 1024
+  const sign = bytes < 0 ? '-' : ''
+  let value = Math.abs(bytes)
+  let exponent = 0
+  while (value >= base && exponent < PREFIXES.length - 1) {
+    value /= base
+    exponent++
+  }
+  if (exponent === 0)
+    return `${sign}${Math.round(value)} B`
+  const prefix = family === 'si' ? PREFIXES[exponent] : `${PREFIXES[exponent]!.toUpperCase()}i`
+  return `${sign}${value.toFixed(value >= 100 ? 1 : 2)} ${prefix}B`
+}

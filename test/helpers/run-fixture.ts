@@ -1,0 +1,64 @@
+import { fileURLToPath } from 'node:url'
+import type { TestCase, TestModule } from 'vitest/node'
+import { startVitest } from 'vitest/node'
+
+export interface FixtureTest {
+  project: string
+  file: string
+  fullName: string
+  state: string
+  errors: string[]
+  meta: Record<string, unknown>
+}
+
+export interface FixtureRun {
+  tests: FixtureTest[]
+  unhandledErrors: unknown[]
+  /** The exit code Vitest would have ended the process with. */
+  exitCode: number
+}
+
+export function fixturePath(name: string): string {
+  return fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url))
+}
+
+function toFixtureTest(testCase: TestCase): FixtureTest {
+  const result = testCase.result()
+  return {
+    project: testCase.project.name,
+    file: testCase.module.relativeModuleId,
+    fullName: testCase.fullName,
+    state: result.state,
+    errors: (result.errors ?? []).map(error => error.message),
+    meta: testCase.meta() as Record<string, unknown>,
+  }
+}
+
+/** Runs a fixture project with real Vitest, as `vitest run` would, and returns what a reporter sees. */
+export async function runFixture(name: string, cliOptions: Record<string, unknown> = {}): Promise<FixtureRun> {
+  const tests: FixtureTest[] = []
+  const unhandledErrors: unknown[] = []
+  const collector = {
+    onTestRunEnd(modules: ReadonlyArray<TestModule>, errors: ReadonlyArray<unknown>) {
+      for (const module of modules) {
+        for (const testCase of module.children.allTests()) tests.push(toFixtureTest(testCase))
+      }
+      unhandledErrors.push(...errors)
+    },
+  }
+  const savedExitCode = process.exitCode
+  process.exitCode = 0
+  try {
+    const vitest = await startVitest('test', [], {
+      root: fixturePath(name),
+      watch: false,
+      reporters: [collector],
+      ...cliOptions,
+    })
+    await vitest.close()
+    return { tests: tests.sort((a, b) => `${a.project}${a.file}${a.fullName}`.localeCompare(`${b.project}${b.file}${b.fullName}`)), unhandledErrors, exitCode: Number(process.exitCode ?? 0) }
+  }
+  finally {
+    process.exitCode = savedExitCode
+  }
+}

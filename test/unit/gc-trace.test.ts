@@ -1,0 +1,69 @@
+import { describe, expect, test } from 'vitest'
+import { compactTimeline, type GcEvent, summarizeGcTrace, type TimelinePoint } from '../../src/measure/gc-trace.js'
+
+const MB = 1e6
+const gcEvent = (before: [number, number], after: [number, number], duration = 1): GcEvent => ({
+  type: 'Scavenge',
+  before: { heap: before[0] * MB, external: before[1] * MB },
+  after: { heap: after[0] * MB, external: after[1] * MB },
+  duration,
+})
+
+describe('summarizeGcTrace', () => {
+  const baseline = { heap: 10 * MB, external: 1 * MB }
+
+  test('with no GC the peak is the end state', () => {
+    const s = summarizeGcTrace(baseline, [], { heap: 15 * MB, external: 3 * MB })
+    expect(s).toMatchObject({ peakHeap: 5 * MB, peakExternal: 2 * MB, peakTotal: 7 * MB, allocated: 7 * MB, gcCount: 0, gcTime: 0 })
+  })
+
+  test('a spike freed by a GC is caught from the before-GC point', () => {
+    const s = summarizeGcTrace(baseline, [gcEvent([110, 1], [11, 1], 2.5)], { heap: 12 * MB, external: 1 * MB })
+    expect(s.peakHeap).toBe(100 * MB)
+    expect(s.peakTotal).toBe(100 * MB)
+    // 100 MB before the GC, then 1 MB more after it.
+    expect(s.allocated).toBe(101 * MB)
+    expect(s.gcTime).toBe(2.5)
+  })
+
+  test('the total peak is the largest sum at one instant, not the sum of separate peaks', () => {
+    const s = summarizeGcTrace(baseline, [gcEvent([60, 1], [10, 1]), gcEvent([10, 51], [10, 1])], { heap: 10 * MB, external: 1 * MB })
+    expect(s.peakHeap).toBe(50 * MB)
+    expect(s.peakExternal).toBe(50 * MB)
+    expect(s.peakTotal).toBe(50 * MB)
+    expect(s.allocated).toBe(100 * MB)
+    expect(s.gcCount).toBe(2)
+  })
+
+  test('memory below the baseline never makes a negative peak', () => {
+    const s = summarizeGcTrace(baseline, [gcEvent([9, 1], [5, 1])], { heap: 5 * MB, external: 1 * MB })
+    expect(s).toMatchObject({ peakHeap: 0, peakExternal: 0, peakTotal: 0, allocated: 0 })
+  })
+
+  test('the timeline has start, both sides of each GC, and end, relative to the baseline', () => {
+    const s = summarizeGcTrace(baseline, [gcEvent([30, 1], [12, 1])], { heap: 14 * MB, external: 2 * MB })
+    expect(s.timeline).toEqual([
+      { gc: 0, phase: 'start', heap: 0, external: 0 },
+      { gc: 1, phase: 'before-gc', heap: 20 * MB, external: 0 },
+      { gc: 1, phase: 'after-gc', heap: 2 * MB, external: 0 },
+      { gc: 2, phase: 'end', heap: 4 * MB, external: 1 * MB },
+    ])
+  })
+})
+
+describe('compactTimeline', () => {
+  const points: TimelinePoint[] = Array.from({ length: 1001 }, (_, i) => ({ gc: i, phase: 'before-gc', heap: i === 613 ? 999 : i % 7, external: 0 }))
+
+  test('keeps at most the requested points, the first, the last, and the peak', () => {
+    const compact = compactTimeline(points, 64)
+    expect(compact.length).toBeLessThanOrEqual(64)
+    expect(compact[0]).toBe(points[0])
+    expect(compact.at(-1)).toBe(points.at(-1))
+    expect(compact).toContain(points[613])
+    expect(compact.map(p => p.gc)).toEqual([...compact.map(p => p.gc)].sort((a, b) => a - b))
+  })
+
+  test('leaves short timelines alone', () => {
+    expect(compactTimeline(points.slice(0, 10), 64)).toEqual(points.slice(0, 10))
+  })
+})

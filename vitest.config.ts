@@ -1,0 +1,15 @@
+import { configDefaults, defineConfig } from 'vitest/config'
+import { memoryBudget } from './src/index.js'
+
+export default defineConfig({
+  plugins: [memoryBudget()],
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Fixture projects are run by the integration tests, each with its own config.
+    exclude: [...configDefaults.exclude, 'test/fixtures/**'],
+    // Integration tests start whole Vitest runs and child processes.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], exclude: ['test/fixtures/**'] },
+  },
+})
