@@ -8,7 +8,7 @@ describe('memoryBudget() plugin, on real Vitest runs', () => {
     expect(byName['forgets await on a passing assertion']).toMatchObject({ state: 'failed' })
     expect(byName['forgets await on a passing assertion']!.errors[0]).toContain(`A memory assertion was not awaited.`)
     expect(byName['forgets await on a passing assertion']!.errors[0]).toContain(`await expect(fn).toStayUnder("10MB")   (it passed)`)
-    expect(byName['forgets await on a failing assertion']!.errors[0]).toContain(`await expect(fn).toStayUnder("1MB")   (it failed: expected the function to stay under 1.00 MB`)
+    expect(byName['forgets await on a failing assertion']!.errors[0]).toContain(`await expect(fn).toStayUnder("1MB")   (it failed: expected the function to stay under 1 MB`)
     for (const name of ['awaits', 'returns the assertion', 'awaits through Promise.all', 'awaits through .rejects'])
       expect(byName[name], name).toMatchObject({ state: 'passed' })
     // The failure is reported once, on the test, not again as an unhandled rejection.

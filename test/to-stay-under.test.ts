@@ -25,25 +25,25 @@ describe('toStayUnder', () => {
     }
     const error = await failureOf(expect(() => parseRows()).toStayUnder('5MB'))
     const lines = error.message.split('\n')
-    expect(lines[0]).toMatch(/^expected the function to stay under 5\.00 MB of allocated memory \(heap \+ external\), but its peak was 1\d\.\d\d MB \(\d+\.\d\d MB over\)$/)
-    expect(error.message).toMatch(/^  > total +1\d\.\d\d MB {2}peak of heap \+ external$/m)
-    expect(error.message).toMatch(/^ {4}external +10\.0\d MB {2}peak of ArrayBuffer\/Buffer memory$/m)
+    expect(lines[0]).toMatch(/^expected the function to stay under 5 MB of allocated memory \(heap \+ external\), but its peak was 1\d(\.\d+)? MB \([\d.]+ MB over\)$/)
+    expect(error.message).toMatch(/^ {2}> total +1\d(\.\d+)? MB {2}peak of heap \+ external$/m)
+    expect(error.message).toMatch(/^ {4}external +10(\.0\d)? MB {2}peak of ArrayBuffer\/Buffer memory$/m)
     for (const metric of ['heap', 'rss', 'retained', 'allocated'])
       expect(error.message).toMatch(new RegExp(`^ {4}${metric} +-?[\\d.]+ k?M?B `, 'm'))
     expect(error.message).toContain('Top allocation sites')
-    expect(error.message).toMatch(/^ +\d+\.\d+ MB {2}\(anonymous\) {2}test\/to-stay-under\.test\.ts:\d+$/m)
+    expect(error.message).toMatch(/^ +[\d.]+ MB {2}\(anonymous\) +test\/to-stay-under\.test\.ts:\d+$/m)
     expect(lines.length).toBeLessThanOrEqual(20)
   })
 
   test('prints figures in the unit family of the budget', async () => {
     const error = await failureOf(expect(() => Buffer.alloc(10 * 2 ** 20, 1)).toStayUnder('5 MiB'))
-    expect(error.message).toMatch(/^expected the function to stay under 5\.00 MiB of .*, but its peak was 10\.\d\d MiB/)
+    expect(error.message).toMatch(/^expected the function to stay under 5 MiB of .*, but its peak was 10(\.\d+)? MiB/)
   })
 
   test('.not passes when the budget is exceeded and fails when it is not', async () => {
     await expect(() => Buffer.alloc(10 * MB, 1)).not.toStayUnder('5MB')
     const error = await failureOf(expect(() => Buffer.alloc(1 * MB, 1)).not.toStayUnder('50MB'))
-    expect(error.message).toMatch(/^expected the function to exceed 50\.00 MB of allocated memory \(heap \+ external\), but its peak was 1\.\d\d MB$/m)
+    expect(error.message).toMatch(/^expected the function to exceed 50 MB of allocated memory \(heap \+ external\), but its peak was 1(\.\d+)? MB$/m)
   })
 
   test('holds the chosen metric', async () => {
@@ -55,7 +55,7 @@ describe('toStayUnder', () => {
     await expect(zeroPages).toStayUnder('50MB', { metric: 'rss' })
     await expect(zeroPages).not.toStayUnder('500MB')
     const error = await failureOf(expect(() => Array.from({ length: 200_000 }, (_, i) => ({ i }))).toStayUnder('1MB', { metric: 'heap' }))
-    expect(error.message).toMatch(/^expected the function to stay under 1\.00 MB of V8 heap, but its peak was/)
+    expect(error.message).toMatch(/^expected the function to stay under 1 MB of V8 heap, but its peak was/)
     expect(error.message).toMatch(/^ {2}> heap /m)
   })
 
@@ -64,7 +64,7 @@ describe('toStayUnder', () => {
       await new Promise(resolve => setTimeout(resolve, 5))
       return Buffer.alloc(30 * MB, 1)
     }).toStayUnder('20MB'))
-    expect(error.message).toMatch(/but its peak was 30\.\d\d MB/)
+    expect(error.message).toMatch(/but its peak was 30(\.\d+)? MB/)
   })
 
   test('passes the function\'s own error through unchanged', async () => {

@@ -56,9 +56,10 @@ function formatSites(sites: readonly AllocationSite[], family: UnitFamily): stri
     return []
   const shown = sites.slice(0, SITES_SHOWN)
   const figures = shown.map(s => formatBytes(s.bytes, family))
-  const width = Math.max(...figures.map(f => f.length))
+  const figureWidth = Math.max(...figures.map(f => f.length))
+  const nameWidth = Math.max(...shown.map(s => s.functionName.length))
   return [
     'Top allocation sites (V8 heap, sampled; Buffer/ArrayBuffer contents are external and show as small wrappers):',
-    ...shown.map((s, i) => `  ${figures[i]!.padStart(width)}  ${s.functionName}  ${s.file ? `${s.file}:${s.line}` : '(native)'}`),
+    ...shown.map((s, i) => `  ${figures[i]!.padStart(figureWidth)}  ${s.functionName.padEnd(nameWidth)}  ${s.file ? `${s.file}:${s.line}` : '(native)'}`),
   ]
 }

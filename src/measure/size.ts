@@ -62,8 +62,8 @@ function describe(input: unknown): string {
 const PREFIXES = ['', 'k', 'M', 'G', 'T']
 
 /**
- * Formats bytes for people: `104.9 MB`, `100.00 MiB`, `-1.20 kB`, `512 B`.
- * Three significant digits or more, so a 1% difference stays visible.
+ * Formats bytes for people: `104.9 MB`, `100 MiB`, `-1.2 kB`, `512 B`.
+ * Up to two decimals below 100 and one above, so a 1% difference stays visible.
  */
 export function formatBytes(bytes: number, family: UnitFamily = 'si'): string {
   const base = family === 'si' ? 1000 : 1024
@@ -77,5 +77,6 @@ export function formatBytes(bytes: number, family: UnitFamily = 'si'): string {
   if (exponent === 0)
     return `${sign}${Math.round(value)} B`
   const prefix = family === 'si' ? PREFIXES[exponent] : `${PREFIXES[exponent]!.toUpperCase()}i`
-  return `${sign}${value.toFixed(value >= 100 ? 1 : 2)} ${prefix}B`
+  const digits = value.toFixed(value >= 100 ? 1 : 2).replace(/\.?0+$/, '')
+  return `${sign}${digits} ${prefix}B`
 }

@@ -41,13 +41,15 @@ describe('formatBytes', () => {
   test.each([
     [0, 'si', '0 B'],
     [999, 'si', '999 B'],
-    [1000, 'si', '1.00 kB'],
+    [1000, 'si', '1 kB'],
+    [1010, 'si', '1.01 kB'],
     [104_857_600, 'si', '104.9 MB'],
-    [104_857_600, 'iec', '100.0 MiB'],
-    [1.5 * 2 ** 30, 'iec', '1.50 GiB'],
-    [2 ** 40 * 2048, 'iec', '2048.0 TiB'],
+    [104_857_600, 'iec', '100 MiB'],
+    [1.5 * 2 ** 30, 'iec', '1.5 GiB'],
+    [2 ** 40 * 2048, 'iec', '2048 TiB'],
     [-1234, 'si', '-1.23 kB'],
     [12_345_678, 'si', '12.35 MB'],
+    [300e6, 'si', '300 MB'],
   ] as const)('%d bytes in %s units is %s', (bytes, family, text) => {
     expect(formatBytes(bytes, family)).toBe(text)
   })

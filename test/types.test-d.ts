@@ -1,0 +1,67 @@
+import { describe, expect, expectTypeOf, test } from 'vitest'
+import { defineConfig, type Plugin } from 'vitest/config'
+import {
+  type BudgetMetric,
+  measureMemory,
+  memoryBudget,
+  type MemoryMeasurement,
+  type MemoryMetrics,
+  parseSize,
+  type SizeInput,
+  type StayUnderOptions,
+} from '../src/index.js'
+
+describe('toStayUnder', () => {
+  test('takes a size and options, and must be awaited', () => {
+    expectTypeOf(expect(() => {}).toStayUnder).parameters.toEqualTypeOf<[budget: SizeInput, options?: StayUnderOptions]>()
+    expectTypeOf(expect(() => {}).toStayUnder('300MB')).toEqualTypeOf<Promise<void>>()
+    expectTypeOf(expect(() => {}).not.toStayUnder(1024, { metric: 'rss' })).toEqualTypeOf<Promise<void>>()
+    expectTypeOf<BudgetMetric>().toEqualTypeOf<'total' | 'heap' | 'external' | 'rss'>()
+  })
+
+  test('rejects what it cannot take', () => {
+    // @ts-expect-error a budget is a number of bytes or a size string
+    void expect(() => {}).toStayUnder({ total: '1MB' })
+    // @ts-expect-error retained is not a peak metric
+    void expect(() => {}).toStayUnder('1MB', { metric: 'retained' })
+    // @ts-expect-error a budget is required
+    void expect(() => {}).toStayUnder()
+  })
+})
+
+describe('measureMemory', () => {
+  test('resolves to every metric', () => {
+    expectTypeOf(measureMemory(() => {})).toEqualTypeOf<Promise<MemoryMeasurement>>()
+    expectTypeOf(measureMemory(async () => 42, { rss: 'sampler', allocationSites: true })).toEqualTypeOf<Promise<MemoryMeasurement>>()
+    expectTypeOf<MemoryMeasurement>().toMatchTypeOf<MemoryMetrics>()
+    expectTypeOf<MemoryMetrics>().toEqualTypeOf<{
+      total: number
+      heap: number
+      external: number
+      rss: number
+      retained: number
+      allocated: number
+      gcCount: number
+      gcTime: number
+      duration: number
+    }>()
+    expectTypeOf<MemoryMeasurement['rssMethod']>().toEqualTypeOf<'kernel' | 'sampler'>()
+    // @ts-expect-error unknown rss method
+    void measureMemory(() => {}, { rss: 'fast' })
+  })
+
+  test('parseSize takes sizes', () => {
+    expectTypeOf(parseSize).parameter(0).toEqualTypeOf<number | string>()
+    expectTypeOf(parseSize('1MB')).toEqualTypeOf<{ bytes: number, family: 'si' | 'iec' }>()
+  })
+})
+
+describe('memoryBudget', () => {
+  test('is a Vite plugin that fits in defineConfig', () => {
+    expectTypeOf(memoryBudget()).toMatchTypeOf<Plugin>()
+    expectTypeOf(memoryBudget).parameter(0).toEqualTypeOf<{ deterministic?: boolean } | undefined>()
+    defineConfig({ plugins: [memoryBudget({ deterministic: false })] })
+    // @ts-expect-error unknown option
+    memoryBudget({ deterministc: false })
+  })
+})
