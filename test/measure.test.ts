@@ -121,8 +121,10 @@ describe('measureMemory, against known allocations', () => {
     expect(top!.bytes).toBeGreaterThan(5e6)
     // Array.from's own allocation is native: it is charged to the user frame that called it.
     expect(m.allocationSites.find(site => site.functionName === 'buildRows')).toMatchObject({ file: 'test/measure.test.ts' })
-    // The measuring machinery's own allocations are left out.
-    expect(m.allocationSites.every(site => site.file === 'test/measure.test.ts')).toBe(true)
+    // The measuring machinery's own allocations are left out; what else the worker did meanwhile
+    // (a message from the main process, say) is a sample or two at most.
+    const elsewhere = m.allocationSites.filter(site => site.file !== 'test/measure.test.ts')
+    expect(elsewhere.reduce((sum, site) => sum + site.bytes, 0), JSON.stringify(elsewhere)).toBeLessThan(0.05 * top!.bytes)
   })
 
   test('bad arguments are TypeErrors that say what is accepted', async () => {

@@ -1,10 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
-import v8 from 'node:v8'
-import { performance } from 'node:perf_hooks'
 import { type AllocationSite, startAllocationSampling } from './allocation-sites.js'
 import { getGc } from './gc.js'
-import { type GcEvent, type HeapPoint, type TimelinePoint, summarizeGcTrace } from './gc-trace.js'
-import { type RssMethod, type RssMethodOption, watchRss } from './rss.js'
+import type { TimelinePoint } from './gc-trace.js'
+import type { RssMethod, RssMethodOption } from './rss.js'
+import { type ClosedWindow, heapNow, openMemoryWindow } from './window.js'
 
 export interface MeasureMemoryOptions {
   /**
@@ -52,6 +51,21 @@ export interface MemoryMeasurement extends MemoryMetrics {
   allocationSites: AllocationSite[]
 }
 
+/** The metrics of a closed window, with `retained` measured by the caller's own end-of-window GC. */
+export function toMetrics(closed: ClosedWindow, retained: number): MemoryMetrics {
+  return {
+    total: closed.peakTotal,
+    heap: closed.peakHeap,
+    external: closed.peakExternal,
+    rss: closed.rss,
+    retained,
+    allocated: closed.allocated,
+    gcCount: closed.gcCount,
+    gcTime: closed.gcTime,
+    duration: closed.duration,
+  }
+}
+
 const RSS_OPTIONS: readonly RssMethodOption[] = ['auto', 'kernel', 'sampler']
 
 function validateOptions(options: MeasureMemoryOptions): void {
@@ -64,26 +78,6 @@ function validateOptions(options: MeasureMemoryOptions): void {
     throw new TypeError(`Invalid rssSampleInterval: ${String(interval)}. Expected a number of milliseconds above 0.`)
   if (options.allocationSites !== undefined && typeof options.allocationSites !== 'boolean')
     throw new TypeError(`Invalid allocationSites option: ${String(options.allocationSites)}. Expected true or false.`)
-}
-
-function heapNow(): HeapPoint {
-  const stats = v8.getHeapStatistics()
-  return { heap: stats.used_heap_size, external: stats.external_memory }
-}
-
-interface ProfilerHeapStatistics {
-  heapStatistics: { usedHeapSize: number, externalMemory: number }
-}
-
-function toGcEvent(entry: v8.GCProfilerResult['statistics'][number]): GcEvent {
-  const point = (s: ProfilerHeapStatistics): HeapPoint => ({ heap: s.heapStatistics.usedHeapSize, external: s.heapStatistics.externalMemory })
-  return {
-    type: entry.gcType,
-    before: point(entry.beforeGC as unknown as ProfilerHeapStatistics),
-    after: point(entry.afterGC as unknown as ProfilerHeapStatistics),
-    // GCProfiler reports cost in microseconds.
-    duration: entry.cost / 1000,
-  }
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -120,11 +114,7 @@ async function measure(fn: () => unknown, options: MeasureMemoryOptions): Promis
   // garbage left in the baseline would be freed at the end and come off `retained`.
   gc()
   gc()
-  const baseline = heapNow()
-  const rss = watchRss(options.rss, options.rssSampleInterval)
-  const profiler = new v8.GCProfiler()
-  const started = performance.now()
-  profiler.start()
+  const window = openMemoryWindow(options)
 
   let failure: { error: unknown } | undefined
   try {
@@ -137,29 +127,17 @@ async function measure(fn: () => unknown, options: MeasureMemoryOptions): Promis
     failure = { error }
   }
 
-  const end = heapNow()
-  const duration = performance.now() - started
-  const gcs = profiler.stop()?.statistics ?? []
-  const rssPeak = rss.stop()
+  const closed = window.close()
   const allocationSites = stopSampling ? await stopSampling() : []
   if (failure)
     throw failure.error
 
   gc()
   const after = heapNow()
-  const trace = summarizeGcTrace(baseline, gcs.map(toGcEvent), end)
   return {
-    total: trace.peakTotal,
-    heap: trace.peakHeap,
-    external: trace.peakExternal,
-    rss: Math.max(0, rssPeak - rss.start),
-    retained: after.heap + after.external - baseline.heap - baseline.external,
-    allocated: trace.allocated,
-    gcCount: trace.gcCount,
-    gcTime: trace.gcTime,
-    duration,
-    rssMethod: rss.method,
-    timeline: trace.timeline,
+    ...toMetrics(closed, after.heap + after.external - closed.baseline.heap - closed.baseline.external),
+    rssMethod: closed.rssMethod,
+    timeline: closed.timeline,
     allocationSites,
   }
 }

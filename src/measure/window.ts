@@ -1,0 +1,76 @@
+import v8 from 'node:v8'
+import { performance } from 'node:perf_hooks'
+import { type GcEvent, type GcTraceSummary, type HeapPoint, summarizeGcTrace } from './gc-trace.js'
+import { type RssMethod, type RssMethodOption, watchRss } from './rss.js'
+
+/** Heap and external memory in use now, in bytes. */
+export function heapNow(): HeapPoint {
+  const stats = v8.getHeapStatistics()
+  return { heap: stats.used_heap_size, external: stats.external_memory }
+}
+
+interface ProfilerHeapStatistics {
+  heapStatistics: { usedHeapSize: number, externalMemory: number }
+}
+
+function toGcEvent(entry: v8.GCProfilerResult['statistics'][number]): GcEvent {
+  const point = (s: ProfilerHeapStatistics): HeapPoint => ({ heap: s.heapStatistics.usedHeapSize, external: s.heapStatistics.externalMemory })
+  return {
+    type: entry.gcType,
+    before: point(entry.beforeGC as unknown as ProfilerHeapStatistics),
+    after: point(entry.afterGC as unknown as ProfilerHeapStatistics),
+    // GCProfiler reports cost in microseconds.
+    duration: entry.cost / 1000,
+  }
+}
+
+export interface WindowOptions {
+  rss?: RssMethodOption
+  rssSampleInterval?: number
+}
+
+/** What happened in a closed window, relative to its baseline. */
+export interface ClosedWindow extends GcTraceSummary {
+  baseline: HeapPoint
+  end: HeapPoint
+  /** Peak RSS above the RSS at the start, in bytes. */
+  rss: number
+  rssMethod: RssMethod
+  /** Milliseconds the window was open. */
+  duration: number
+}
+
+export interface MemoryWindow {
+  readonly baseline: HeapPoint
+  close: () => ClosedWindow
+}
+
+/**
+ * Starts watching memory from now on: every GC until `close()` is recorded with the heap before and
+ * after it, which gives exact peaks. The caller chooses how clean the baseline is (which GC, if any,
+ * runs before).
+ */
+export function openMemoryWindow(options: WindowOptions = {}): MemoryWindow {
+  const baseline = heapNow()
+  const rss = watchRss(options.rss, options.rssSampleInterval)
+  const profiler = new v8.GCProfiler()
+  const started = performance.now()
+  profiler.start()
+  return {
+    baseline,
+    close() {
+      const end = heapNow()
+      const duration = performance.now() - started
+      const gcs = profiler.stop()?.statistics ?? []
+      const rssPeak = rss.stop()
+      return {
+        ...summarizeGcTrace(baseline, gcs.map(toGcEvent), end),
+        baseline,
+        end,
+        rss: Math.max(0, rssPeak - rss.start),
+        rssMethod: rss.method,
+        duration,
+      }
+    },
+  }
+}
