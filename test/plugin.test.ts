@@ -33,7 +33,7 @@ describe('memoryBudget() plugin, on real Vitest runs', () => {
     const run = await runFixture('multi-project')
     expect(run.tests.map(t => [t.project, t.state])).toEqual([['inherits', 'passed'], ['standalone', 'passed']])
     for (const t of run.tests) {
-      expect(t.meta, t.project).toEqual({ execArgv: ['--expose-gc', '--single-threaded-gc'], forked: true, gcExposed: true })
+      expect(t.meta, t.project).toMatchObject({ execArgv: ['--expose-gc', '--single-threaded-gc'], forked: true, gcExposed: true, memory: { attributable: true } })
     }
   })
 

@@ -4,6 +4,7 @@ import {
   type BudgetMetric,
   measureMemory,
   memoryBudget,
+  type MemoryBudgetOptions,
   type MemoryMeasurement,
   type MemoryMetrics,
   parseSize,
@@ -59,7 +60,7 @@ describe('measureMemory', () => {
 describe('memoryBudget', () => {
   test('is a Vite plugin that fits in defineConfig', () => {
     expectTypeOf(memoryBudget()).toMatchTypeOf<Plugin>()
-    expectTypeOf(memoryBudget).parameter(0).toEqualTypeOf<{ deterministic?: boolean } | undefined>()
+    expectTypeOf(memoryBudget).parameter(0).toEqualTypeOf<MemoryBudgetOptions | undefined>()
     defineConfig({ plugins: [memoryBudget({ deterministic: false })] })
     // @ts-expect-error unknown option
     memoryBudget({ deterministc: false })

@@ -1,5 +1,8 @@
 import type { AllocationSite } from '../measure/allocation-sites.js'
-import type { MemoryMeasurement } from '../measure/measure-memory.js'
+import type { MemoryMeasurement, MemoryMetrics } from '../measure/measure-memory.js'
+import type { RssMethod } from '../measure/rss.js'
+import type { TestBudgetMetric } from '../budgets/budgets.js'
+import type { TestMemory } from '../worker/test-recorder.js'
 import { formatBytes, type UnitFamily } from '../measure/size.js'
 
 /** The metrics a budget can hold a call to. */
@@ -36,19 +39,22 @@ export function formatBudgetFailure(outcome: BudgetOutcome): string {
     ? `expected the function to exceed ${size(budget)} of ${METRIC_LABELS[metric]}, but its peak was ${size(value)}`
     : `expected the function to stay under ${size(budget)} of ${METRIC_LABELS[metric]}, but its peak was ${size(value)} (${size(value - budget)} over)`
 
+  return [verdict, '', ...formatMetricsTable(m, family, [metric]), '', ...formatSites(m.allocationSites, family)].join('\n').trimEnd()
+}
+
+/** Memory figures of one run, one per line, the ones that broke a budget marked with `>`. */
+export function formatMetricsTable(m: MemoryMetrics & { rssMethod: RssMethod }, family: UnitFamily, marked: readonly string[], retainedNote = 'still held after a full GC'): string[] {
+  const size = (bytes: number) => formatBytes(bytes, family)
   const rows: Array<[string, string, string]> = [
     ['total', size(m.total), 'peak of heap + external'],
     ['heap', size(m.heap), 'peak of the V8 heap'],
     ['external', size(m.external), 'peak of ArrayBuffer/Buffer memory'],
     ['rss', size(m.rss), `peak resident memory (${m.rssMethod === 'kernel' ? 'kernel high-water mark' : 'sampled'})`],
-    ['retained', size(m.retained), 'still held after a full GC'],
-    ['allocated', size(m.allocated), `in total, ${m.gcCount} GC${m.gcCount === 1 ? '' : 's'} (${m.gcTime.toFixed(1)} ms), call took ${m.duration.toFixed(1)} ms`],
+    ['retained', size(m.retained), retainedNote],
+    ['allocated', size(m.allocated), `in total, ${m.gcCount} GC${m.gcCount === 1 ? '' : 's'} (${m.gcTime.toFixed(1)} ms), took ${m.duration.toFixed(1)} ms`],
   ]
   const valueWidth = Math.max(...rows.map(r => r[1].length))
-  const table = rows.map(([name, figure, note]) =>
-    `  ${(name === metric ? '> ' : '  ') + name.padEnd(10)}${figure.padStart(valueWidth)}  ${note}`)
-
-  return [verdict, '', ...table, '', ...formatSites(m.allocationSites, family)].join('\n').trimEnd()
+  return rows.map(([name, figure, note]) => `  ${(marked.includes(name) ? '> ' : '  ') + name.padEnd(10)}${figure.padStart(valueWidth)}  ${note}`)
 }
 
 function formatSites(sites: readonly AllocationSite[], family: UnitFamily): string[] {
@@ -62,4 +68,21 @@ function formatSites(sites: readonly AllocationSite[], family: UnitFamily): stri
     'Top allocation sites (V8 heap, sampled; Buffer/ArrayBuffer contents are external and show as small wrappers):',
     ...shown.map((s, i) => `  ${figures[i]!.padStart(figureWidth)}  ${s.functionName.padEnd(nameWidth)}  ${s.file ? `${s.file}:${s.line}` : '(native)'}`),
   ]
+}
+
+const BUDGET_LABELS: Record<TestBudgetMetric, string> = { ...METRIC_LABELS, retained: 'retained memory' }
+
+/** The failure of a test over its configured budget: which limits it broke, set by which pattern, and its figures. */
+export function formatTestBudgetFailure(record: TestMemory): string {
+  const family = record.violations[0]?.limit.family ?? 'si'
+  const size = (bytes: number) => formatBytes(bytes, family)
+  const broken = record.violations.map(v =>
+    `${BUDGET_LABELS[v.metric]} ${size(v.value)} is over the ${size(v.limit.bytes)} budget of ${JSON.stringify(v.limit.pattern)}`)
+  return [
+    `Memory budget exceeded: ${broken.join('; ')}.`,
+    '',
+    ...formatMetricsTable(record, family, record.violations.map(v => v.metric), 'still held at the end, after a young-generation GC'),
+    '',
+    'Budgets are set in memoryBudget({ budgets }) in the Vitest config.',
+  ].join('\n')
 }

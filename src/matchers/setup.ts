@@ -1,7 +1,12 @@
-// The setup file the plugin registers: installs the memory matchers and catches un-awaited calls.
-// Without the plugin, add 'vitest-memory-budget/setup' to `setupFiles` yourself.
-import { afterEach, chai, expect } from 'vitest'
+// The setup file the plugin registers: installs the memory matchers, catches un-awaited calls, and,
+// under the plugin, measures every test and holds it to its configured budget.
+// Without the plugin, add 'vitest-memory-budget/setup' to `setupFiles` for the matchers alone.
+import { afterEach, beforeEach, chai, expect, inject } from 'vitest'
 import './types.js'
+import type { MemoryTaskMeta } from '../worker/types.js'
+import { WORKER_CONFIG_KEY } from '../worker/config.js'
+import { createTestRecorder } from '../worker/test-recorder.js'
+import { formatTestBudgetFailure } from './failure-message.js'
 import { memoryMatchers } from './index.js'
 import { settleUnawaited, trackCall } from './unawaited.js'
 
@@ -20,8 +25,25 @@ chai.use((api, utils) => {
   }
 })
 
-afterEach(async (context) => {
-  const error = await settleUnawaited(context.task)
-  if (error)
-    throw error
+const workerConfig = inject(WORKER_CONFIG_KEY)
+const recorder = workerConfig ? createTestRecorder(workerConfig) : undefined
+
+if (recorder)
+  beforeEach(({ task }) => recorder.start(task))
+
+// Registered first, so it runs after the test's own afterEach hooks: their memory counts as the test's.
+afterEach(async ({ task }) => {
+  const errors: string[] = []
+  const unawaited = await settleUnawaited(task)
+  if (unawaited)
+    errors.push(unawaited.message)
+  const record = recorder?.finish(task)
+  if (record) {
+    const meta = task.meta as MemoryTaskMeta
+    meta.memory = record
+    if (record.attributable && record.violations.length > 0)
+      errors.push(formatTestBudgetFailure(record))
+  }
+  if (errors.length > 0)
+    throw new Error(errors.join('\n\n'))
 })

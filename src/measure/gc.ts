@@ -1,12 +1,13 @@
 import v8 from 'node:v8'
 import vm from 'node:vm'
 
-export type GcFunction = () => void
+/** `gc()` runs a full, synchronous collection; `gc({ type: 'minor' })` only the young generation. */
+export type GcFunction = (options?: { type: 'minor' }) => void
 
 let cached: GcFunction | undefined
 
 /**
- * A function that runs a full, synchronous garbage collection.
+ * A function that runs a garbage collection on demand.
  * Uses `globalThis.gc` when the process runs with `--expose-gc` (the plugin adds it); otherwise
  * turns the flag on at runtime and takes `gc` from a fresh context, as Jest's leak detector does,
  * so measuring works in any process.
@@ -21,7 +22,7 @@ export function getGc(): GcFunction {
   v8.setFlagsFromString('--no-concurrent-array-buffer-sweeping')
   const fromGlobal = (globalThis as { gc?: unknown }).gc
   if (typeof fromGlobal === 'function') {
-    cached = () => (fromGlobal as GcFunction)()
+    cached = fromGlobal as GcFunction
     return cached
   }
   v8.setFlagsFromString('--expose-gc')
@@ -31,4 +32,3 @@ export function getGc(): GcFunction {
   cached = fromContext as GcFunction
   return cached
 }
-

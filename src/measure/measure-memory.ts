@@ -30,7 +30,7 @@ export interface MemoryMetrics {
   external: number
   /** Peak resident set size: what the kernel kept in RAM. Lags allocation for untouched zero pages. */
   rss: number
-  /** Heap + external still held after a full GC at the end: what the call kept alive. */
+  /** Heap + external still held after a full GC at the end: what the call kept alive (never below 0). */
   retained: number
   /** Every byte allocated on the heap and externally during the call, freed or not. */
   allocated: number
@@ -135,7 +135,8 @@ async function measure(fn: () => unknown, options: MeasureMemoryOptions): Promis
   gc()
   const after = heapNow()
   return {
-    ...toMetrics(closed, after.heap + after.external - closed.baseline.heap - closed.baseline.external),
+    // Below zero means the end GC freed something older than the call: the call itself kept nothing.
+    ...toMetrics(closed, Math.max(0, after.heap + after.external - closed.baseline.heap - closed.baseline.external)),
     rssMethod: closed.rssMethod,
     timeline: closed.timeline,
     allocationSites,

@@ -1,3 +1,5 @@
+import { type BudgetRule, type BudgetsInput, compileBudgets } from '../budgets/budgets.js'
+
 /** Options of `memoryBudget()`. */
 export interface MemoryBudgetOptions {
   /**
@@ -5,29 +7,66 @@ export interface MemoryBudgetOptions {
    * run (default `true`). Parallel GC threads make peaks vary several-fold between runs.
    */
   deterministic?: boolean
+  /**
+   * Budgets per test: `{ '<file glob>[ > <test name pattern>]': '200MB' | { total, heap, external, rss, retained } }`.
+   * A test over its budget fails. Later keys override earlier ones, metric by metric.
+   */
+  budgets?: BudgetsInput
+  /** Rows in the end-of-run table of heaviest tests (default 10; 0 hides the table). */
+  top?: number
+  /** Print nothing at the end of the run (the JSON report is still written). Default false. */
+  silent?: boolean
+  /** Write the JSON report of every test's memory to this file (relative to the root). */
+  outputFile?: string
+  /**
+   * When to run a full GC before a test: `auto` (default) only when the heap grew by 4 MiB since the
+   * last one, a young-generation GC otherwise; `always` before every test (slower, for suites whose
+   * tests drop large data that earlier tests built).
+   */
+  gcBeforeEachTest?: 'auto' | 'always'
 }
 
 export interface ResolvedMemoryBudgetOptions {
   deterministic: boolean
+  budgets: BudgetRule[]
+  top: number
+  silent: boolean
+  outputFile: string | undefined
+  gcBeforeEachTest: 'auto' | 'always'
 }
 
-const KNOWN_OPTIONS = ['deterministic']
+const DEFAULTS = { deterministic: true, top: 10, silent: false, gcBeforeEachTest: 'auto' } as const
 
+const KNOWN_OPTIONS = ['deterministic', 'budgets', 'top', 'silent', 'outputFile', 'gcBeforeEachTest']
+
+function invalid(option: string, value: unknown, expected: string): TypeError {
+  return new TypeError(`memoryBudget() option "${option}" must be ${expected}, got ${JSON.stringify(value) ?? String(value)}.`)
+}
+
+/** Validates the options; every error names the option and what it accepts. */
 export function resolveOptions(options: MemoryBudgetOptions | undefined): ResolvedMemoryBudgetOptions {
   if (options === undefined)
-    return { deterministic: true }
+    return { ...DEFAULTS, budgets: [], outputFile: undefined }
   if (typeof options !== 'object' || options === null || Array.isArray(options))
     throw new TypeError(`memoryBudget() options must be an object, got ${String(options)}.`)
   const unknown = Object.keys(options).filter(key => !KNOWN_OPTIONS.includes(key))
   if (unknown.length > 0)
     throw new TypeError(`Unknown memoryBudget() option ${unknown.map(k => `"${k}"`).join(', ')}. Accepted: ${KNOWN_OPTIONS.join(', ')}.`)
-  const { deterministic = true } = options
+  const { deterministic = DEFAULTS.deterministic, top = DEFAULTS.top, silent = DEFAULTS.silent, outputFile, gcBeforeEachTest = DEFAULTS.gcBeforeEachTest } = options
   if (typeof deterministic !== 'boolean')
-    throw new TypeError(`memoryBudget() option "deterministic" must be true or false, got ${JSON.stringify(deterministic)}.`)
-  return { deterministic }
+    throw invalid('deterministic', deterministic, 'true or false')
+  if (!Number.isInteger(top) || top < 0)
+    throw invalid('top', top, 'a whole number, 0 or more')
+  if (typeof silent !== 'boolean')
+    throw invalid('silent', silent, 'true or false')
+  if (outputFile !== undefined && (typeof outputFile !== 'string' || outputFile.trim() === ''))
+    throw invalid('outputFile', outputFile, 'a file path')
+  if (gcBeforeEachTest !== 'auto' && gcBeforeEachTest !== 'always')
+    throw invalid('gcBeforeEachTest', gcBeforeEachTest, `'auto' or 'always'`)
+  return { deterministic, budgets: compileBudgets(options.budgets), top, silent, outputFile, gcBeforeEachTest }
 }
 
 /** Node flags for measured workers: a gc() for clean baselines, and a single GC thread for repeatable peaks. */
-export function workerExecArgv(options: ResolvedMemoryBudgetOptions): string[] {
+export function workerExecArgv(options: Pick<ResolvedMemoryBudgetOptions, 'deterministic'>): string[] {
   return options.deterministic ? ['--expose-gc', '--single-threaded-gc'] : ['--expose-gc']
 }

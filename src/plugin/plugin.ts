@@ -1,6 +1,10 @@
 import { fileURLToPath } from 'node:url'
 import type { Plugin } from 'vitest/config'
 import type { TestProject } from 'vitest/node'
+import { MemoryReporter } from '../reporter/memory-reporter.js'
+import { WORKER_CONFIG_KEY, type WorkerConfig } from '../worker/config.js'
+import { FULL_GC_THRESHOLD } from '../worker/test-recorder.js'
+import '../worker/types.js'
 import { type MemoryBudgetOptions, resolveOptions, workerExecArgv } from './options.js'
 
 // The repo's own tests load this file from src/ (.ts); users load it from dist/ (.js).
@@ -17,13 +21,22 @@ function withAll(list: readonly string[] | undefined, additions: readonly string
 }
 
 /**
- * The Vitest plugin: runs tests in forked workers with the GC flags measurement needs, and installs
- * the memory matchers in every project of the config.
+ * The Vitest plugin: runs tests in forked workers with the GC flags measurement needs, installs the
+ * memory matchers, measures every test against its budget, and reports at the end of the run.
  */
 export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
-  const execArgv = workerExecArgv(resolveOptions(options))
+  const settings = resolveOptions(options)
+  const execArgv = workerExecArgv(settings)
+  const reporter = new MemoryReporter({
+    top: settings.top,
+    silent: settings.silent,
+    outputFile: settings.outputFile,
+    budgetPatterns: settings.budgets.map(rule => rule.pattern),
+    deterministic: settings.deterministic,
+    workerFlags: execArgv,
+  })
 
-  const applyTo = (project: TestProject) => {
+  const applyTo = (project: TestProject, workerConfig: WorkerConfig) => {
     // Vitest 4 gives projects without `extends: true` none of the root's plugins, and Vitest 5 drops
     // config() results from project configs; patching each resolved project covers both.
     const config = project.config
@@ -31,6 +44,7 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
     config.execArgv = withAll(config.execArgv, execArgv)
     config.setupFiles = withAll(config.setupFiles, [SETUP_FILE])
     config.includeTaskLocation = true
+    project.provide(WORKER_CONFIG_KEY, workerConfig)
   }
 
   return {
@@ -39,7 +53,16 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
       return { test: { pool: 'forks', execArgv, setupFiles: [SETUP_FILE], includeTaskLocation: true } }
     },
     configureVitest({ vitest }) {
-      for (const project of vitest.projects) applyTo(project)
+      const workerConfig: WorkerConfig = {
+        root: vitest.config.root,
+        budgets: settings.budgets,
+        gcBeforeEachTest: settings.gcBeforeEachTest,
+        fullGcThreshold: FULL_GC_THRESHOLD,
+      }
+      for (const project of vitest.projects) applyTo(project, workerConfig)
+      // Vitest 5 calls this hook once per project; the reporter must be added once.
+      if (!vitest.config.reporters.includes(reporter as never))
+        vitest.config.reporters.push(reporter as never)
     },
   }
 }

@@ -34,7 +34,7 @@ expected the function to stay under 300 MB of allocated memory (heap + external)
     external  400.2 MB  peak of ArrayBuffer/Buffer memory
     rss        20.1 MB  peak resident memory (kernel high-water mark)
     retained    1.2 kB  still held after a full GC
-    allocated 812.4 MB  in total, 3 GCs (1.2 ms), call took 45.2 ms
+    allocated 812.4 MB  in total, 3 GCs (1.2 ms), took 45.2 ms
 
 Top allocation sites (V8 heap, sampled; Buffer/ArrayBuffer contents are external and show as small wrappers):
    9.1 MB  parseRows    src/parse.ts:42

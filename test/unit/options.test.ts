@@ -3,7 +3,7 @@ import { resolveOptions, workerExecArgv } from '../../src/plugin/options.js'
 
 describe('memoryBudget() options', () => {
   test('default to deterministic workers', () => {
-    expect(resolveOptions(undefined)).toEqual({ deterministic: true })
+    expect(resolveOptions(undefined)).toEqual({ deterministic: true, budgets: [], top: 10, silent: false, outputFile: undefined, gcBeforeEachTest: 'auto' })
     expect(workerExecArgv(resolveOptions({}))).toEqual(['--expose-gc', '--single-threaded-gc'])
     expect(workerExecArgv(resolveOptions({ deterministic: false }))).toEqual(['--expose-gc'])
   })
@@ -11,9 +11,22 @@ describe('memoryBudget() options', () => {
   test.each([
     [null, 'memoryBudget() options must be an object, got null.'],
     ['fast', 'memoryBudget() options must be an object, got fast.'],
-    [{ deterministc: true }, 'Unknown memoryBudget() option "deterministc". Accepted: deterministic.'],
+    [{ deterministc: true }, 'Unknown memoryBudget() option "deterministc". Accepted: deterministic, budgets, top, silent, outputFile, gcBeforeEachTest.'],
     [{ deterministic: 'yes' }, 'memoryBudget() option "deterministic" must be true or false, got "yes".'],
+    [{ top: -1 }, 'memoryBudget() option "top" must be a whole number, 0 or more, got -1.'],
+    [{ top: 2.5 }, 'memoryBudget() option "top" must be a whole number, 0 or more, got 2.5.'],
+    [{ silent: 1 }, 'memoryBudget() option "silent" must be true or false, got 1.'],
+    [{ outputFile: '' }, 'memoryBudget() option "outputFile" must be a file path, got "".'],
+    [{ gcBeforeEachTest: 'never' }, `memoryBudget() option "gcBeforeEachTest" must be 'auto' or 'always', got "never".`],
+    [{ budgets: ['200MB'] }, `memoryBudget() option "budgets" must be an object like { '**': '200MB' }, got an array.`],
+    [{ budgets: { '**': '200 megs' } }, `Invalid budget "total" for "**": "200 megs". Expected a number of bytes`],
+    [{ budgets: { 'src/**': { totl: '1MB' } } }, `Unknown metric "totl" in the budget for "src/**". Accepted: total, heap, external, rss, retained.`],
+    [{ budgets: { 'src/**': { heap: -5 } } }, `Invalid budget "heap" for "src/**": -5.`],
+    [{ budgets: { 'src/**': {} } }, `The budget for "src/**" sets no metric.`],
+    [{ budgets: { 'src/**': null } }, `Invalid budget for "src/**": expected a size like '200MB' or an object with any of total, heap, external, rss, retained.`],
+    [{ budgets: { ' > parses *': '1MB' } }, `Invalid budget pattern " > parses *": expected a file glob`],
   ])('reject %j with a message naming it', (options, message) => {
-    expect(() => resolveOptions(options as never)).toThrowError(new TypeError(message))
+    expect(() => resolveOptions(options as never)).toThrowError(TypeError)
+    expect(() => resolveOptions(options as never)).toThrowError(message)
   })
 })

@@ -1,0 +1,70 @@
+import { formatBytes } from '../measure/size.js'
+import type { MemoryReport, ReportTest } from '../report/model.js'
+import { type Palette, plain } from './colors.js'
+
+export interface TerminalOptions {
+  /** Rows in the table of heaviest tests (by peak total). */
+  top: number
+  colors?: Palette
+}
+
+const COLUMNS = ['total', 'heap', 'external', 'rss', 'retained', 'allocated'] as const
+
+function testLabel(test: ReportTest, withProject: boolean): string {
+  return `${withProject && test.project ? `[${test.project}] ` : ''}${test.file} > ${test.name}`
+}
+
+/** Pads a cell that may hold colour codes to a visible width. */
+function pad(text: string, visible: string, width: number, alignRight: boolean): string {
+  const fill = ' '.repeat(Math.max(0, width - visible.length))
+  return alignRight ? fill + text : text + fill
+}
+
+/**
+ * The end-of-run summary: the heaviest tests with every metric, each budget violation, and budget
+ * patterns that matched nothing. Pure: the same report gives the same text.
+ */
+export function renderTerminalSummary(report: MemoryReport, options: TerminalOptions): string {
+  const c = options.colors ?? plain
+  const { summary } = report
+  const measured = report.tests.filter(t => t.metrics !== null)
+  const withProject = new Set(report.tests.map(t => t.project)).size > 1
+  const lines: string[] = []
+
+  const counts = [`${summary.measured} test${summary.measured === 1 ? '' : 's'} measured`]
+  if (summary.overBudget > 0)
+    counts.push(c.red(`${summary.overBudget} over budget`))
+  if (summary.notAttributable > 0)
+    counts.push(`${summary.notAttributable} concurrent, not attributable`)
+  if (summary.notMeasured > 0)
+    counts.push(c.yellow(`${summary.notMeasured} not measured`))
+  lines.push(`${c.bold(' Memory ')} ${counts.join(c.dim(' · '))}${report.environment.deterministic ? '' : c.yellow('  (deterministic: false, peaks vary between runs)')}`)
+
+  const heaviest = [...measured].sort((a, b) => b.metrics!.total - a.metrics!.total || a.id.localeCompare(b.id)).slice(0, Math.max(0, options.top))
+  if (heaviest.length > 0) {
+    const cells = heaviest.map(t => COLUMNS.map(column => formatBytes(t.metrics![column])))
+    const widths = COLUMNS.map((column, i) => Math.max(column.length, ...cells.map(row => row[i]!.length)))
+    lines.push('', `  ${COLUMNS.map((column, i) => c.dim(pad(column, column, widths[i]!, true))).join('  ')}  ${c.dim('test')}`)
+    heaviest.forEach((test, row) => {
+      const over = new Set<string>(test.violations.map(v => v.metric))
+      const figures = cells[row]!.map((cell, i) => pad(over.has(COLUMNS[i]!) ? c.red(cell) : cell, cell, widths[i]!, true))
+      lines.push(`  ${figures.join('  ')}  ${testLabel(test, withProject)}`)
+    })
+    if (measured.length > heaviest.length)
+      lines.push(c.dim(`  … and ${measured.length - heaviest.length} lighter test${measured.length - heaviest.length === 1 ? '' : 's'} (memoryBudget({ top }) shows more)`))
+  }
+
+  const overBudget = report.tests.filter(t => t.violations.length > 0)
+  if (overBudget.length > 0) {
+    lines.push('', c.red(c.bold(` Over budget (${overBudget.length})`)))
+    for (const test of overBudget) {
+      const details = test.violations.map(v => `${v.metric} ${formatBytes(v.value)} > ${formatBytes(v.limit)} (${JSON.stringify(v.pattern)})`)
+      lines.push(`  ${c.red('✗')} ${testLabel(test, withProject)}: ${details.join(', ')}`)
+    }
+  }
+
+  if (summary.unmatchedPatterns.length > 0)
+    lines.push('', c.yellow(` Budget pattern${summary.unmatchedPatterns.length === 1 ? '' : 's'} that matched no test: ${summary.unmatchedPatterns.map(p => JSON.stringify(p)).join(', ')}`))
+
+  return lines.join('\n')
+}

@@ -1,0 +1,142 @@
+import type { Limit, TestBudgetMetric } from '../budgets/budgets.js'
+import type { MemoryMetrics } from '../measure/measure-memory.js'
+import type { RssMethod } from '../measure/rss.js'
+import type { TestMemoryRecord } from '../worker/test-recorder.js'
+
+/** Bumped on any change a reader could trip over; readers reject versions they do not know. */
+export const REPORT_SCHEMA_VERSION = 1
+
+export type TestState = 'passed' | 'failed' | 'skipped' | 'pending'
+
+/**
+ * - `within-budget`: measured, and under every limit that applies;
+ * - `over-budget`: measured, and over at least one limit (the test failed for it);
+ * - `no-budget`: measured, no pattern gives it a budget;
+ * - `not-attributable`: ran concurrently with other tests in its worker, so no numbers are its own;
+ * - `not-measured`: no numbers arrived (the worker crashed, or the test ran without the setup file).
+ */
+export type Verdict = 'within-budget' | 'over-budget' | 'no-budget' | 'not-attributable' | 'not-measured'
+
+export interface ReportViolation {
+  metric: TestBudgetMetric
+  value: number
+  limit: number
+  pattern: string
+}
+
+export interface ReportTest {
+  /** Vitest's test id: stable across runs of the same file and test. */
+  id: string
+  project: string
+  /** Path relative to the root, with forward slashes. */
+  file: string
+  /** `suite > test`. */
+  name: string
+  line: number | null
+  state: TestState
+  verdict: Verdict
+  /** Bytes, milliseconds and counts as measured; null when not attributable or not measured. */
+  metrics: MemoryMetrics | null
+  rssMethod: RssMethod | null
+  baselineGc: 'full' | 'young' | null
+  /** Which attempt the numbers belong to (0-based): the last one, whose result is reported. */
+  retry: number
+  repeat: number
+  /** Limit per metric, in bytes, and the pattern that set it. */
+  budget: Partial<Record<TestBudgetMetric, { bytes: number, pattern: string }>>
+  violations: ReportViolation[]
+}
+
+export interface ReportEnvironment {
+  node: string
+  vitest: string
+  platform: string
+  arch: string
+  /** Flags of the measured workers. */
+  workerFlags: string[]
+  deterministic: boolean
+}
+
+export interface ReportSummary {
+  tests: number
+  measured: number
+  overBudget: number
+  notAttributable: number
+  notMeasured: number
+  /** Budget patterns of the config that applied to no test of this run (typos, or filtered out). */
+  unmatchedPatterns: string[]
+}
+
+export interface MemoryReport {
+  schemaVersion: typeof REPORT_SCHEMA_VERSION
+  createdAt: string
+  environment: ReportEnvironment
+  summary: ReportSummary
+  tests: ReportTest[]
+}
+
+/** What the reporter collects from Vitest for one test. */
+export interface CollectedTest {
+  id: string
+  project: string
+  file: string
+  name: string
+  line: number | undefined
+  state: TestState
+  memory: TestMemoryRecord | undefined
+}
+
+function toReportTest(test: CollectedTest): ReportTest {
+  const { memory } = test
+  const base = { id: test.id, project: test.project, file: test.file, name: test.name, line: test.line ?? null, state: test.state }
+  if (!memory || !memory.attributable) {
+    return {
+      ...base,
+      verdict: memory ? 'not-attributable' : 'not-measured',
+      metrics: null,
+      rssMethod: null,
+      baselineGc: null,
+      retry: memory?.retry ?? 0,
+      repeat: memory?.repeat ?? 0,
+      budget: {},
+      violations: [],
+    }
+  }
+  const budget: ReportTest['budget'] = {}
+  for (const [metric, limit] of Object.entries(memory.budget.limits) as Array<[TestBudgetMetric, Limit]>)
+    budget[metric] = { bytes: limit.bytes, pattern: limit.pattern }
+  const { total, heap, external, rss, retained, allocated, gcCount, gcTime, duration } = memory
+  return {
+    ...base,
+    verdict: memory.violations.length > 0 ? 'over-budget' : Object.keys(budget).length > 0 ? 'within-budget' : 'no-budget',
+    metrics: { total, heap, external, rss, retained, allocated, gcCount, gcTime, duration },
+    rssMethod: memory.rssMethod,
+    baselineGc: memory.baselineGc,
+    retry: memory.retry,
+    repeat: memory.repeat,
+    budget,
+    violations: memory.violations.map(v => ({ metric: v.metric, value: v.value, limit: v.limit.bytes, pattern: v.limit.pattern })),
+  }
+}
+
+/** Builds the report of a run: tests in a stable order (project, file, line, name), and a summary. */
+export function buildReport(tests: readonly CollectedTest[], environment: ReportEnvironment, budgetPatterns: readonly string[], createdAt: Date): MemoryReport {
+  const reportTests = tests.map(toReportTest).sort((a, b) =>
+    a.project.localeCompare(b.project) || a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || a.name.localeCompare(b.name))
+  const matched = new Set(tests.flatMap(t => (t.memory?.attributable ? t.memory.budget.patterns : [])))
+  const count = (verdict: Verdict) => reportTests.filter(t => t.verdict === verdict).length
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    createdAt: createdAt.toISOString(),
+    environment,
+    summary: {
+      tests: reportTests.length,
+      measured: reportTests.filter(t => t.metrics !== null).length,
+      overBudget: count('over-budget'),
+      notAttributable: count('not-attributable'),
+      notMeasured: count('not-measured'),
+      unmatchedPatterns: budgetPatterns.filter(pattern => !matched.has(pattern)),
+    },
+    tests: reportTests,
+  }
+}

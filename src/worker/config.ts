@@ -1,0 +1,13 @@
+import type { BudgetRule } from '../budgets/budgets.js'
+
+/** The key under which the plugin provides its settings to test workers (`project.provide` / `inject`). */
+export const WORKER_CONFIG_KEY = 'vitestMemoryBudget' as const
+
+/** What a test worker needs to record tests and hold them to budgets: plain data, sent once per project. */
+export interface WorkerConfig {
+  /** The root that budget file patterns are relative to. */
+  root: string
+  budgets: BudgetRule[]
+  gcBeforeEachTest: 'auto' | 'always'
+  fullGcThreshold: number
+}

@@ -1,0 +1,150 @@
+import { relative, sep } from 'node:path'
+import { type BudgetRule, createBudgetMatcher, type Limit, type ResolvedBudget, TEST_BUDGET_METRICS, type TestBudgetMetric } from '../budgets/budgets.js'
+import { getGc } from '../measure/gc.js'
+import { type MemoryMetrics, toMetrics } from '../measure/measure-memory.js'
+import type { RssMethod } from '../measure/rss.js'
+import { heapNow, type MemoryWindow, openMemoryWindow } from '../measure/window.js'
+
+export interface BudgetViolation {
+  metric: TestBudgetMetric
+  value: number
+  limit: Limit
+}
+
+/** One test's memory, as attached to `task.meta.memory` in the worker and read by reporters. */
+export interface TestMemory extends MemoryMetrics {
+  attributable: true
+  rssMethod: RssMethod
+  /**
+   * The collection run before the test: `full` for the first test of a worker and whenever the heap
+   * had grown past the threshold since the last full one, `young` otherwise.
+   */
+  baselineGc: 'full' | 'young'
+  /** The attempt these numbers belong to: the last one run, whose result the test reports. */
+  retry: number
+  repeat: number
+  budget: ResolvedBudget
+  violations: BudgetViolation[]
+}
+
+/** A test that ran alongside others in the same worker (`test.concurrent`): no numbers are its own. */
+export interface UnattributedTestMemory {
+  attributable: false
+  reason: 'concurrent'
+  retry: number
+  repeat: number
+}
+
+export type TestMemoryRecord = TestMemory | UnattributedTestMemory
+
+/** The part of Vitest's test task the recorder reads, kept structural so this layer stays free of Vitest. */
+export interface RecordedTask {
+  name: string
+  file?: { filepath: string }
+  suite?: { name: string, suite?: unknown, filepath?: string }
+  result?: { retryCount?: number, repeatCount?: number }
+}
+
+export interface RecorderOptions {
+  root: string
+  budgets: readonly BudgetRule[]
+  /** `auto`: a full GC only when the heap grew by `fullGcThreshold` since the last one; `always`: before every test. */
+  gcBeforeEachTest: 'auto' | 'always'
+  fullGcThreshold: number
+}
+
+/** Heap growth since the last full GC after which the next test starts with a full GC again. */
+export const FULL_GC_THRESHOLD = 4 * 2 ** 20
+
+export function fullNameOf(task: RecordedTask): string {
+  const names = [task.name]
+  let suite = task.suite
+  // The file itself is the outermost suite; its name is the path, not part of the test's name.
+  while (suite && suite.filepath === undefined) {
+    names.unshift(suite.name)
+    suite = suite.suite as RecordedTask['suite']
+  }
+  return names.join(' > ')
+}
+
+export function checkBudget(metrics: MemoryMetrics, budget: ResolvedBudget): BudgetViolation[] {
+  return TEST_BUDGET_METRICS.flatMap((metric) => {
+    const limit = budget.limits[metric]
+    return limit && metrics[metric] > limit.bytes ? [{ metric, value: metrics[metric], limit }] : []
+  })
+}
+
+/**
+ * Measures every test in a worker. A full GC per test would give the cleanest baseline but costs
+ * 5-20 ms in a Vitest worker; a young-generation GC costs a few microseconds and already removes
+ * every short-lived object earlier tests left. What it leaves, garbage earlier tests promoted to the
+ * old generation, only matters if a full collection frees it during a later test, so a full GC runs
+ * before a test only once the old generation has grown by `fullGcThreshold` since the last one.
+ */
+export function createTestRecorder(options: RecorderOptions) {
+  const gc = getGc()
+  const matchBudget = createBudgetMatcher(options.budgets)
+  const running = new Map<RecordedTask, { window: MemoryWindow | undefined, baselineGc: 'full' | 'young' }>()
+  const overlapped = new Set<RecordedTask>()
+  /** Heap + external right after the last full GC run here; the growth since then is potential garbage. */
+  let reference: number | undefined
+
+  const attempt = (task: RecordedTask) => ({ retry: task.result?.retryCount ?? 0, repeat: task.result?.repeatCount ?? 0 })
+
+  function cleanBaseline(): 'full' | 'young' {
+    gc({ type: 'minor' })
+    const now = heapNow()
+    const used = now.heap + now.external
+    if (options.gcBeforeEachTest === 'auto' && reference !== undefined && used - reference < options.fullGcThreshold) {
+      // A full GC by V8 itself may have freed more since; a lower reference keeps the check strict.
+      reference = Math.min(reference, used)
+      return 'young'
+    }
+    gc()
+    gc()
+    const clean = heapNow()
+    reference = clean.heap + clean.external
+    return 'full'
+  }
+
+  return {
+    start(task: RecordedTask): void {
+      if (running.size > 0) {
+        // Another test is still running in this worker: neither can have numbers of its own.
+        for (const other of running.keys()) overlapped.add(other)
+        overlapped.add(task)
+        running.set(task, { window: undefined, baselineGc: 'young' })
+        return
+      }
+      const baselineGc = cleanBaseline()
+      running.set(task, { window: openMemoryWindow(), baselineGc })
+    },
+
+    finish(task: RecordedTask): TestMemoryRecord | undefined {
+      const state = running.get(task)
+      running.delete(task)
+      if (!state)
+        return undefined
+      if (overlapped.delete(task) || !state.window) {
+        state.window?.close()
+        return { attributable: false, reason: 'concurrent', ...attempt(task) }
+      }
+      const closed = state.window.close()
+      gc({ type: 'minor' })
+      const after = heapNow()
+      // Below zero means the test freed more than it kept (garbage older than the test was collected).
+      const metrics = toMetrics(closed, Math.max(0, after.heap + after.external - closed.baseline.heap - closed.baseline.external))
+      const file = task.file ? relative(options.root, task.file.filepath).split(sep).join('/') : ''
+      const budget = matchBudget(file, fullNameOf(task))
+      return {
+        attributable: true,
+        ...metrics,
+        rssMethod: closed.rssMethod,
+        baselineGc: state.baselineGc,
+        ...attempt(task),
+        budget,
+        violations: checkBudget(metrics, budget),
+      }
+    },
+  }
+}

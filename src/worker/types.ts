@@ -1,0 +1,24 @@
+import type { WorkerConfig } from './config.js'
+import type { TestMemoryRecord } from './test-recorder.js'
+
+/** What the plugin adds to each test's `task.meta` (and a reporter's `testCase.meta()`). */
+export interface MemoryTaskMeta {
+  /** Set for every test run under the plugin (not for skipped or todo tests). */
+  memory?: TestMemoryRecord
+}
+
+// Vitest 5 declares TaskMeta in 'vitest' itself, so this types `testCase.meta().memory` there. Vitest 4
+// declares it in '@vitest/runner', which this augmentation does not reach: there, `readTestMemory()`
+// (or a cast to MemoryTaskMeta) gives the same typed access.
+declare module 'vitest' {
+  interface TaskMeta extends MemoryTaskMeta {}
+  interface ProvidedContext {
+    /** The plugin's settings for test workers; the key is `WORKER_CONFIG_KEY`. */
+    vitestMemoryBudget: WorkerConfig
+  }
+}
+
+/** A test's memory record from anything with Vitest's `meta()` (a reporter's `TestCase`). */
+export function readTestMemory(testCase: { meta: () => object }): TestMemoryRecord | undefined {
+  return (testCase.meta() as MemoryTaskMeta).memory
+}
