@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs'
+import Ajv2020 from 'ajv/dist/2020.js'
+import { describe, expect, test } from 'vitest'
+import { renderJsonReport } from '../../src/render/json.js'
+import { renderTerminalSummary } from '../../src/render/terminal.js'
+import { sampleReport } from '../helpers/sample-report.js'
+
+const schema = JSON.parse(readFileSync(new URL('../../schema/memory-report.v1.schema.json', import.meta.url), 'utf8'))
+
+describe('buildReport', () => {
+  test('sorts tests by project, file and line, and gives each a verdict', () => {
+    expect(sampleReport.tests.map(t => [t.file, t.line, t.verdict])).toEqual([
+      ['test/a.test.ts', 4, 'within-budget'],
+      ['test/a.test.ts', 10, 'over-budget'],
+      ['test/b.test.ts', 3, 'within-budget'],
+      ['test/c.test.ts', 2, 'not-attributable'],
+      ['test/c.test.ts', 9, 'not-measured'],
+    ])
+    expect(sampleReport.tests[1]).toMatchObject({
+      budget: { total: { bytes: 100e6, pattern: '**' } },
+      violations: [{ metric: 'total', value: 250e6, limit: 100e6, pattern: '**' }],
+      metrics: { total: 250e6, allocated: 500e6 },
+    })
+    expect(sampleReport.tests[3]).toMatchObject({ metrics: null, budget: {}, violations: [] })
+  })
+
+  test('summarizes, and names budget patterns that matched no test', () => {
+    expect(sampleReport.summary).toEqual({ tests: 5, measured: 3, overBudget: 1, notAttributable: 1, notMeasured: 1, unmatchedPatterns: ['test/parsr/**'] })
+  })
+})
+
+describe('renderTerminalSummary', () => {
+  test('shows the heaviest tests, every violation and unmatched patterns', () => {
+    expect(renderTerminalSummary(sampleReport, { top: 2 })).toBe(`\
+ Memory  3 tests measured · 1 over budget · 1 concurrent, not attributable · 1 not measured
+
+   total     heap  external     rss  retained  allocated  test
+  250 MB  62.5 MB  187.5 MB  125 MB      1 kB     500 MB  test/a.test.ts > parser > parses a 1 GB file
+   40 MB    10 MB     30 MB   20 MB      1 kB      80 MB  test/a.test.ts > parser > reads a header
+  … and 1 lighter test (memoryBudget({ top }) shows more)
+
+ Over budget (1)
+  ✗ test/a.test.ts > parser > parses a 1 GB file: total 250 MB > 100 MB ("**")
+
+ Budget pattern that matched no test: "test/parsr/**"`)
+  })
+
+  test('top: 0 leaves only the counts and the violations', () => {
+    const text = renderTerminalSummary(sampleReport, { top: 0 })
+    expect(text).not.toContain('allocated')
+    expect(text).toContain('Over budget (1)')
+  })
+
+  test('names the project when there are several', () => {
+    const twoProjects = { ...sampleReport, tests: sampleReport.tests.map((t, i) => ({ ...t, project: i % 2 ? 'node' : 'edge' })) }
+    expect(renderTerminalSummary(twoProjects, { top: 1 })).toContain('[node] test/a.test.ts > parser > parses a 1 GB file')
+  })
+})
+
+describe('JSON report', () => {
+  test('matches the JSON Schema shipped with the package', () => {
+    const validate = new Ajv2020({ allErrors: true, strict: true, validateFormats: false }).compile(schema)
+    const parsed = JSON.parse(renderJsonReport(sampleReport))
+    expect(validate(parsed), JSON.stringify(validate.errors)).toBe(true)
+    expect(parsed).toEqual(sampleReport)
+  })
+
+  test('the schema rejects what readers would trip over', () => {
+    const validate = new Ajv2020({ strict: true, validateFormats: false }).compile(schema)
+    expect(validate({ ...sampleReport, schemaVersion: 2 })).toBe(false)
+    expect(validate({ ...sampleReport, tests: [{ ...sampleReport.tests[0], verdict: 'fine' }] })).toBe(false)
+  })
+
+  test('is two-space indented with a final newline, so it diffs line by line', () => {
+    const text = renderJsonReport(sampleReport)
+    expect(text.endsWith('}\n')).toBe(true)
+    expect(text.split('\n')[1]).toBe('  "schemaVersion": 1,')
+  })
+})
