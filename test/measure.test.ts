@@ -72,7 +72,8 @@ describe('measureMemory, against known allocations', () => {
       const second = Buffer.alloc(40e6, 1)
       return first.length + second.length
     })
-    expect(m.external).toBeGreaterThanOrEqual(50e6)
+    // Within 0.1%: while it awaits, the worker's own traffic may free a few bytes of older memory.
+    expect(m.external).toBeGreaterThan(49.95e6)
     expect(m.external).toBeLessThan(51e6)
     expect(m.duration).toBeGreaterThanOrEqual(15)
   })

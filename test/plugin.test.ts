@@ -22,9 +22,9 @@ describe('memoryBudget() plugin, on real Vitest runs', () => {
     expect(run.tests.every(t => t.state === 'passed')).toBe(true)
     expect(new Set(run.tests.map(t => t.meta.pid)).size).toBe(5)
     const totals = run.tests.map(t => t.meta.total as number)
-    // Without --single-threaded-gc this workload's peak ranges over several hundred MB (npm run bench
-    // prints it). With it, what remains is the worker's own jitter: a few hundred kB at most, from
-    // one scavenge more or less of young garbage at the peak.
+    // Without deterministic mode this workload's peak ranges over tens of MB (npm run bench prints
+    // it). With it, what remains is the worker's own jitter: about 0.2%, a few hundred kB of young
+    // garbage more or less at the peak.
     const spread = Math.max(...totals) / Math.min(...totals) - 1
     expect(spread, `totals: ${totals.join(', ')}`).toBeLessThan(0.01)
   })
@@ -33,7 +33,7 @@ describe('memoryBudget() plugin, on real Vitest runs', () => {
     const run = await runFixture('multi-project')
     expect(run.tests.map(t => [t.project, t.state])).toEqual([['inherits', 'passed'], ['standalone', 'passed']])
     for (const t of run.tests) {
-      expect(t.meta, t.project).toMatchObject({ execArgv: ['--expose-gc', '--single-threaded-gc'], forked: true, gcExposed: true, memory: { attributable: true } })
+      expect(t.meta, t.project).toMatchObject({ execArgv: ['--expose-gc', '--single-threaded-gc', '--min-semi-space-size=16', '--max-semi-space-size=16'], forked: true, gcExposed: true, memory: { attributable: true } })
     }
   })
 

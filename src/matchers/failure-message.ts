@@ -81,7 +81,7 @@ export function formatTestBudgetFailure(record: TestMemory): string {
   return [
     `Memory budget exceeded: ${broken.join('; ')}.`,
     '',
-    ...formatMetricsTable(record, family, record.violations.map(v => v.metric), 'still held at the end, after a young-generation GC'),
+    ...formatMetricsTable(record, family, record.violations.map(v => v.metric), `still held at the end, after a ${record.retainedGc === 'full' ? 'full' : 'young-generation'} GC`),
     '',
     'Budgets are set in memoryBudget({ budgets }) in the Vitest config.',
   ].join('\n')

@@ -66,7 +66,19 @@ export function resolveOptions(options: MemoryBudgetOptions | undefined): Resolv
   return { deterministic, budgets: compileBudgets(options.budgets), top, silent, outputFile, gcBeforeEachTest }
 }
 
-/** Node flags for measured workers: a gc() for clean baselines, and a single GC thread for repeatable peaks. */
+/**
+ * V8 sizes the young generation by how much survived earlier collections, so the same test peaks
+ * higher or lower depending on what ran before it in the worker (measured: 6% apart between fresh
+ * workers). A fixed size takes that history out; 16 MiB is V8's own maximum on 64-bit Node 20.
+ */
+const FIXED_SEMI_SPACE_MB = 16
+
+/**
+ * Node flags for measured workers: `gc()` for clean baselines; for repeatable peaks, one GC thread
+ * (parallel GC threads finish in a different order every run) and a young generation of fixed size.
+ */
 export function workerExecArgv(options: Pick<ResolvedMemoryBudgetOptions, 'deterministic'>): string[] {
-  return options.deterministic ? ['--expose-gc', '--single-threaded-gc'] : ['--expose-gc']
+  if (!options.deterministic)
+    return ['--expose-gc']
+  return ['--expose-gc', '--single-threaded-gc', `--min-semi-space-size=${FIXED_SEMI_SPACE_MB}`, `--max-semi-space-size=${FIXED_SEMI_SPACE_MB}`]
 }

@@ -39,6 +39,8 @@ export interface ReportTest {
   metrics: MemoryMetrics | null
   rssMethod: RssMethod | null
   baselineGc: 'full' | 'young' | null
+  /** `full`: `retained` is exact; `young`: it may include a little garbage promoted during the test. */
+  retainedGc: 'full' | 'young' | null
   /** Which attempt the numbers belong to (0-based): the last one, whose result is reported. */
   retry: number
   repeat: number
@@ -96,6 +98,7 @@ function toReportTest(test: CollectedTest): ReportTest {
       metrics: null,
       rssMethod: null,
       baselineGc: null,
+      retainedGc: null,
       retry: memory?.retry ?? 0,
       repeat: memory?.repeat ?? 0,
       budget: {},
@@ -112,6 +115,7 @@ function toReportTest(test: CollectedTest): ReportTest {
     metrics: { total, heap, external, rss, retained, allocated, gcCount, gcTime, duration },
     rssMethod: memory.rssMethod,
     baselineGc: memory.baselineGc,
+    retainedGc: memory.retainedGc,
     retry: memory.retry,
     repeat: memory.repeat,
     budget,

@@ -20,6 +20,12 @@ export interface TestMemory extends MemoryMetrics {
    * had grown past the threshold since the last full one, `young` otherwise.
    */
   baselineGc: 'full' | 'young'
+  /**
+   * The collection run before `retained` was read: `full` (exact) whenever the test left the heap
+   * grown by the threshold or more, `young` otherwise (then `retained` may include up to the
+   * threshold of garbage the test promoted to the old generation).
+   */
+  retainedGc: 'full' | 'young'
   /** The attempt these numbers belong to: the last one run, whose result the test reports. */
   retry: number
   repeat: number
@@ -79,7 +85,7 @@ export function checkBudget(metrics: MemoryMetrics, budget: ResolvedBudget): Bud
  * 5-20 ms in a Vitest worker; a young-generation GC costs a few microseconds and already removes
  * every short-lived object earlier tests left. What it leaves, garbage earlier tests promoted to the
  * old generation, only matters if a full collection frees it during a later test, so a full GC runs
- * before a test only once the old generation has grown by `fullGcThreshold` since the last one.
+ * at a test boundary only once the heap has grown by `fullGcThreshold` since the last one.
  */
 export function createTestRecorder(options: RecorderOptions) {
   const gc = getGc()
@@ -91,7 +97,11 @@ export function createTestRecorder(options: RecorderOptions) {
 
   const attempt = (task: RecordedTask) => ({ retry: task.result?.retryCount ?? 0, repeat: task.result?.repeatCount ?? 0 })
 
-  function cleanBaseline(): 'full' | 'young' {
+  /**
+   * A young-generation GC always; then a full one if the old generation grew past the threshold since
+   * the last full one (or the policy says always). Returns which ran.
+   */
+  function collect(): 'full' | 'young' {
     gc({ type: 'minor' })
     const now = heapNow()
     const used = now.heap + now.external
@@ -116,7 +126,7 @@ export function createTestRecorder(options: RecorderOptions) {
         running.set(task, { window: undefined, baselineGc: 'young' })
         return
       }
-      const baselineGc = cleanBaseline()
+      const baselineGc = collect()
       running.set(task, { window: openMemoryWindow(), baselineGc })
     },
 
@@ -130,7 +140,10 @@ export function createTestRecorder(options: RecorderOptions) {
         return { attributable: false, reason: 'concurrent', ...attempt(task) }
       }
       const closed = state.window.close()
-      gc({ type: 'minor' })
+      // Collecting here, not only before the next test, makes a large `retained` exact: a test that
+      // built and dropped a big structure leaves it promoted to the old generation, which only a full
+      // GC frees. The next test then starts from a clean heap for free.
+      const retainedGc = collect()
       const after = heapNow()
       // Below zero means the test freed more than it kept (garbage older than the test was collected).
       const metrics = toMetrics(closed, Math.max(0, after.heap + after.external - closed.baseline.heap - closed.baseline.external))
@@ -141,6 +154,7 @@ export function createTestRecorder(options: RecorderOptions) {
         ...metrics,
         rssMethod: closed.rssMethod,
         baselineGc: state.baselineGc,
+        retainedGc,
         ...attempt(task),
         budget,
         violations: checkBudget(metrics, budget),

@@ -24,6 +24,7 @@ export function memory(total: number, overrides: Partial<TestMemory> = {}): Test
     duration: 12,
     rssMethod: 'kernel',
     baselineGc: 'young',
+    retainedGc: 'young',
     retry: 0,
     repeat: 0,
     budget: { limits: {}, patterns: [] },

@@ -4,7 +4,7 @@ import { resolveOptions, workerExecArgv } from '../../src/plugin/options.js'
 describe('memoryBudget() options', () => {
   test('default to deterministic workers', () => {
     expect(resolveOptions(undefined)).toEqual({ deterministic: true, budgets: [], top: 10, silent: false, outputFile: undefined, gcBeforeEachTest: 'auto' })
-    expect(workerExecArgv(resolveOptions({}))).toEqual(['--expose-gc', '--single-threaded-gc'])
+    expect(workerExecArgv(resolveOptions({}))).toEqual(['--expose-gc', '--single-threaded-gc', '--min-semi-space-size=16', '--max-semi-space-size=16'])
     expect(workerExecArgv(resolveOptions({ deterministic: false }))).toEqual(['--expose-gc'])
   })
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import Ajv2020 from 'ajv/dist/2020.js'
+import { Ajv2020 } from 'ajv/dist/2020.js'
 import { describe, expect, test } from 'vitest'
 import { renderJsonReport } from '../../src/render/json.js'
 import { renderTerminalSummary } from '../../src/render/terminal.js'

@@ -1,0 +1,130 @@
+import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { beforeAll, describe, expect, test } from 'vitest'
+import type { TestMemory } from '../src/index.js'
+import type { MemoryReport } from '../src/report/model.js'
+import { runVitestCli } from './helpers/run-cli.js'
+import { type FixtureRun, type FixtureTest, fixturePath, runFixture } from './helpers/run-fixture.js'
+
+const root = fixturePath('per-test')
+const reportPath = join(root, 'reports/memory.json')
+const MB = 1e6
+
+let run: FixtureRun
+let report: MemoryReport
+const byName = (name: string): FixtureTest => {
+  const found = run.tests.find(t => t.fullName === name)
+  if (!found)
+    throw new Error(`no test named ${name}`)
+  return found
+}
+const memoryOf = (name: string) => byName(name).meta.memory as TestMemory
+
+beforeAll(async () => {
+  rmSync(join(root, 'reports'), { recursive: true, force: true })
+  run = await runFixture('per-test')
+  report = JSON.parse(readFileSync(reportPath, 'utf8')) as MemoryReport
+})
+
+describe('every test is measured', () => {
+  test('each test gets its own numbers, whatever earlier tests left behind', () => {
+    expect(memoryOf('keeps 20 MB')).toMatchObject({ attributable: true, baselineGc: 'full' })
+    expect(memoryOf('keeps 20 MB').external).toBeGreaterThanOrEqual(20 * MB)
+    expect(memoryOf('keeps 20 MB').external).toBeLessThan(20.2 * MB)
+    // Within 1%: the full GC at the end also frees what was already garbage before the test.
+    expect(memoryOf('keeps 20 MB').retained).toBeGreaterThan(19.8 * MB)
+
+    const dropped = memoryOf('builds and drops 40 MB of objects')
+    expect(dropped.heap).toBeGreaterThan(30 * MB)
+    // Built and dropped: a full GC at the end makes a large `retained` exact.
+    expect(dropped.retainedGc).toBe('full')
+    expect(dropped.retained).toBeLessThan(0.1 * MB)
+
+    // 60 MB of buffers and objects were allocated by the tests before it; none of it counts here.
+    const light = memoryOf('allocates almost nothing after heavy tests')
+    expect(light.total).toBeLessThan(0.5 * MB)
+    expect(light.retained).toBeLessThan(0.5 * MB)
+  })
+
+  test('failed tests are recorded; skipped and todo tests are not', () => {
+    expect(byName('throws after allocating 10 MB').state).toBe('failed')
+    expect(memoryOf('throws after allocating 10 MB').external).toBeGreaterThanOrEqual(10 * MB)
+    expect(byName('is skipped').meta.memory).toBeUndefined()
+    expect(byName('is todo').meta.memory).toBeUndefined()
+  })
+
+  test('a retried test carries the numbers of its last attempt, and says which', () => {
+    expect(byName('passes on its second attempt').state).toBe('passed')
+    expect(memoryOf('passes on its second attempt')).toMatchObject({ retry: 1, repeat: 0 })
+    expect(memoryOf('passes on its second attempt').external).toBeGreaterThanOrEqual(5 * MB)
+  })
+
+  test('tests running concurrently in one worker are marked, not given wrong numbers', () => {
+    for (const name of ['three at once > first', 'three at once > second', 'three at once > third'])
+      expect(byName(name).meta.memory).toEqual({ attributable: false, reason: 'concurrent', retry: 0, repeat: 0 })
+  })
+
+  test.each(['auto', 'always'])('objects an earlier test built and another dropped do not change a later test\'s numbers (gcBeforeEachTest: %s)', async (mode) => {
+    process.env.FIXTURE_GC = mode
+    try {
+      const name = 'holds 60 MB of objects at once'
+      const inSuite = (await runFixture('per-test', { testNamePattern: '^(builds|drops|holds)' })).tests.find(t => t.fullName === name)!.meta.memory as TestMemory
+      const alone = (await runFixture('per-test', { testNamePattern: '^holds' })).tests.find(t => t.fullName === name)!.meta.memory as TestMemory
+      // Allocation does not depend on what came before: it is the test's own, to the byte nearly.
+      expect(inSuite.allocated / alone.allocated).toBeCloseTo(1, 1)
+      // The peak includes garbage not yet collected, so V8's heap sizing (which earlier tests move)
+      // shifts it a little; 40 MB of old garbage freed inside the test would take 40 MB off it.
+      expect(inSuite.heap).toBeGreaterThan(0.9 * alone.heap)
+      expect(inSuite.heap).toBeLessThan(1.1 * alone.heap)
+    }
+    finally {
+      delete process.env.FIXTURE_GC
+    }
+  })
+})
+
+describe('budgets in config', () => {
+  test('a test over its budget fails with the limits it broke and the pattern that set them', () => {
+    const over = byName('over the budget')
+    expect(over.state).toBe('failed')
+    expect(over.errors).toHaveLength(1)
+    expect(over.errors[0]).toMatch(/^Memory budget exceeded: allocated memory \(heap \+ external\) 20\.\d+ MB is over the 10 MB budget of "budgets\.test\.ts > over \*"; retained memory (19|20)\.\d+ MB is over the 1 MB budget of "budgets\.test\.ts > over \*"\.$/m)
+    expect(over.errors[0]).toMatch(/^ {2}> total +20\.\d+ MB/m)
+    expect(over.errors[0]).toMatch(/^ {2}> retained +(19|20)\.\d+ MB/m)
+    expect(byName('under the catch-all budget').state).toBe('passed')
+    expect(run.exitCode).toBe(1)
+  })
+
+  test('the JSON report has every test, its budget and verdict, and the unmatched pattern', () => {
+    expect(report.schemaVersion).toBe(1)
+    expect(report.environment).toMatchObject({ node: process.version, deterministic: true, workerFlags: ['--expose-gc', '--single-threaded-gc', '--min-semi-space-size=16', '--max-semi-space-size=16'] })
+    expect(report.summary).toMatchObject({ overBudget: 1, notAttributable: 3, unmatchedPatterns: ['typo/**'] })
+    const over = report.tests.find(t => t.name === 'over the budget')!
+    expect(over).toMatchObject({ file: 'budgets.test.ts', line: 5, state: 'failed', verdict: 'over-budget', budget: { total: { bytes: 10 * MB, pattern: 'budgets.test.ts > over *' } } })
+    expect(report.tests.find(t => t.name === 'keeps 20 MB')).toMatchObject({ verdict: 'within-budget', budget: { total: { bytes: 400 * MB, pattern: '**' } } })
+    expect(report.tests.some(t => t.name === 'is skipped')).toBe(false)
+    expect(existsSync(reportPath)).toBe(true)
+  })
+})
+
+describe('the terminal report', () => {
+  test.each([
+    ['default', []],
+    ['dot', ['--reporter=dot']],
+    ['verbose, alongside json', ['--reporter=verbose', '--reporter=json', '--outputFile.json=reports/vitest.json']],
+  ])('prints after the %s reporter, and the run fails on the budget', (_, args) => {
+    const cli = runVitestCli(root, ['budgets.test.ts', ...args])
+    expect(cli.exitCode).toBe(1)
+    expect(cli.stdout).toContain(' Memory  2 tests measured · 1 over budget')
+    expect(cli.stdout).toMatch(/^ +total +heap +external +rss +retained +allocated +test$/m)
+    expect(cli.stdout).toMatch(/✗ budgets\.test\.ts > over the budget: total 20\.\d+ MB > 10 MB \("budgets\.test\.ts > over \*"\)/)
+    expect(cli.stdout).toContain('Budget patterns that matched no test: "attribution.test.ts > *"'.replace('"attribution.test.ts > *"', '"typo/**"').replace('patterns', 'pattern'))
+    // No colour codes when NO_COLOR is set.
+    expect(cli.stdout).not.toContain('\u001B[')
+  })
+
+  test('the user\'s own JSON reporter output is intact', () => {
+    const vitestJson = JSON.parse(readFileSync(join(root, 'reports/vitest.json'), 'utf8'))
+    expect(vitestJson.numFailedTests).toBe(1)
+  })
+})
