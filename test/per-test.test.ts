@@ -1,9 +1,9 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, test } from 'vitest'
 import type { TestMemory } from '../src/index.js'
 import type { MemoryReport } from '../src/report/model.js'
-import { runVitestCli } from './helpers/run-cli.js'
+import { runVitestCli, startVitestWatch } from './helpers/run-cli.js'
 import { type FixtureRun, type FixtureTest, fixturePath, runFixture } from './helpers/run-fixture.js'
 
 const root = fixturePath('per-test')
@@ -126,5 +126,19 @@ describe('the terminal report', () => {
   test('the user\'s own JSON reporter output is intact', () => {
     const vitestJson = JSON.parse(readFileSync(join(root, 'reports/vitest.json'), 'utf8'))
     expect(vitestJson.numFailedTests).toBe(1)
+  })
+
+  test('reports again on every rerun in watch mode', async () => {
+    const watcher = startVitestWatch(root, ['budgets.test.ts', '--reporter=dot'])
+    try {
+      await watcher.waitFor(text => text.match(/ Memory {2}2 tests measured/g)?.length === 1)
+      // Touch the file, as saving it in an editor would.
+      const file = join(root, 'budgets.test.ts')
+      writeFileSync(file, readFileSync(file, 'utf8'))
+      await watcher.waitFor(text => text.match(/ Memory {2}2 tests measured/g)?.length === 2)
+    }
+    finally {
+      watcher.stop()
+    }
   })
 })

@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { runFixture } from './helpers/run-fixture.js'
+import { fixturePath, runFixture } from './helpers/run-fixture.js'
 
 describe('memoryBudget() plugin, on real Vitest runs', () => {
   test('an un-awaited memory matcher fails its test and says to await it', async () => {
@@ -43,5 +45,14 @@ describe('memoryBudget() plugin, on real Vitest runs', () => {
     expect(run.tests[0]).toMatchObject({ state: 'passed', meta: { gcExposedAtStart: false } })
     expect(run.tests[0]!.meta.external).toBeGreaterThanOrEqual(100e6)
     expect(run.tests[0]!.meta.external).toBeLessThan(101e6)
+  })
+
+  test('measures and holds budgets with coverage enabled', async () => {
+    const run = await runFixture('coverage')
+    expect(run.tests).toHaveLength(1)
+    expect(run.tests[0]).toMatchObject({ state: 'passed', meta: { memory: { attributable: true, violations: [] } } })
+    const memory = run.tests[0]!.meta.memory as { external: number }
+    expect(memory.external).toBeGreaterThanOrEqual(10e6)
+    expect(existsSync(join(fixturePath('coverage'), 'coverage/coverage-summary.json'))).toBe(true)
   })
 })
