@@ -1,7 +1,7 @@
 // Layers, each importing only those before it:
 // measure (pure Node) -> budgets -> matchers and worker hooks -> report model -> renderers -> reporter and plugin.
 export * from './measure/index.js'
-export { type BudgetInput, type BudgetsInput, TEST_BUDGET_METRICS, type TestBudgetMetric } from './budgets/budgets.js'
+export { type BudgetInput, type BudgetsInput, TEST_BUDGET_METRICS, type TestBudgetMetric } from './budgets/types.js'
 export { BUDGET_METRICS, type BudgetMetric, memoryMatchers, type StayUnderOptions } from './matchers/index.js'
 export type {} from './matchers/types.js'
 export type { BudgetViolation, TestMemory, TestMemoryRecord, UnattributedTestMemory } from './worker/test-recorder.js'

@@ -1,7 +1,7 @@
 import type { AllocationSite } from '../measure/allocation-sites.js'
 import type { MemoryMeasurement, MemoryMetrics } from '../measure/measure-memory.js'
 import type { RssMethod } from '../measure/rss.js'
-import type { TestBudgetMetric } from '../budgets/budgets.js'
+import type { TestBudgetMetric } from '../budgets/types.js'
 import type { TestMemory } from '../worker/test-recorder.js'
 import { formatBytes, type UnitFamily } from '../measure/size.js'
 

@@ -1,4 +1,4 @@
-import { Session } from 'node:inspector'
+import type { Session } from 'node:inspector'
 import { relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -40,6 +40,8 @@ export async function startAllocationSampling(): Promise<() => Promise<Allocatio
   if (sampling)
     return async () => []
   if (!session) {
+    // Loaded on first use: most processes measure without allocation sites.
+    const { Session } = await import('node:inspector')
     session = new Session()
     session.connect()
     await post('HeapProfiler.enable')

@@ -1,10 +1,12 @@
-import { type BudgetRule, type BudgetsInput, compileBudgets } from '../budgets/budgets.js'
+import { compileBudgets } from '../budgets/compile.js'
+import type { BudgetRule, BudgetsInput } from '../budgets/types.js'
 
 /** Options of `memoryBudget()`. */
 export interface MemoryBudgetOptions {
   /**
-   * Run test workers with `--single-threaded-gc`, so the same code measures the same peaks in every
-   * run (default `true`). Parallel GC threads make peaks vary several-fold between runs.
+   * Run test workers with one GC thread and a young generation of fixed size (16 MiB semi-spaces),
+   * so the same code measures the same peaks in every run (default `true`). Without it, parallel GC
+   * threads and V8's adaptive heap sizing make peaks vary several-fold between runs.
    */
   deterministic?: boolean
   /**

@@ -1,4 +1,4 @@
-import type { Limit, TestBudgetMetric } from '../budgets/budgets.js'
+import type { Limit, TestBudgetMetric } from '../budgets/types.js'
 import type { MemoryMetrics } from '../measure/measure-memory.js'
 import type { RssMethod } from '../measure/rss.js'
 import type { TestMemoryRecord } from '../worker/test-recorder.js'

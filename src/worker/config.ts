@@ -1,4 +1,4 @@
-import type { BudgetRule } from '../budgets/budgets.js'
+import type { BudgetRule } from '../budgets/types.js'
 
 /** The key under which the plugin provides its settings to test workers (`project.provide` / `inject`). */
 export const WORKER_CONFIG_KEY = 'vitestMemoryBudget' as const

@@ -1,5 +1,6 @@
 import { relative, sep } from 'node:path'
-import { type BudgetRule, createBudgetMatcher, type Limit, type ResolvedBudget, TEST_BUDGET_METRICS, type TestBudgetMetric } from '../budgets/budgets.js'
+import { createBudgetMatcher } from '../budgets/match.js'
+import { type BudgetRule, type Limit, type ResolvedBudget, TEST_BUDGET_METRICS, type TestBudgetMetric } from '../budgets/types.js'
 import { getGc } from '../measure/gc.js'
 import { type MemoryMetrics, toMetrics } from '../measure/measure-memory.js'
 import type { RssMethod } from '../measure/rss.js'
@@ -62,6 +63,9 @@ export interface RecorderOptions {
 /** Heap growth since the last full GC after which the next test starts with a full GC again. */
 export const FULL_GC_THRESHOLD = 4 * 2 ** 20
 
+/** Allocation between two tests below which the second needs no collection of its own. */
+const RUNNER_ALLOWANCE = 256 * 2 ** 10
+
 export function fullNameOf(task: RecordedTask): string {
   const names = [task.name]
   let suite = task.suite
@@ -94,6 +98,8 @@ export function createTestRecorder(options: RecorderOptions) {
   const overlapped = new Set<RecordedTask>()
   /** Heap + external right after the last full GC run here; the growth since then is potential garbage. */
   let reference: number | undefined
+  /** Heap + external right after the last collection at a test's end. */
+  let collectedAt: number | undefined
 
   const attempt = (task: RecordedTask) => ({ retry: task.result?.retryCount ?? 0, repeat: task.result?.repeatCount ?? 0 })
 
@@ -110,11 +116,23 @@ export function createTestRecorder(options: RecorderOptions) {
       reference = Math.min(reference, used)
       return 'young'
     }
-    gc()
+    // One full GC, not the customary two: what a second would free is small and, being older than
+    // the test, sits in its baseline either way.
     gc()
     const clean = heapNow()
     reference = clean.heap + clean.external
     return 'full'
+  }
+
+  /**
+   * Before a test: the previous test's end already collected, and only the runner's bookkeeping
+   * (tens of kB) was allocated since; skipping a second collection then halves the GCs per test.
+   */
+  function collectBeforeTest(): 'full' | 'young' {
+    const now = heapNow()
+    if (options.gcBeforeEachTest === 'auto' && collectedAt !== undefined && now.heap + now.external - collectedAt < RUNNER_ALLOWANCE)
+      return 'young'
+    return collect()
   }
 
   return {
@@ -126,7 +144,7 @@ export function createTestRecorder(options: RecorderOptions) {
         running.set(task, { window: undefined, baselineGc: 'young' })
         return
       }
-      const baselineGc = collect()
+      const baselineGc = collectBeforeTest()
       running.set(task, { window: openMemoryWindow(), baselineGc })
     },
 
@@ -145,6 +163,7 @@ export function createTestRecorder(options: RecorderOptions) {
       // GC frees. The next test then starts from a clean heap for free.
       const retainedGc = collect()
       const after = heapNow()
+      collectedAt = after.heap + after.external
       // Below zero means the test freed more than it kept (garbage older than the test was collected).
       const metrics = toMetrics(closed, Math.max(0, after.heap + after.external - closed.baseline.heap - closed.baseline.external))
       const file = task.file ? relative(options.root, task.file.filepath).split(sep).join('/') : ''

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import { compileBudgets, createBudgetMatcher } from '../../src/budgets/budgets.js'
+import { compileBudgets } from '../../src/budgets/compile.js'
+import { createBudgetMatcher } from '../../src/budgets/match.js'
 import { checkBudget, fullNameOf } from '../../src/worker/test-recorder.js'
 import type { MemoryMetrics } from '../../src/measure/measure-memory.js'
 

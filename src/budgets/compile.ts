@@ -1,37 +1,6 @@
 import picomatch from 'picomatch'
-import { parseSize, type SizeInput, type UnitFamily } from '../measure/size.js'
-
-/** Metrics a config budget can hold: the matcher's peaks, plus what a test retained. */
-export type TestBudgetMetric = 'total' | 'heap' | 'external' | 'rss' | 'retained'
-
-export const TEST_BUDGET_METRICS: readonly TestBudgetMetric[] = ['total', 'heap', 'external', 'rss', 'retained']
-
-/** A budget as written in the config: a size (for `total`), or a size per metric. */
-export type BudgetInput = SizeInput | Partial<Record<TestBudgetMetric, SizeInput>>
-
-/** `{ '<file glob>[ > <test name pattern>]': budget }`; later keys override earlier ones, metric by metric. */
-export type BudgetsInput = Record<string, BudgetInput>
-
-export interface Limit {
-  bytes: number
-  family: UnitFamily
-  /** The key that set this limit. */
-  pattern: string
-}
-
-/** A budget rule ready to match, serializable so it can travel to the test workers. */
-export interface BudgetRule {
-  pattern: string
-  file: string
-  name: string | undefined
-  limits: Partial<Record<TestBudgetMetric, Omit<Limit, 'pattern'>>>
-}
-
-/** The budget that applies to one test, with the keys it came from. */
-export interface ResolvedBudget {
-  limits: Partial<Record<TestBudgetMetric, Limit>>
-  patterns: string[]
-}
+import { parseSize, type SizeInput } from '../measure/size.js'
+import { type BudgetRule, TEST_BUDGET_METRICS, type TestBudgetMetric } from './types.js'
 
 const NAME_SEPARATOR = ' > '
 
@@ -50,7 +19,12 @@ export function compileBudgets(budgets: unknown): BudgetRule[] {
     const name = separator === -1 ? undefined : pattern.slice(separator + NAME_SEPARATOR.length).trim()
     if (file === '' || name === '')
       throw new TypeError(`Invalid budget pattern ${JSON.stringify(pattern)}: expected a file glob (e.g. 'src/**'), optionally followed by ' > ' and a test name pattern (e.g. '** > parses *').`)
-    return { pattern, file, name, limits: compileLimits(pattern, budget) }
+    return {
+      pattern,
+      file: picomatch.makeRe(file, { dot: true }).source,
+      name: name === undefined ? undefined : namePatternToRegExpSource(name),
+      limits: compileLimits(pattern, budget),
+    }
   })
 }
 
@@ -72,28 +46,7 @@ function compileLimits(pattern: string, budget: unknown): BudgetRule['limits'] {
 }
 
 /** `*` matches any run of characters (including ' > ' between suite names), `?` one character. */
-function namePatternToRegExp(name: string): RegExp {
+function namePatternToRegExpSource(name: string): string {
   const source = name.split('').map(char => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('')
-  return new RegExp(`^${source}$`, 's')
-}
-
-export type BudgetMatcher = (file: string, fullName: string) => ResolvedBudget
-
-/** Returns a function giving each test (file relative to the root, full name) its budget. */
-export function createBudgetMatcher(rules: readonly BudgetRule[]): BudgetMatcher {
-  const compiled = rules.map((rule) => {
-    const name = rule.name === undefined ? undefined : namePatternToRegExp(rule.name)
-    return { rule, matchesFile: picomatch(rule.file, { dot: true }), matchesName: (fullName: string) => name === undefined || name.test(fullName) }
-  })
-  return (file, fullName) => {
-    const resolved: ResolvedBudget = { limits: {}, patterns: [] }
-    for (const { rule, matchesFile, matchesName } of compiled) {
-      if (!matchesFile(file) || !matchesName(fullName))
-        continue
-      resolved.patterns.push(rule.pattern)
-      for (const [metric, limit] of Object.entries(rule.limits))
-        resolved.limits[metric as TestBudgetMetric] = { ...limit, pattern: rule.pattern }
-    }
-    return resolved
-  }
+  return `^${source}$`
 }
