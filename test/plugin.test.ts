@@ -48,11 +48,11 @@ describe('memoryBudget() plugin, on real Vitest runs', () => {
   })
 
   test('measures and holds budgets with coverage enabled', async () => {
-    const run = await runFixture('coverage')
+    const run = await runFixture('with-coverage')
     expect(run.tests).toHaveLength(1)
     expect(run.tests[0]).toMatchObject({ state: 'passed', meta: { memory: { attributable: true, violations: [] } } })
     const memory = run.tests[0]!.meta.memory as { external: number }
     expect(memory.external).toBeGreaterThanOrEqual(10e6)
-    expect(existsSync(join(fixturePath('coverage'), 'coverage/coverage-summary.json'))).toBe(true)
+    expect(existsSync(join(fixturePath('with-coverage'), 'coverage/coverage-summary.json'))).toBe(true)
   })
 })

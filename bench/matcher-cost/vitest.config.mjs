@@ -1,0 +1,3 @@
+import { memoryBudget } from '../../dist/index.js'
+
+export default { plugins: [memoryBudget({ silent: true })] }

@@ -1,0 +1,117 @@
+// `npm run bench`: the figures behind the README's claims, measured in one run on this machine.
+// Prints tables; asserts nothing (timings on a shared machine are for reading, not for failing on).
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const build = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' })
+if (build.status !== 0)
+  process.exit(1)
+
+const { formatBytes, measureMemory } = await import('../dist/index.js')
+const { WORKLOADS } = await import('../bench/workloads.mjs')
+const { measureOverhead } = await import('../bench/overhead.mjs')
+
+const MiB = 2 ** 20
+const median = values => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
+const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))]
+
+function table(title, header, rows) {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => String(r[i]).length)))
+  const line = cells => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ')
+  console.log(`\n${title}\n\n  ${line(header)}\n  ${widths.map(w => '-'.repeat(w)).join('  ')}\n${rows.map(r => `  ${line(r)}`).join('\n')}`)
+}
+
+// 1. Measurement error against known allocation sizes.
+const known = [
+  ['Buffer.alloc(1 MB, 1)', 1e6, 'external', () => Buffer.alloc(1e6, 1)],
+  ['Buffer.alloc(10 MB, 1)', 10e6, 'external', () => Buffer.alloc(10e6, 1)],
+  ['Buffer.alloc(100 MB, 1)', 100e6, 'external', () => Buffer.alloc(100e6, 1)],
+  ['new ArrayBuffer(1 GiB), zeros', 2 ** 30, 'total', () => new ArrayBuffer(2 ** 30).byteLength],
+  ['new ArrayBuffer(1 GiB), zeros', 0, 'rss', () => new ArrayBuffer(2 ** 30).byteLength],
+  ['Buffer.alloc(256 MiB, 1)', 256 * MiB, 'rss', () => Buffer.alloc(256 * MiB, 1).length],
+  // A flat one-byte string holds one byte per character on the heap; repeat() builds a rope, and
+  // reading a character flattens it.
+  ['\'x\'.repeat(50M), flattened', 50e6, 'heap', () => 'x'.repeat(50e6).charCodeAt(0)],
+  ['new Float64Array(10M)', 80e6, 'external', () => new Float64Array(10e6).length],
+]
+const errorRows = []
+for (const [name, expected, metric, fn] of known) {
+  const measured = (await measureMemory(fn))[metric]
+  const family = name.includes('iB') ? 'iec' : 'si'
+  errorRows.push([name, metric, formatBytes(expected, family), formatBytes(measured, family), expected === 0 ? '(zero pages)' : `${(((measured - expected) / expected) * 100).toFixed(2)}%`])
+}
+table('1. Measurement error against known allocations (this process, no GC flags)', ['allocation', 'metric', 'expected', 'measured', 'error'], errorRows)
+
+// 2. Spikes caught: measureMemory against a 10 ms setInterval sampler, around the same calls.
+async function withIntervalSampler(fn) {
+  let peak = 0
+  const start = process.memoryUsage()
+  const sample = () => {
+    const now = process.memoryUsage()
+    peak = Math.max(peak, now.heapUsed + now.external - start.heapUsed - start.external)
+  }
+  const timer = setInterval(sample, 10)
+  const measured = await measureMemory(fn)
+  sample()
+  clearInterval(timer)
+  return { measured: measured.total, sampled: peak }
+}
+const spikes = [
+  ['allocate and drop 64 MiB', () => new Uint8Array(64 * MiB).fill(1).length],
+  ['build and drop 1M objects', () => Array.from({ length: 1_000_000 }, (_, i) => ({ i })).length],
+  ['5 ms burst of strings', () => {
+    const until = performance.now() + 5
+    const parts = []
+    while (performance.now() < until) parts.push('x'.repeat(1000) + parts.length)
+    return parts.length
+  }],
+]
+const spikeRows = []
+for (const [name, fn] of spikes) {
+  const { measured, sampled } = await withIntervalSampler(fn)
+  spikeRows.push([name, formatBytes(measured), formatBytes(sampled), `${((sampled / measured) * 100).toFixed(0)}%`])
+}
+table('2. Synchronous spikes: exact GC-boundary peak vs a 10 ms interval sampler', ['workload', 'measureMemory', '10 ms sampler', 'sampler saw'], spikeRows)
+
+// 3. Spread of peaks across fresh processes, with and without deterministic flags.
+const PROCESSES = 6
+const modes = [
+  ['deterministic', ['--expose-gc', '--single-threaded-gc', '--min-semi-space-size=16', '--max-semi-space-size=16']],
+  ['default GC', ['--expose-gc']],
+]
+const spreadRows = []
+for (const workload of Object.keys(WORKLOADS)) {
+  for (const [mode, flags] of modes) {
+    const totals = Array.from({ length: PROCESSES }, () => {
+      const child = spawnSync(process.execPath, [...flags, join(root, 'bench/workloads.mjs'), workload], { encoding: 'utf8' })
+      return JSON.parse(child.stdout).total
+    })
+    const min = Math.min(...totals)
+    const max = Math.max(...totals)
+    spreadRows.push([workload, mode, formatBytes(min), formatBytes(max), `${(max / min).toFixed(3)}x`, `${new Set(totals).size} of ${PROCESSES}`])
+  }
+}
+table(`3. Peak (total) of the same workload in ${PROCESSES} fresh processes`, ['workload', 'mode', 'min', 'max', 'max/min', 'distinct'], spreadRows)
+
+// 4. Cost of one call inside a real Vitest worker under the plugin.
+const outputDir = mkdtempSync(join(tmpdir(), 'vitest-memory-budget-bench-'))
+const output = join(outputDir, 'cost.json')
+const costRun = spawnSync(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--root', join(root, 'bench/matcher-cost'), '--reporter=dot'], { encoding: 'utf8', env: { ...process.env, BENCH_OUTPUT: output } })
+if (costRun.status !== 0)
+  throw new Error(`the cost benchmark failed:\n${costRun.stdout}\n${costRun.stderr}`)
+const costs = JSON.parse(readFileSync(output, 'utf8'))
+rmSync(outputDir, { recursive: true, force: true })
+table('4. Cost of one call in a Vitest worker under the plugin (50 calls)', ['call', 'median', 'p90'], Object.entries(costs).map(([name, times]) => [name, `${median(times).toFixed(2)} ms`, `${percentile(times, 0.9).toFixed(2)} ms`]))
+
+// 5. Overhead of measuring every test.
+const overhead = measureOverhead(3)
+table('5. A generated suite of 500 small tests in 10 files, forks pool, median of 3 runs', ['run', 'wall time'], [
+  ['without the plugin', `${(overhead.plain / 1000).toFixed(2)} s`],
+  ['with the plugin', `${(overhead.measured / 1000).toFixed(2)} s`],
+  ['ratio', `${overhead.ratio.toFixed(2)}x`],
+])
+console.log('')
