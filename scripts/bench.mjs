@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -96,6 +97,37 @@ for (const workload of Object.keys(WORKLOADS)) {
   }
 }
 table(`3. Peak (total) of the same workload in ${PROCESSES} fresh processes`, ['workload', 'mode', 'min', 'max', 'max/min', 'distinct'], spreadRows)
+
+// 3b. The same in real Vitest workers under the plugin: the repository's determinism fixture, five
+// test files each measuring the workload in a fresh forked worker.
+const { startVitest } = await import('vitest/node')
+async function fixturePeaks(deterministic) {
+  const totals = []
+  const collector = {
+    onTestRunEnd(modules) {
+      for (const module of modules) {
+        for (const test of module.children.allTests()) totals.push(test.meta().total)
+      }
+    },
+  }
+  process.env.FIXTURE_DETERMINISTIC = String(deterministic)
+  const quiet = new Writable({ write: (_chunk, _encoding, done) => done() })
+  const vitest = await startVitest('test', [], { root: join(root, 'test/fixtures/determinism'), watch: false, reporters: [collector] }, {}, { stdout: quiet, stderr: quiet })
+  await vitest.close()
+  return totals
+}
+const workerRows = []
+for (const deterministic of [true, false]) {
+  for (let round = 1; round <= 2; round++) {
+    const totals = await fixturePeaks(deterministic)
+    const min = Math.min(...totals)
+    const max = Math.max(...totals)
+    workerRows.push([`deterministic: ${deterministic}`, round, formatBytes(min), formatBytes(max), `${(max / min).toFixed(3)}x`, `${new Set(totals).size} of ${totals.length}`])
+  }
+}
+delete process.env.FIXTURE_DETERMINISTIC
+process.exitCode = 0
+table('3b. Peak (total) of 64 MiB x20 + a JSON round trip, in 5 fresh Vitest workers under the plugin', ['plugin option', 'run', 'min', 'max', 'max/min', 'distinct'], workerRows)
 
 // 4. Cost of one call inside a real Vitest worker under the plugin.
 const outputDir = mkdtempSync(join(tmpdir(), 'vitest-memory-budget-bench-'))
