@@ -1,0 +1,67 @@
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, test } from 'vitest'
+import type { TestModule, Vitest } from 'vitest/node'
+import { MemoryReporter, type MemoryReporterOptions } from '../../src/reporter/memory-reporter.js'
+import { memory } from '../helpers/sample-report.js'
+
+// The reporter's glue only: Vitest's objects reduced to what it reads. What it prints is tested on
+// fixed data (test/unit/report.test.ts) and on real runs (test/per-test.test.ts).
+function fakeRun(root: string) {
+  const logged: string[] = []
+  const vitest = { config: { root }, version: '4.1.12', logger: { log: (text: string) => logged.push(text) } } as unknown as Vitest
+  const testCase = (name: string, meta: object, state = 'passed') => ({
+    id: name,
+    fullName: name,
+    project: { name: '' },
+    module: { moduleId: join(root, 'test/a.test.ts') },
+    location: { line: 1, column: 1 },
+    result: () => ({ state }),
+    meta: () => meta,
+  })
+  const modules = [{
+    children: {
+      allTests: () => [
+        testCase('measured', { memory: memory(5e6) }),
+        testCase('skipped', {}, 'skipped'),
+        testCase('a type test', { typecheck: true }),
+      ][Symbol.iterator](),
+    },
+  }] as unknown as TestModule[]
+  return { vitest, modules, logged }
+}
+
+const options = (overrides: Partial<MemoryReporterOptions>): MemoryReporterOptions => ({
+  top: 10,
+  silent: false,
+  outputFile: undefined,
+  budgetPatterns: [],
+  deterministic: true,
+  workerFlags: ['--expose-gc'],
+  ...overrides,
+})
+
+describe('MemoryReporter', () => {
+  test('prints the summary, leaving out skipped tests and type tests', () => {
+    const { vitest, modules, logged } = fakeRun('/repo')
+    const reporter = new MemoryReporter(options({}))
+    reporter.onInit(vitest)
+    reporter.onTestRunEnd(modules)
+    expect(logged).toHaveLength(1)
+    expect(logged[0]).toContain(' 1 test measured')
+    expect(logged[0]).toContain('test/a.test.ts > measured')
+  })
+
+  test('silent prints nothing but still writes the JSON report', () => {
+    const root = mkdtempSync(join(tmpdir(), 'reporter-'))
+    const { vitest, modules, logged } = fakeRun(root)
+    const reporter = new MemoryReporter(options({ silent: true, outputFile: 'out/memory.json' }))
+    reporter.onInit(vitest)
+    reporter.onTestRunEnd(modules)
+    expect(logged).toEqual([])
+    const report = JSON.parse(readFileSync(join(root, 'out/memory.json'), 'utf8'))
+    expect(report.tests.map((t: { name: string }) => t.name)).toEqual(['measured'])
+    expect(report.environment).toMatchObject({ vitest: '4.1.12', workerFlags: ['--expose-gc'] })
+  })
+})
