@@ -1,5 +1,6 @@
 import { compileBudgets } from '../budgets/compile.js'
 import type { BudgetRule, BudgetsInput } from '../budgets/types.js'
+import { type RegressionOptions, type RegressionRules, resolveRegressionRules } from '../compare/rules.js'
 
 /** Options of `memoryBudget()`. */
 export interface MemoryBudgetOptions {
@@ -26,6 +27,15 @@ export interface MemoryBudgetOptions {
    * tests drop large data that earlier tests built).
    */
   gcBeforeEachTest?: 'auto' | 'always'
+  /**
+   * The baseline file every run is compared with, relative to the root (default
+   * `memory-baseline.json`); `vitest -u` writes it. `false` turns comparison off.
+   */
+  baseline?: string | false
+  /** When a change from the baseline counts: `{ threshold: '10%', minDelta: '256kB', metrics, failOnRegression }`. */
+  regression?: RegressionOptions
+  /** Write the report as Markdown for a pull-request comment to this file (relative to the root). */
+  markdown?: string
 }
 
 export interface ResolvedMemoryBudgetOptions {
@@ -35,11 +45,16 @@ export interface ResolvedMemoryBudgetOptions {
   silent: boolean
   outputFile: string | undefined
   gcBeforeEachTest: 'auto' | 'always'
+  baseline: string | undefined
+  regression: RegressionRules
+  markdown: string | undefined
 }
+
+const DEFAULT_BASELINE = 'memory-baseline.json'
 
 const DEFAULTS = { deterministic: true, top: 10, silent: false, gcBeforeEachTest: 'auto' } as const
 
-const KNOWN_OPTIONS = ['deterministic', 'budgets', 'top', 'silent', 'outputFile', 'gcBeforeEachTest']
+const KNOWN_OPTIONS = ['deterministic', 'budgets', 'top', 'silent', 'outputFile', 'gcBeforeEachTest', 'baseline', 'regression', 'markdown']
 
 function invalid(option: string, value: unknown, expected: string): TypeError {
   return new TypeError(`memoryBudget() option "${option}" must be ${expected}, got ${JSON.stringify(value) ?? String(value)}.`)
@@ -48,7 +63,7 @@ function invalid(option: string, value: unknown, expected: string): TypeError {
 /** Validates the options; every error names the option and what it accepts. */
 export function resolveOptions(options: MemoryBudgetOptions | undefined): ResolvedMemoryBudgetOptions {
   if (options === undefined)
-    return { ...DEFAULTS, budgets: [], outputFile: undefined }
+    return { ...DEFAULTS, budgets: [], outputFile: undefined, baseline: DEFAULT_BASELINE, regression: resolveRegressionRules(undefined), markdown: undefined }
   if (typeof options !== 'object' || options === null || Array.isArray(options))
     throw new TypeError(`memoryBudget() options must be an object, got ${String(options)}.`)
   const unknown = Object.keys(options).filter(key => !KNOWN_OPTIONS.includes(key))
@@ -65,7 +80,22 @@ export function resolveOptions(options: MemoryBudgetOptions | undefined): Resolv
     throw invalid('outputFile', outputFile, 'a file path')
   if (gcBeforeEachTest !== 'auto' && gcBeforeEachTest !== 'always')
     throw invalid('gcBeforeEachTest', gcBeforeEachTest, `'auto' or 'always'`)
-  return { deterministic, budgets: compileBudgets(options.budgets), top, silent, outputFile, gcBeforeEachTest }
+  const { baseline = DEFAULT_BASELINE, markdown } = options
+  if (baseline !== false && (typeof baseline !== 'string' || baseline.trim() === ''))
+    throw invalid('baseline', baseline, 'a file path or false')
+  if (markdown !== undefined && (typeof markdown !== 'string' || markdown.trim() === ''))
+    throw invalid('markdown', markdown, 'a file path')
+  return {
+    deterministic,
+    budgets: compileBudgets(options.budgets),
+    top,
+    silent,
+    outputFile,
+    gcBeforeEachTest,
+    baseline: baseline === false ? undefined : baseline,
+    regression: resolveRegressionRules(options.regression),
+    markdown,
+  }
 }
 
 /**

@@ -1,4 +1,5 @@
 import { formatBytes } from '../measure/size.js'
+import type { MetricChange } from '../compare/compare.js'
 import type { MemoryReport, ReportTest } from '../report/model.js'
 import { type Palette, plain } from './colors.js'
 
@@ -6,6 +7,15 @@ export interface TerminalOptions {
   /** Rows in the table of heaviest tests (by peak total). */
   top: number
   colors?: Palette
+  /** What the tests were compared with, for the heading of the changes (e.g. the baseline file). */
+  comparedWith?: string
+}
+
+/** Changed tests listed under each heading before "… and N more". */
+const CHANGES_LISTED = 10
+
+function percent(change: MetricChange): string {
+  return change.ratio === Infinity ? 'new' : `${change.ratio > 0 ? '+' : ''}${(change.ratio * 100).toFixed(0)}%`
 }
 
 const COLUMNS = ['total', 'heap', 'external', 'rss', 'retained', 'allocated'] as const
@@ -38,16 +48,27 @@ export function renderTerminalSummary(report: MemoryReport, options: TerminalOpt
     counts.push(`${summary.notAttributable} concurrent, not attributable`)
   if (summary.notMeasured > 0)
     counts.push(c.yellow(`${summary.notMeasured} not measured`))
+  if (summary.regressed > 0)
+    counts.push(c.yellow(`${summary.regressed} regressed`))
+  if (summary.improved > 0)
+    counts.push(c.green(`${summary.improved} improved`))
   lines.push(`${c.bold(' Memory ')} ${counts.join(c.dim(' · '))}${report.environment.deterministic ? '' : c.yellow('  (deterministic: false, peaks vary between runs)')}`)
 
   const heaviest = [...measured].sort((a, b) => b.metrics!.total - a.metrics!.total || a.id.localeCompare(b.id)).slice(0, Math.max(0, options.top))
   if (heaviest.length > 0) {
-    const cells = heaviest.map(t => COLUMNS.map(column => formatBytes(t.metrics![column])))
+    const cells = heaviest.map(t => COLUMNS.map((column) => {
+      const change = t.changes.find(ch => ch.metric === column)
+      return `${formatBytes(t.metrics![column])}${change ? ` ${change.direction === 'regressed' ? '↑' : '↓'}${percent(change)}` : ''}`
+    }))
     const widths = COLUMNS.map((column, i) => Math.max(column.length, ...cells.map(row => row[i]!.length)))
     lines.push('', `  ${COLUMNS.map((column, i) => c.dim(pad(column, column, widths[i]!, true))).join('  ')}  ${c.dim('test')}`)
     heaviest.forEach((test, row) => {
       const over = new Set<string>(test.violations.map(v => v.metric))
-      const figures = cells[row]!.map((cell, i) => pad(over.has(COLUMNS[i]!) ? c.red(cell) : cell, cell, widths[i]!, true))
+      const paint = (cell: string, column: string) => {
+        const change = test.changes.find(ch => ch.metric === column)
+        return over.has(column) ? c.red(cell) : change ? (change.direction === 'regressed' ? c.yellow(cell) : c.green(cell)) : cell
+      }
+      const figures = cells[row]!.map((cell, i) => pad(paint(cell, COLUMNS[i]!), cell, widths[i]!, true))
       lines.push(`  ${figures.join('  ')}  ${testLabel(test, withProject)}`)
     })
     if (measured.length > heaviest.length)
@@ -61,6 +82,20 @@ export function renderTerminalSummary(report: MemoryReport, options: TerminalOpt
       const details = test.violations.map(v => `${v.metric} ${formatBytes(v.value)} > ${formatBytes(v.limit)} (${JSON.stringify(v.pattern)})`)
       lines.push(`  ${c.red('✗')} ${testLabel(test, withProject)}: ${details.join(', ')}`)
     }
+  }
+
+  for (const direction of ['regressed', 'improved'] as const) {
+    const tests = report.tests.filter(t => (direction === 'regressed' ? t.changes.some(ch => ch.direction === 'regressed') : t.changes.length > 0 && t.changes.every(ch => ch.direction === 'improved')))
+    if (tests.length === 0)
+      continue
+    const paint = direction === 'regressed' ? c.yellow : c.green
+    lines.push('', paint(c.bold(` ${direction === 'regressed' ? 'Regressed' : 'Improved'} (${tests.length})${options.comparedWith ? ` against ${options.comparedWith}` : ''}`)))
+    for (const test of tests.slice(0, CHANGES_LISTED)) {
+      const moved = test.changes.filter(ch => ch.direction === direction).map(ch => `${ch.metric} ${formatBytes(ch.base)} → ${formatBytes(ch.head)} (${percent(ch)})`)
+      lines.push(`  ${paint(direction === 'regressed' ? '↑' : '↓')} ${testLabel(test, withProject)}: ${moved.join(', ')}`)
+    }
+    if (tests.length > CHANGES_LISTED)
+      lines.push(c.dim(`  … and ${tests.length - CHANGES_LISTED} more`))
   }
 
   if (summary.unmatchedPatterns.length > 0)

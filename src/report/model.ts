@@ -1,4 +1,6 @@
 import type { Limit, TestBudgetMetric } from '../budgets/types.js'
+import { type ComparedMetrics, comparedMetrics, compareMetrics, type MetricChange } from '../compare/compare.js'
+import type { RegressionRules } from '../compare/rules.js'
 import type { MemoryMetrics } from '../measure/measure-memory.js'
 import type { RssMethod } from '../measure/rss.js'
 import type { TestMemoryRecord } from '../worker/test-recorder.js'
@@ -47,6 +49,10 @@ export interface ReportTest {
   /** Limit per metric, in bytes, and the pattern that set it. */
   budget: Partial<Record<TestBudgetMetric, { bytes: number, pattern: string }>>
   violations: ReportViolation[]
+  /** The figures this test is compared with (baseline file or base report); null when it has none. */
+  base: ComparedMetrics | null
+  /** Metrics that moved past the regression rule: up is a regression, down an improvement. */
+  changes: MetricChange[]
 }
 
 export interface ReportEnvironment {
@@ -67,6 +73,11 @@ export interface ReportSummary {
   notMeasured: number
   /** Budget patterns of the config that applied to no test of this run (typos, or filtered out). */
   unmatchedPatterns: string[]
+  /** Whether tests were compared with a baseline or a base report. */
+  compared: boolean
+  /** Tests with at least one regressed metric, and with only improved ones. */
+  regressed: number
+  improved: number
 }
 
 export interface MemoryReport {
@@ -103,6 +114,8 @@ function toReportTest(test: CollectedTest): ReportTest {
       repeat: memory?.repeat ?? 0,
       budget: {},
       violations: [],
+      base: null,
+      changes: [],
     }
   }
   const budget: ReportTest['budget'] = {}
@@ -120,6 +133,25 @@ function toReportTest(test: CollectedTest): ReportTest {
     repeat: memory.repeat,
     budget,
     violations: memory.violations.map(v => ({ metric: v.metric, value: v.value, limit: v.limit.bytes, pattern: v.limit.pattern })),
+    base: null,
+    changes: [],
+  }
+}
+
+/** Counts of a report's tests; `unmatchedPatterns` comes from the caller, which knows the config. */
+export function summarize(tests: readonly ReportTest[], unmatchedPatterns: string[], compared: boolean): ReportSummary {
+  const count = (verdict: Verdict) => tests.filter(t => t.verdict === verdict).length
+  const regressed = tests.filter(t => t.changes.some(c => c.direction === 'regressed')).length
+  return {
+    tests: tests.length,
+    measured: tests.filter(t => t.metrics !== null).length,
+    overBudget: count('over-budget'),
+    notAttributable: count('not-attributable'),
+    notMeasured: count('not-measured'),
+    unmatchedPatterns,
+    compared,
+    regressed,
+    improved: tests.filter(t => t.changes.length > 0).length - regressed,
   }
 }
 
@@ -128,19 +160,22 @@ export function buildReport(tests: readonly CollectedTest[], environment: Report
   const reportTests = tests.map(toReportTest).sort((a, b) =>
     a.project.localeCompare(b.project) || a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || a.name.localeCompare(b.name))
   const matched = new Set(tests.flatMap(t => (t.memory?.attributable ? t.memory.budget.patterns : [])))
-  const count = (verdict: Verdict) => reportTests.filter(t => t.verdict === verdict).length
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     createdAt: createdAt.toISOString(),
     environment,
-    summary: {
-      tests: reportTests.length,
-      measured: reportTests.filter(t => t.metrics !== null).length,
-      overBudget: count('over-budget'),
-      notAttributable: count('not-attributable'),
-      notMeasured: count('not-measured'),
-      unmatchedPatterns: budgetPatterns.filter(pattern => !matched.has(pattern)),
-    },
+    summary: summarize(reportTests, budgetPatterns.filter(pattern => !matched.has(pattern)), false),
     tests: reportTests,
   }
+}
+
+/** The report with each measured test compared to its figures in `base` (keyed by `keyOf`). */
+export function compareReport(report: MemoryReport, base: Readonly<Record<string, ComparedMetrics>>, keyOf: (test: ReportTest) => string, rules: RegressionRules): MemoryReport {
+  const tests = report.tests.map((test) => {
+    const figures = base[keyOf(test)]
+    if (!figures || !test.metrics)
+      return { ...test, base: figures ?? null, changes: [] }
+    return { ...test, base: figures, changes: compareMetrics(figures, comparedMetrics(test.metrics), rules) }
+  })
+  return { ...report, tests, summary: summarize(tests, report.summary.unmatchedPatterns, true) }
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import type { TestModule, Vitest } from 'vitest/node'
+import { resolveRegressionRules } from '../../src/compare/rules.js'
 import { MemoryReporter, type MemoryReporterOptions } from '../../src/reporter/memory-reporter.js'
 import { memory } from '../helpers/sample-report.js'
 
@@ -36,6 +37,9 @@ const options = (overrides: Partial<MemoryReporterOptions>): MemoryReporterOptio
   top: 10,
   silent: false,
   outputFile: undefined,
+  markdown: undefined,
+  baseline: undefined,
+  regression: resolveRegressionRules(undefined),
   budgetPatterns: [],
   deterministic: true,
   workerFlags: ['--expose-gc'],
@@ -43,22 +47,22 @@ const options = (overrides: Partial<MemoryReporterOptions>): MemoryReporterOptio
 })
 
 describe('MemoryReporter', () => {
-  test('prints the summary, leaving out skipped tests and type tests', () => {
+  test('prints the summary, leaving out skipped tests and type tests', async () => {
     const { vitest, modules, logged } = fakeRun('/repo')
     const reporter = new MemoryReporter(options({}))
     reporter.onInit(vitest)
-    reporter.onTestRunEnd(modules)
+    await reporter.onTestRunEnd(modules)
     expect(logged).toHaveLength(1)
     expect(logged[0]).toContain(' 1 test measured')
     expect(logged[0]).toContain('test/a.test.ts > measured')
   })
 
-  test('silent prints nothing but still writes the JSON report', () => {
+  test('silent prints nothing but still writes the JSON report', async () => {
     const root = mkdtempSync(join(tmpdir(), 'reporter-'))
     const { vitest, modules, logged } = fakeRun(root)
     const reporter = new MemoryReporter(options({ silent: true, outputFile: 'out/memory.json' }))
     reporter.onInit(vitest)
-    reporter.onTestRunEnd(modules)
+    await reporter.onTestRunEnd(modules)
     expect(logged).toEqual([])
     const report = JSON.parse(readFileSync(join(root, 'out/memory.json'), 'utf8'))
     expect(report.tests.map((t: { name: string }) => t.name)).toEqual(['measured'])

@@ -1,0 +1,39 @@
+import type { MemoryMetrics } from '../measure/measure-memory.js'
+import { REGRESSION_METRICS, type RegressionMetric, type RegressionRules } from './rules.js'
+
+/** The compared figures of one test, in bytes. */
+export type ComparedMetrics = Record<RegressionMetric, number>
+
+export interface MetricChange {
+  metric: RegressionMetric
+  base: number
+  head: number
+  /** head - base, in bytes. */
+  delta: number
+  /** delta / base; Infinity when the base was 0. */
+  ratio: number
+  direction: 'regressed' | 'improved'
+}
+
+/** Picks the compared figures out of full metrics, rounded to whole bytes. */
+export function comparedMetrics(metrics: MemoryMetrics): ComparedMetrics {
+  return Object.fromEntries(REGRESSION_METRICS.map(metric => [metric, Math.round(metrics[metric])])) as ComparedMetrics
+}
+
+/**
+ * The metrics on which `head` differs from `base` by more than both the threshold and the minimum
+ * delta of their rule: up is a regression, down an improvement.
+ */
+export function compareMetrics(base: ComparedMetrics, head: ComparedMetrics, rules: RegressionRules): MetricChange[] {
+  const changes: MetricChange[] = []
+  for (const metric of REGRESSION_METRICS) {
+    const rule = rules.metrics[metric]
+    if (!rule || base[metric] === undefined || head[metric] === undefined)
+      continue
+    const delta = head[metric] - base[metric]
+    const ratio = base[metric] === 0 ? (delta === 0 ? 0 : Infinity) : delta / base[metric]
+    if (Math.abs(delta) > rule.minDelta && Math.abs(ratio) > rule.threshold)
+      changes.push({ metric, base: base[metric], head: head[metric], delta, ratio, direction: delta > 0 ? 'regressed' : 'improved' })
+  }
+  return changes
+}

@@ -1,0 +1,85 @@
+import { parseSize, type SizeInput } from '../measure/size.js'
+
+/** Metrics compared with the baseline. RSS is left out by default: the machine moves it, not the code. */
+export type RegressionMetric = 'total' | 'heap' | 'external' | 'rss' | 'retained' | 'allocated'
+
+export const REGRESSION_METRICS: readonly RegressionMetric[] = ['total', 'heap', 'external', 'rss', 'retained', 'allocated']
+const DEFAULT_METRICS: readonly RegressionMetric[] = ['total', 'heap', 'external', 'retained', 'allocated']
+
+/** A change counts when it is over `threshold` (a fraction, or a string like '10%') and over `minDelta`. */
+export interface RegressionRuleInput {
+  threshold?: number | string
+  minDelta?: SizeInput
+}
+
+export interface RegressionOptions extends RegressionRuleInput {
+  /** Per metric: its own rule, or `false` not to compare it. RSS is off unless given a rule here. */
+  metrics?: Partial<Record<RegressionMetric, RegressionRuleInput | boolean>>
+  /** Fail the run when a test regressed (default false: regressions are reported). */
+  failOnRegression?: boolean
+}
+
+export interface RegressionRule {
+  threshold: number
+  minDelta: number
+}
+
+export interface RegressionRules {
+  metrics: Partial<Record<RegressionMetric, RegressionRule>>
+  failOnRegression: boolean
+}
+
+export const DEFAULT_THRESHOLD = 0.1
+/** Below this, a change is noise for a test of any size: the worker's own traffic is a few hundred kB. */
+export const DEFAULT_MIN_DELTA = 256_000
+
+/** Parses `0.1`, `'10%'` or `'10 %'` into 0.1. */
+export function parseThreshold(input: unknown, what = 'threshold'): number {
+  if (typeof input === 'number' && Number.isFinite(input) && input >= 0)
+    return input
+  if (typeof input === 'string') {
+    const match = /^\s*(\d+(?:\.\d+)?)\s?%\s*$/.exec(input)
+    if (match)
+      return Number(match[1]) / 100
+  }
+  throw new TypeError(`Invalid ${what}: ${JSON.stringify(input) ?? String(input)}. Expected a fraction like 0.1 or a percentage like '10%'.`)
+}
+
+function resolveRule(input: RegressionRuleInput, fallback: RegressionRule, where: string): RegressionRule {
+  return {
+    threshold: input.threshold === undefined ? fallback.threshold : parseThreshold(input.threshold, `${where}threshold`),
+    minDelta: input.minDelta === undefined ? fallback.minDelta : parseSize(input.minDelta, `${where}minDelta`).bytes,
+  }
+}
+
+/** Validates the `regression` option; every error names the setting. */
+export function resolveRegressionRules(options: RegressionOptions | undefined): RegressionRules {
+  const input = options ?? {}
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    throw new TypeError(`memoryBudget() option "regression" must be an object like { threshold: '10%', minDelta: '256kB' }, got ${String(input)}.`)
+  const known = ['threshold', 'minDelta', 'metrics', 'failOnRegression']
+  const unknown = Object.keys(input).filter(key => !known.includes(key))
+  if (unknown.length > 0)
+    throw new TypeError(`Unknown regression option ${unknown.map(k => `"${k}"`).join(', ')}. Accepted: ${known.join(', ')}.`)
+  const global = resolveRule(input, { threshold: DEFAULT_THRESHOLD, minDelta: DEFAULT_MIN_DELTA }, 'regression ')
+  const perMetric = input.metrics ?? {}
+  if (typeof perMetric !== 'object' || perMetric === null || Array.isArray(perMetric))
+    throw new TypeError(`regression.metrics must be an object like { rss: { threshold: '25%' }, heap: false }.`)
+  for (const metric of Object.keys(perMetric)) {
+    if (!REGRESSION_METRICS.includes(metric as RegressionMetric))
+      throw new TypeError(`Unknown metric "${metric}" in regression.metrics. Accepted: ${REGRESSION_METRICS.join(', ')}.`)
+  }
+  const metrics: RegressionRules['metrics'] = {}
+  for (const metric of REGRESSION_METRICS) {
+    const own = perMetric[metric]
+    if (own === false || (own === undefined && !DEFAULT_METRICS.includes(metric)))
+      continue
+    if (own !== undefined && own !== true && (typeof own !== 'object' || own === null))
+      throw new TypeError(`regression.metrics.${metric} must be true, false or an object like { threshold: '25%', minDelta: '1MB' }.`)
+    metrics[metric] = typeof own === 'object' ? resolveRule(own, global, `regression.metrics.${metric}.`) : global
+  }
+  const failOnRegression = input.failOnRegression ?? false
+  if (typeof failOnRegression !== 'boolean')
+    throw new TypeError(`regression.failOnRegression must be true or false, got ${JSON.stringify(failOnRegression)}.`)
+  return { metrics, failOnRegression }
+}

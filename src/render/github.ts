@@ -1,0 +1,34 @@
+import { formatBytes } from '../measure/size.js'
+import type { MemoryReport } from '../report/model.js'
+
+// GitHub's workflow-command escaping: a message ends at a newline, a property at ':' or ','. Test
+// names are escaped with it, so one named '::error::x' or holding '%0A' cannot forge a command.
+const escapeData = (text: string) => text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
+const escapeProperty = (text: string) => escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C')
+
+function command(kind: 'error' | 'warning', file: string, line: number | null, title: string, message: string): string {
+  const properties = [`file=${escapeProperty(file)}`, ...(line ? [`line=${line}`] : []), `title=${escapeProperty(title)}`]
+  return `::${kind} ${properties.join(',')}::${escapeData(message)}`
+}
+
+/**
+ * Workflow commands that annotate each test at its file and line: an error for a budget failure, a
+ * warning for a regression. `pathOf` turns a report path (relative to the Vitest root) into one
+ * relative to the repository.
+ */
+export function renderAnnotations(report: MemoryReport, pathOf: (file: string) => string = file => file): string[] {
+  const lines: string[] = []
+  for (const test of report.tests) {
+    const file = pathOf(test.file)
+    if (test.violations.length > 0) {
+      const broken = test.violations.map(v => `${v.metric} ${formatBytes(v.value)} > ${formatBytes(v.limit)} (budget "${v.pattern}")`)
+      lines.push(command('error', file, test.line, 'Memory budget exceeded', `${test.name}: ${broken.join(', ')}`))
+    }
+    const regressed = test.changes.filter(c => c.direction === 'regressed')
+    if (regressed.length > 0) {
+      const moved = regressed.map(c => `${c.metric} ${formatBytes(c.base)} -> ${formatBytes(c.head)} (+${c.ratio === Infinity ? 'new' : `${(c.ratio * 100).toFixed(1)}%`})`)
+      lines.push(command('warning', file, test.line, 'Memory regression', `${test.name}: ${moved.join(', ')}`))
+    }
+  }
+  return lines
+}

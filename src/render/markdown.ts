@@ -1,0 +1,138 @@
+import type { MetricChange } from '../compare/compare.js'
+import { REGRESSION_METRICS } from '../compare/rules.js'
+import { formatBytes } from '../measure/size.js'
+import type { MemoryReport, ReportTest } from '../report/model.js'
+
+/** The hidden first line a workflow looks for to update its comment in place. */
+export const COMMENT_MARKER = '<!-- vitest-memory-budget -->'
+
+/** GitHub refuses comments over 65,536 characters; this leaves room for what a workflow adds. */
+export const MARKDOWN_LIMIT = 60_000
+
+const CHANGED_ROWS = 50
+const CHART_BARS = 10
+
+/**
+ * Escapes text for a Markdown table cell so that no test name can end the cell, open a tag, start a
+ * link, code span or emphasis, break the line, or mention someone.
+ */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/[\r\n\u2028\u2029]+/g, ' ')
+    .replace(/[&<>|`\\*_[\]()#~!"'$=:{}]/g, char => `&#${char.charCodeAt(0)};`)
+    .replace(/@/g, '@\u200B')
+}
+
+function testName(test: ReportTest, withProject: boolean): string {
+  return escapeMarkdown(`${withProject && test.project ? `[${test.project}] ` : ''}${test.file} > ${test.name}`)
+}
+
+function percent(change: MetricChange): string {
+  return change.ratio === Infinity ? 'new' : `${change.ratio > 0 ? '+' : ''}${(change.ratio * 100).toFixed(1)}%`
+}
+
+function changeCell(change: MetricChange): string {
+  return `${change.direction === 'regressed' ? '🔺' : '🔽'} ${percent(change)}`
+}
+
+/** Impact of a test's changes: the largest absolute change in bytes, regressions before improvements. */
+function impact(test: ReportTest): number {
+  return Math.max(...test.changes.map(c => Math.abs(c.delta) * (c.direction === 'regressed' ? 2 : 1)))
+}
+
+function summaryLine(report: MemoryReport): string {
+  const s = report.summary
+  const parts = [`${s.measured} test${s.measured === 1 ? '' : 's'} measured`, `${s.overBudget} over budget`]
+  if (s.compared)
+    parts.push(`${s.regressed} regressed`, `${s.improved} improved`)
+  else
+    parts.push('no baseline to compare with')
+  return `**Memory:** ${parts.join(' · ')}`
+}
+
+function changedRows(tests: readonly ReportTest[], withProject: boolean): string[] {
+  const overBudget = tests.filter(t => t.violations.length > 0)
+  const changed = tests.filter(t => t.violations.length === 0 && t.changes.length > 0).sort((a, b) => impact(b) - impact(a))
+  const rows: string[] = []
+  for (const test of overBudget) {
+    const broken = test.violations.map(v => `${v.metric} ${formatBytes(v.value)} &gt; ${formatBytes(v.limit)}`).join(', ')
+    rows.push(`| ❌ ${testName(test, withProject)} | over budget: ${broken} | | | |`)
+    for (const change of test.changes) rows.push(`| | ${change.metric} | ${formatBytes(change.base)} | ${formatBytes(change.head)} | ${changeCell(change)} |`)
+  }
+  for (const test of changed) {
+    test.changes.forEach((change, i) => rows.push(`| ${i === 0 ? testName(test, withProject) : ''} | ${change.metric} | ${formatBytes(change.base)} | ${formatBytes(change.head)} | ${changeCell(change)} |`))
+  }
+  return rows
+}
+
+function chart(tests: readonly ReportTest[]): string[] {
+  const biggest = tests.filter(t => t.changes.some(c => c.metric === 'total'))
+    .map(t => ({ test: t, change: t.changes.find(c => c.metric === 'total')! }))
+    .filter(({ change }) => change.ratio !== Infinity)
+    .sort((a, b) => Math.abs(b.change.delta) - Math.abs(a.change.delta))
+    .slice(0, CHART_BARS)
+  if (biggest.length === 0)
+    return []
+  const values = biggest.map(({ change }) => Number((change.ratio * 100).toFixed(1)))
+  return [
+    '```mermaid',
+    'xychart-beta',
+    '  title "Biggest changes in peak memory (total), %"',
+    `  x-axis [${biggest.map((_, i) => `"#${i + 1}"`).join(', ')}]`,
+    `  y-axis "change %" ${Math.min(0, ...values)} --> ${Math.max(0, ...values)}`,
+    `  bar [${values.join(', ')}]`,
+    '```',
+    '',
+    biggest.map(({ test }, i) => `#${i + 1} ${escapeMarkdown(`${test.file} > ${test.name}`)}`).join('<br>'),
+  ]
+}
+
+/** Appends table rows while they fit in `room` characters; says how many were left out. */
+function fitRows(rows: readonly string[], room: number, limit: number, columns: number): string[] {
+  const kept: string[] = []
+  let used = 0
+  for (const row of rows) {
+    if (kept.length >= limit || used + row.length + 1 > room)
+      break
+    kept.push(row)
+    used += row.length + 1
+  }
+  if (kept.length < rows.length)
+    kept.push(`| … and ${rows.length - kept.length} more |${' |'.repeat(columns - 1)}`)
+  return kept
+}
+
+/**
+ * The report as a pull-request comment: marker, one-line summary, the changed tests by impact (budget
+ * failures first), a chart of the biggest changes, and every test in a collapsed section, cut to fit
+ * GitHub's limit however many tests there are.
+ */
+export function renderMarkdownReport(report: MemoryReport): string {
+  const withProject = new Set(report.tests.map(t => t.project)).size > 1
+  const head = [COMMENT_MARKER, '', summaryLine(report), '']
+  const changes = changedRows(report.tests, withProject)
+  const body: string[] = []
+  if (changes.length > 0) {
+    body.push('| test | metric | base | head | change |', '|---|---|--:|--:|---|', ...fitRows(changes, MARKDOWN_LIMIT / 3, CHANGED_ROWS, 5), '')
+    body.push(...chart(report.tests), '')
+  }
+  else if (report.summary.compared) {
+    body.push('No test changed beyond the regression threshold.', '')
+  }
+  if (report.summary.unmatchedPatterns.length > 0)
+    body.push(`Budget patterns that matched no test: ${report.summary.unmatchedPatterns.map(p => `\`${p.replace(/`/g, '')}\``).join(', ')}`, '')
+
+  const measured = report.tests.filter(t => t.metrics !== null)
+  const used = [...head, ...body].join('\n').length
+  const allRows = measured.map(t => `| ${testName(t, withProject)} | ${REGRESSION_METRICS.map(m => formatBytes(t.metrics![m])).join(' | ')} |`)
+  const details = [
+    `<details><summary>All ${measured.length} measured tests</summary>`,
+    '',
+    '| test | total | heap | external | rss | retained | allocated |',
+    '|---|--:|--:|--:|--:|--:|--:|',
+    ...fitRows(allRows, MARKDOWN_LIMIT - used - 500, Number.POSITIVE_INFINITY, 7),
+    '',
+    '</details>',
+  ]
+  return `${[...head, ...body, ...details].join('\n')}\n`
+}
