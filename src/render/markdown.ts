@@ -35,9 +35,11 @@ function changeCell(change: MetricChange): string {
   return `${change.direction === 'regressed' ? '🔺' : '🔽'} ${percent(change)}`
 }
 
-/** Impact of a test's changes: the largest absolute change in bytes, regressions before improvements. */
-function impact(test: ReportTest): number {
-  return Math.max(...test.changes.map(c => Math.abs(c.delta) * (c.direction === 'regressed' ? 2 : 1)))
+/** Orders changed tests by impact: regressions first, then by the largest absolute change in bytes. */
+function byImpact(a: ReportTest, b: ReportTest): number {
+  const regressed = (t: ReportTest) => (t.changes.some(c => c.direction === 'regressed') ? 1 : 0)
+  const largest = (t: ReportTest) => Math.max(...t.changes.map(c => Math.abs(c.delta)))
+  return regressed(b) - regressed(a) || largest(b) - largest(a)
 }
 
 function summaryLine(report: MemoryReport): string {
@@ -52,7 +54,7 @@ function summaryLine(report: MemoryReport): string {
 
 function changedRows(tests: readonly ReportTest[], withProject: boolean): string[] {
   const overBudget = tests.filter(t => t.violations.length > 0)
-  const changed = tests.filter(t => t.violations.length === 0 && t.changes.length > 0).sort((a, b) => impact(b) - impact(a))
+  const changed = tests.filter(t => t.violations.length === 0 && t.changes.length > 0).sort(byImpact)
   const rows: string[] = []
   for (const test of overBudget) {
     const broken = test.violations.map(v => `${v.metric} ${formatBytes(v.value)} &gt; ${formatBytes(v.limit)}`).join(', ')
