@@ -1,0 +1,176 @@
+import { parseArgs } from 'node:util'
+import c from 'tinyrainbow'
+import { parseThreshold, type RegressionOptions, resolveRegressionRules } from '../compare/rules.js'
+import { parseSize } from '../measure/size.js'
+import { readReport, ReportFileError, reportFigures, testKey } from '../report/files.js'
+import { compareReport, type MemoryReport, summarize } from '../report/model.js'
+import { writeFileAtomic } from '../report/write-atomic.js'
+import { plain } from '../render/colors.js'
+import { renderJsonReport } from '../render/json.js'
+import { renderMarkdownReport } from '../render/markdown.js'
+import { renderTerminalSummary } from '../render/terminal.js'
+
+export interface CliIo {
+  stdout: (text: string) => void
+  stderr: (text: string) => void
+  /** Colour for the terminal output (the bin passes whether stdout supports it). */
+  colors: boolean
+}
+
+/** A mistake in how the CLI was called or in the files it was given: one line, exit code 2. */
+class UsageError extends Error {}
+
+const HELP = {
+  main: `Usage: vitest-memory-budget <command> [options]
+
+Commands:
+  compare <base.json> <head.json>   compare two JSON reports (base branch and pull request)
+  merge <report.json...> -o <file>  merge the reports of a sharded run (vitest --shard) into one
+
+Run 'vitest-memory-budget <command> --help' for a command's options.`,
+  compare: `Usage: vitest-memory-budget compare <base.json> <head.json> [options]
+
+Compares two JSON reports written by memoryBudget({ outputFile }), prints the tests that changed and
+exits 0, or 1 with --fail-on-regression when a test regressed. Bad input exits 2.
+
+Options:
+  --markdown <file>       also write the comparison as Markdown for a pull-request comment
+  --threshold <value>     a change counts above this share of the base (default 10%; e.g. 5%, 0.05)
+  --min-delta <size>      ... and above this size (default 256kB; e.g. 1MB, 512KiB)
+  --fail-on-regression    exit 1 when a test regressed
+  --top <n>               rows in the table of heaviest tests (default 10)
+  -h, --help              show this help`,
+  merge: `Usage: vitest-memory-budget merge <report.json...> -o <file>
+
+Merges the JSON reports of the shards of one run (vitest --shard=1/3 ...) into one report.
+
+Options:
+  -o, --output <file>     where to write the merged report (required)
+  -h, --help              show this help`,
+}
+
+/** Node's own argument errors ("Unknown option '--tresh'"), as one line and exit code 2. */
+function parsed<T>(parse: () => T): T {
+  try {
+    return parse()
+  }
+  catch (error) {
+    throw new UsageError((error as Error).message.split('\n')[0]!)
+  }
+}
+
+function compare(args: string[], io: CliIo): number {
+  const { values, positionals } = parsed(() => parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      'markdown': { type: 'string' },
+      'threshold': { type: 'string' },
+      'min-delta': { type: 'string' },
+      'fail-on-regression': { type: 'boolean' },
+      'top': { type: 'string' },
+      'help': { type: 'boolean', short: 'h' },
+    },
+  }))
+  if (values.help) {
+    io.stdout(`${HELP.compare}\n`)
+    return 0
+  }
+  if (positionals.length !== 2)
+    throw new UsageError(`compare takes two reports, base and head; got ${positionals.length}. See 'vitest-memory-budget compare --help'.`)
+  const regression: RegressionOptions = {}
+  try {
+    if (values.threshold !== undefined)
+      regression.threshold = parseThreshold(values.threshold, '--threshold')
+    if (values['min-delta'] !== undefined)
+      regression.minDelta = parseSize(values['min-delta'], '--min-delta').bytes
+  }
+  catch (error) {
+    throw new UsageError((error as Error).message)
+  }
+  const top = values.top === undefined ? 10 : Number(values.top)
+  if (!Number.isInteger(top) || top < 0)
+    throw new UsageError(`Invalid --top: ${JSON.stringify(values.top)}. Expected a whole number, 0 or more.`)
+  const [basePath, headPath] = positionals as [string, string]
+  const base = readReport(basePath)
+  const report = compareReport(readReport(headPath), reportFigures(base), testKey, resolveRegressionRules(regression))
+  io.stdout(`${renderTerminalSummary(report, { top, colors: io.colors ? c : plain, comparedWith: basePath })}\n`)
+  if (values.markdown !== undefined) {
+    writeFileAtomic(values.markdown, renderMarkdownReport(report))
+    io.stdout(`Markdown written to ${values.markdown}\n`)
+  }
+  return values['fail-on-regression'] && report.summary.regressed > 0 ? 1 : 0
+}
+
+/** One report from the shards of a run: their tests together, the summary counted again. */
+export function mergeReports(reports: ReadonlyArray<{ path: string, report: MemoryReport }>): MemoryReport {
+  const [first] = reports
+  const same = (a: MemoryReport, b: MemoryReport) =>
+    a.environment.node === b.environment.node && a.environment.vitest === b.environment.vitest && a.environment.deterministic === b.environment.deterministic
+  for (const { path, report } of reports) {
+    if (!same(first!.report, report))
+      throw new UsageError(`${path}: comes from another environment (Node ${report.environment.node}, Vitest ${report.environment.vitest}) than ${first!.path} (Node ${first!.report.environment.node}, Vitest ${first!.report.environment.vitest}); shards of one run share one.`)
+  }
+  const seen = new Map<string, string>()
+  for (const { path, report } of reports) {
+    for (const test of report.tests) {
+      const key = testKey(test)
+      if (seen.has(key))
+        throw new UsageError(`${path}: test ${JSON.stringify(key)} is also in ${seen.get(key)}; shards of one run do not overlap.`)
+      seen.set(key, path)
+    }
+  }
+  const tests = reports.flatMap(({ report }) => report.tests).sort((a, b) =>
+    a.project.localeCompare(b.project) || a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || a.name.localeCompare(b.name))
+  // A pattern matched nothing in the whole run only if it matched nothing in any shard.
+  const unmatched = first!.report.summary.unmatchedPatterns.filter(pattern => reports.every(({ report }) => report.summary.unmatchedPatterns.includes(pattern)))
+  return {
+    ...first!.report,
+    createdAt: reports.map(({ report }) => report.createdAt).sort().at(-1)!,
+    summary: summarize(tests, unmatched, reports.some(({ report }) => report.summary.compared)),
+    tests,
+  }
+}
+
+function merge(args: string[], io: CliIo): number {
+  const { values, positionals } = parsed(() => parseArgs({
+    args,
+    allowPositionals: true,
+    options: { output: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } },
+  }))
+  if (values.help) {
+    io.stdout(`${HELP.merge}\n`)
+    return 0
+  }
+  if (values.output === undefined)
+    throw new UsageError(`merge needs -o <file>, where to write the merged report. See 'vitest-memory-budget merge --help'.`)
+  if (positionals.length === 0)
+    throw new UsageError(`merge needs at least one report to read. See 'vitest-memory-budget merge --help'.`)
+  const merged = mergeReports(positionals.map(path => ({ path, report: readReport(path) })))
+  writeFileAtomic(values.output, renderJsonReport(merged))
+  io.stdout(`Merged ${positionals.length} report${positionals.length === 1 ? '' : 's'} (${merged.summary.tests} tests) into ${values.output}\n`)
+  return 0
+}
+
+/** Runs the CLI; returns the exit code. Errors a user can fix are one line on stderr and code 2. */
+export function runCli(argv: string[], io: CliIo): number {
+  const [command, ...rest] = argv
+  try {
+    if (command === 'compare')
+      return compare(rest, io)
+    if (command === 'merge')
+      return merge(rest, io)
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      io.stdout(`${HELP.main}\n`)
+      return command === undefined ? 2 : 0
+    }
+    throw new UsageError(`Unknown command ${JSON.stringify(command)}. Commands: compare, merge. See 'vitest-memory-budget --help'.`)
+  }
+  catch (error) {
+    if (error instanceof UsageError || error instanceof ReportFileError) {
+      io.stderr(`vitest-memory-budget: ${error.message}\n`)
+      return 2
+    }
+    throw error
+  }
+}

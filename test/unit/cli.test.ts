@@ -1,0 +1,115 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Ajv2020 } from 'ajv/dist/2020.js'
+import { describe, expect, test } from 'vitest'
+import { runCli } from '../../src/cli/run.js'
+import { buildReport, type CollectedTest } from '../../src/report/model.js'
+import { renderJsonReport } from '../../src/render/json.js'
+import { environment, memory } from '../helpers/sample-report.js'
+
+const MB = 1e6
+const dir = mkdtempSync(join(tmpdir(), 'cli-'))
+const schema = JSON.parse(readFileSync(new URL('../../schema/memory-report.v1.schema.json', import.meta.url), 'utf8'))
+
+function writeReport(name: string, totals: Record<string, number>, file = 'test/a.test.ts'): string {
+  const tests: CollectedTest[] = Object.entries(totals).map(([test, total], i) => ({ id: `${file}-${i}`, project: '', file, name: test, line: i + 1, state: 'passed', memory: memory(total) }))
+  const path = join(dir, name)
+  writeFileSync(path, renderJsonReport(buildReport(tests, environment, [], new Date('2026-11-23T12:00:00Z'))))
+  return path
+}
+
+function cli(...argv: string[]) {
+  let stdout = ''
+  let stderr = ''
+  const code = runCli(argv, { stdout: text => (stdout += text), stderr: text => (stderr += text), colors: false })
+  return { code, stdout, stderr }
+}
+
+const base = writeReport('base.json', { parses: 20 * MB, streams: 10 * MB, steady: 5 * MB })
+const head = writeReport('head.json', { parses: 30 * MB, streams: 5 * MB, steady: 5 * MB })
+
+describe('vitest-memory-budget compare', () => {
+  test('prints what regressed and improved, and exits 0', () => {
+    const run = cli('compare', base, head)
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain(' Memory  3 tests measured · 1 regressed · 1 improved')
+    expect(run.stdout).toContain(`Regressed (1) against ${base}\n  ↑ test/a.test.ts > parses: total 20 MB → 30 MB (+50%)`)
+    expect(run.stdout).toContain('↓ test/a.test.ts > streams: total 10 MB → 5 MB (-50%)')
+  })
+
+  test('--fail-on-regression exits 1 on a regression, 0 without one', () => {
+    expect(cli('compare', base, head, '--fail-on-regression').code).toBe(1)
+    expect(cli('compare', base, base, '--fail-on-regression').code).toBe(0)
+  })
+
+  test('--threshold and --min-delta change what counts', () => {
+    expect(cli('compare', base, head, '--threshold', '60%').stdout).toContain(' Memory  3 tests measured\n')
+    expect(cli('compare', base, head, '--min-delta', '20MB').stdout).not.toContain('Regressed')
+  })
+
+  test('--markdown writes the pull-request comment', () => {
+    const out = join(dir, 'comment.md')
+    const run = cli('compare', base, head, '--markdown', out)
+    expect(run.stdout).toContain(`Markdown written to ${out}`)
+    const markdown = readFileSync(out, 'utf8')
+    expect(markdown.startsWith('<!-- vitest-memory-budget -->\n')).toBe(true)
+    expect(markdown).toContain('| test/a.test.ts &#62; parses | total | 20 MB | 30 MB | 🔺 +50.0% |')
+  })
+})
+
+describe('vitest-memory-budget merge', () => {
+  test('joins the shards of a run into one valid report', () => {
+    const shard1 = writeReport('shard-1.json', { a: 1 * MB }, 'test/one.test.ts')
+    const shard2 = writeReport('shard-2.json', { b: 2 * MB, c: 3 * MB }, 'test/two.test.ts')
+    const out = join(dir, 'merged.json')
+    const run = cli('merge', shard1, shard2, '-o', out)
+    expect(run).toMatchObject({ code: 0, stdout: `Merged 2 reports (3 tests) into ${out}\n` })
+    const merged = JSON.parse(readFileSync(out, 'utf8'))
+    expect(merged.tests.map((t: { name: string }) => t.name)).toEqual(['a', 'b', 'c'])
+    expect(merged.summary).toMatchObject({ tests: 3, measured: 3 })
+    const validate = new Ajv2020({ strict: true, validateFormats: false }).compile(schema)
+    expect(validate(merged), JSON.stringify(validate.errors)).toBe(true)
+  })
+
+  test('refuses overlapping shards', () => {
+    const run = cli('merge', base, base, '-o', join(dir, 'twice.json'))
+    expect(run.code).toBe(2)
+    expect(run.stderr).toMatch(/^vitest-memory-budget: .*base\.json: test "test\/a\.test\.ts > parses" is also in .*base\.json; shards of one run do not overlap\.\n$/)
+  })
+})
+
+describe('bad input is one clear line and exit code 2', () => {
+  writeFileSync(join(dir, 'corrupt.json'), '{"schemaVersion": 1, "tests": [')
+  writeFileSync(join(dir, 'vitest.json'), '{"numTotalTests": 3, "testResults": []}')
+  writeFileSync(join(dir, 'future.json'), '{"schemaVersion": 7}')
+
+  test.each([
+    [['compare', join(dir, 'missing.json'), head], /missing\.json: no such file\.$/],
+    [['compare', join(dir, 'corrupt.json'), head], /corrupt\.json: not valid JSON, so not a vitest-memory-budget report/],
+    [['compare', join(dir, 'vitest.json'), head], /vitest\.json: not a vitest-memory-budget report \(it has no schemaVersion\)\.$/],
+    [['compare', join(dir, 'future.json'), head], /future\.json: vitest-memory-budget report schema version 7 is not the one this version of vitest-memory-budget reads \(1\); upgrade the package\.$/],
+    [['compare', base], /^vitest-memory-budget: compare takes two reports, base and head; got 1\./],
+    [['compare', base, head, '--treshold', '5%'], /Unknown option '--treshold'/],
+    [['compare', base, head, '--threshold', 'lots'], /Invalid --threshold: "lots"\. Expected a fraction like 0\.1 or a percentage like '10%'\.$/],
+    [['compare', base, head, '--min-delta', '5 megs'], /Invalid --min-delta: "5 megs"\./],
+    [['compare', base, head, '--top=-3'], /Invalid --top: "-3"\./],
+    [['merge', base], /merge needs -o <file>/],
+    [['merge', '-o', join(dir, 'x.json')], /merge needs at least one report/],
+    [['frobnicate'], /Unknown command "frobnicate"\. Commands: compare, merge\./],
+  ])('%j', (argv, message) => {
+    const run = cli(...argv)
+    expect(run.code).toBe(2)
+    expect(run.stderr.trimEnd()).toMatch(message)
+    expect(run.stderr.trim().split('\n')).toHaveLength(1)
+    expect(run.stderr).not.toMatch(/\n\s+at /)
+  })
+})
+
+describe('--help', () => {
+  test.each([[[]], [['--help']], [['compare', '--help']], [['merge', '-h']]])('%j shows usage', (argv) => {
+    const run = cli(...argv)
+    expect(run.stdout).toMatch(/^Usage: vitest-memory-budget/)
+    expect(run.code).toBe(argv.length === 0 ? 2 : 0)
+  })
+})
