@@ -3,7 +3,7 @@ import c from 'tinyrainbow'
 import { parseThreshold, type RegressionOptions, resolveRegressionRules } from '../compare/rules.js'
 import { parseSize } from '../measure/size.js'
 import { readReport, ReportFileError, reportFigures, testKey } from '../report/files.js'
-import { compareReport, type MemoryReport, summarize } from '../report/model.js'
+import { byLocation, compareReport, type MemoryReport, summarize } from '../report/model.js'
 import { writeFileAtomic } from '../report/write-atomic.js'
 import { plain } from '../render/colors.js'
 import { renderJsonReport } from '../render/json.js'
@@ -120,8 +120,7 @@ export function mergeReports(reports: ReadonlyArray<{ path: string, report: Memo
       seen.set(key, path)
     }
   }
-  const tests = reports.flatMap(({ report }) => report.tests).sort((a, b) =>
-    a.project.localeCompare(b.project) || a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || a.name.localeCompare(b.name))
+  const tests = reports.flatMap(({ report }) => report.tests).sort(byLocation)
   // A pattern matched nothing in the whole run only if it matched nothing in any shard.
   const unmatched = first!.report.summary.unmatchedPatterns.filter(pattern => reports.every(({ report }) => report.summary.unmatchedPatterns.includes(pattern)))
   return {

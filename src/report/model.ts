@@ -155,10 +155,14 @@ export function summarize(tests: readonly ReportTest[], unmatchedPatterns: strin
   }
 }
 
+/** The report's stable order: project, file, line, name. */
+export function byLocation(a: ReportTest, b: ReportTest): number {
+  return a.project.localeCompare(b.project) || a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || a.name.localeCompare(b.name)
+}
+
 /** Builds the report of a run: tests in a stable order (project, file, line, name), and a summary. */
 export function buildReport(tests: readonly CollectedTest[], environment: ReportEnvironment, budgetPatterns: readonly string[], createdAt: Date): MemoryReport {
-  const reportTests = tests.map(toReportTest).sort((a, b) =>
-    a.project.localeCompare(b.project) || a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || a.name.localeCompare(b.name))
+  const reportTests = tests.map(toReportTest).sort(byLocation)
   const matched = new Set(tests.flatMap(t => (t.memory?.attributable ? t.memory.budget.patterns : [])))
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
