@@ -2,6 +2,7 @@ import { describe, expect, expectTypeOf, test } from 'vitest'
 import { defineConfig, type Plugin } from 'vitest/config'
 import {
   type BudgetMetric,
+  measureAllocations,
   measureMemory,
   memoryBudget,
   type MemoryBudgetOptions,
@@ -75,5 +76,15 @@ describe('regression options', () => {
     memoryBudget({ regression: { metrics: { stack: false } } })
     // @ts-expect-error the baseline is a path or false
     memoryBudget({ baseline: true })
+  })
+})
+
+describe('toAllocateUnder and measureAllocations', () => {
+  test('take a size and call counts', () => {
+    expectTypeOf(expect(() => {}).toAllocateUnder('64B')).toEqualTypeOf<Promise<void>>()
+    expectTypeOf(expect(() => {}).not.toAllocateUnder(1024, { calls: 100, warmup: 10 })).toEqualTypeOf<Promise<void>>()
+    expectTypeOf(measureAllocations(() => 1)).resolves.toHaveProperty('bytesPerCall').toEqualTypeOf<number>()
+    // @ts-expect-error calls is a number
+    void expect(() => {}).toAllocateUnder('1kB', { calls: 'many' })
   })
 })

@@ -1,3 +1,4 @@
+import { toAllocateUnder } from './to-allocate-under.js'
 import { toStayUnder } from './to-stay-under.js'
 
 // Matchers: the measuring core held to a budget, in Vitest's expect() shape but importing nothing from
@@ -5,4 +6,6 @@ import { toStayUnder } from './to-stay-under.js'
 export { BUDGET_METRICS, type BudgetMetric, formatBudgetFailure } from './failure-message.js'
 export { type StayUnderOptions, toStayUnder } from './to-stay-under.js'
 
-export const memoryMatchers = { toStayUnder }
+export { type AllocateUnderOptions, formatAllocationFailure, toAllocateUnder } from './to-allocate-under.js'
+
+export const memoryMatchers = { toStayUnder, toAllocateUnder }

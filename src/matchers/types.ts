@@ -1,4 +1,5 @@
 import type { SizeInput } from '../measure/size.js'
+import type { AllocateUnderOptions } from './to-allocate-under.js'
 import type { StayUnderOptions } from './to-stay-under.js'
 
 // Only the parameterless `Matchers` augmentation compiles against both Vitest 4 and 5.
@@ -10,5 +11,11 @@ declare module 'vitest' {
      * @example await expect(() => parse(bigFile)).toStayUnder('300MB')
      */
     toStayUnder: (budget: SizeInput, options?: StayUnderOptions) => Promise<void>
+    /**
+     * Calls the function many times after a warm-up and fails when it allocates more than the budget
+     * per call on average (heap + external, freed or not). Async: always `await` it.
+     * @example await expect(() => encode(point)).toAllocateUnder('64B')
+     */
+    toAllocateUnder: (budget: SizeInput, options?: AllocateUnderOptions) => Promise<void>
   }
 }

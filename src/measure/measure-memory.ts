@@ -80,7 +80,7 @@ function validateOptions(options: MeasureMemoryOptions): void {
     throw new TypeError(`Invalid allocationSites option: ${String(options.allocationSites)}. Expected true or false.`)
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function'
 }
 
@@ -97,11 +97,17 @@ export async function measureMemory(fn: () => unknown, options: MeasureMemoryOpt
   if (typeof fn !== 'function')
     throw new TypeError(`measureMemory expects a function to run, got ${fn === null ? 'null' : typeof fn}.`)
   validateOptions(options)
+  return runExclusive(() => measure(fn, options))
+}
+
+/**
+ * One heap, one set of GC counters: measurements started together (Promise.all, concurrent tests)
+ * run one after another, or each would count the other's memory. A nested one runs at once.
+ */
+export function runExclusive<T>(task: () => Promise<T>): Promise<T> {
   if (insideMeasurement.getStore())
-    return measure(fn, options)
-  // One heap, one set of GC counters: measurements started together (Promise.all, concurrent tests)
-  // run one after another, or each would count the other's memory.
-  const turn = queue.then(() => insideMeasurement.run(true, () => measure(fn, options)))
+    return task()
+  const turn = queue.then(() => insideMeasurement.run(true, task))
   queue = turn.catch(() => {})
   return turn
 }

@@ -1,0 +1,91 @@
+import { Bench } from 'tinybench'
+import { getGc } from './gc.js'
+import { isThenable, runExclusive } from './measure-memory.js'
+import { type ClosedWindow, openMemoryWindow } from './window.js'
+
+/** Measured rounds of `calls` calls each. */
+const ROUNDS = 5
+
+export interface MeasureAllocationsOptions {
+  /** Calls measured in each of five rounds (default 10,000). */
+  calls?: number
+  /** Calls run first and not measured, so compilation and first-run caches are not counted (default 1000). */
+  warmup?: number
+}
+
+/** Bytes allocated per call of a hot path (Go's B/op), with its time per call from tinybench. */
+export interface AllocationMeasurement {
+  /** Heap + external bytes allocated per call, on average, freed or not. */
+  bytesPerCall: number
+  /** Everything the measured calls allocated (in the round that allocated least). */
+  allocated: number
+  /** Calls per measured round (the fewest-allocating of five rounds counts). */
+  calls: number
+  warmup: number
+  /** Garbage collections during the measured calls. */
+  gcCount: number
+  /** Mean time per call in milliseconds, from tinybench. */
+  timePerCall: number
+  /** Calls per second, from tinybench. */
+  callsPerSecond: number
+}
+
+function positiveInteger(value: unknown, name: string, min: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min)
+    throw new TypeError(`Invalid ${name}: ${JSON.stringify(value) ?? String(value)}. Expected a whole number, ${min} or more.`)
+  return value
+}
+
+async function callRepeatedly(fn: () => unknown, times: number): Promise<void> {
+  for (let i = 0; i < times; i++) {
+    const result = fn()
+    if (isThenable(result))
+      await result
+  }
+}
+
+/**
+ * Runs `fn` `warmup` times, then `calls` times while counting every byte allocated, and once more
+ * under tinybench for its time per call. For hot paths that must stay allocation-free.
+ */
+export async function measureAllocations(fn: () => unknown, options: MeasureAllocationsOptions = {}): Promise<AllocationMeasurement> {
+  if (typeof fn !== 'function')
+    throw new TypeError(`measureAllocations expects a function to run, got ${fn === null ? 'null' : typeof fn}.`)
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError(`measureAllocations options must be an object, got ${String(options)}.`)
+  const calls = positiveInteger(options.calls ?? 10_000, 'calls', 1)
+  const warmup = positiveInteger(options.warmup ?? 1000, 'warmup', 0)
+
+  return runExclusive(async () => {
+    const gc = getGc()
+    // The warm-up goes through the same loop as the measurement, so that neither the function nor
+    // the loop is still being compiled (compiled code lives on the heap too) while bytes are counted.
+    await callRepeatedly(fn, warmup)
+    // V8 can still be compiling and installing code (or its own loop here) during any one round; that
+    // only ever adds bytes, so the smallest of a few rounds is the function's own allocation.
+    let fewest: ClosedWindow | undefined
+    for (let round = 0; round < ROUNDS; round++) {
+      gc()
+      const window = openMemoryWindow()
+      await callRepeatedly(fn, calls)
+      const closed = window.close()
+      if (!fewest || closed.allocated < fewest.allocated)
+        fewest = closed
+    }
+    const closed = fewest!
+
+    const bench = new Bench({ iterations: calls, time: 0, warmup: false, throws: true })
+    bench.add('call', fn)
+    await bench.run()
+    const result = bench.tasks[0]!.result as { latency?: { mean: number }, throughput?: { mean: number } }
+    return {
+      bytesPerCall: closed.allocated / calls,
+      allocated: closed.allocated,
+      calls,
+      warmup,
+      gcCount: closed.gcCount,
+      timePerCall: result.latency?.mean ?? Number.NaN,
+      callsPerSecond: result.throughput?.mean ?? Number.NaN,
+    }
+  })
+}

@@ -1,0 +1,77 @@
+import { describe, expect, test } from 'vitest'
+import { measureAllocations } from '../src/index.js'
+
+const numbers = new Int32Array(1000).fill(3)
+
+function sum(): number {
+  let total = 0
+  for (let i = 0; i < numbers.length; i++) total += numbers[i]!
+  return total
+}
+
+async function failureOf(assertion: PromiseLike<void>): Promise<Error> {
+  try {
+    await assertion
+  }
+  catch (error) {
+    return error as Error
+  }
+  throw new Error('expected the assertion to fail')
+}
+
+describe('measureAllocations', () => {
+  test('an allocation-free loop allocates next to nothing per call', async () => {
+    const m = await measureAllocations(sum)
+    // The resolution: V8's own work while the function runs (compiling, installing code) can add up
+    // to a hundred kB or so to a round of 10,000 calls.
+    expect(m.bytesPerCall).toBeLessThan(32)
+    expect(m).toMatchObject({ calls: 10_000, warmup: 1000 })
+    expect(m.timePerCall).toBeGreaterThan(0)
+    expect(m.callsPerSecond).toBeGreaterThan(0)
+  })
+
+  test('counts heap and external bytes per call, to within 10%', async () => {
+    // 1000 small integers: an 8 kB element store plus the array object.
+    const array = await measureAllocations(() => new Array(1000).fill(0).length)
+    expect(array.bytesPerCall).toBeGreaterThan(8000)
+    expect(array.bytesPerCall).toBeLessThan(8000 * 1.1)
+    // A 4 kB ArrayBuffer: its contents are external, its wrapper a few dozen heap bytes.
+    const buffer = await measureAllocations(() => new ArrayBuffer(4096).byteLength, { calls: 2000 })
+    expect(buffer.bytesPerCall).toBeGreaterThan(4096)
+    expect(buffer.bytesPerCall).toBeLessThan(4096 * 1.1)
+    expect(buffer.calls).toBe(2000)
+  })
+
+  test('rejects bad options with the accepted form', async () => {
+    await expect(measureAllocations(sum, { calls: 0 })).rejects.toThrowError('Invalid calls: 0. Expected a whole number, 1 or more.')
+    await expect(measureAllocations(sum, { warmup: 1.5 })).rejects.toThrowError('Invalid warmup: 1.5. Expected a whole number, 0 or more.')
+    await expect(measureAllocations('sum' as never)).rejects.toThrowError('measureAllocations expects a function to run, got string.')
+  })
+
+  test('passes the function\'s error through', async () => {
+    const error = new Error('broken')
+    await expect(measureAllocations(() => {
+      throw error
+    })).rejects.toBe(error)
+  })
+})
+
+describe('toAllocateUnder', () => {
+  test('holds a hot path to bytes per call', async () => {
+    await expect(sum).toAllocateUnder('32B')
+    await expect(() => new Array(1000).fill(0).length).not.toAllocateUnder('4kB')
+  })
+
+  test('fails with bytes per call, how they were measured, and the time per call', async () => {
+    const error = await failureOf(expect(() => new Array(1000).fill(0).length).toAllocateUnder('1 KiB', { calls: 500, warmup: 50 }))
+    expect(error.message).toMatch(/^expected the function to allocate at most 1 KiB per call, but it allocated 7\.\d+ KiB per call$/m)
+    expect(error.message).toMatch(/^ {2}measured over 500 calls after 50 warm-up calls \(the fewest-allocating of 5 rounds\): [\d.]+ MiB in all, \d+ GCs?$/m)
+    expect(error.message).toMatch(/^ {2}time per call: [\d.]+ µs, [\d,]+ calls\/s \(tinybench\)$/m)
+  })
+
+  test('bad budgets are TypeErrors naming them', async () => {
+    const error = await failureOf(expect(sum).toAllocateUnder('a little'))
+    expect(error).toBeInstanceOf(TypeError)
+    expect(error.message).toContain('Invalid budget: "a little".')
+  })
+})
