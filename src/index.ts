@@ -2,7 +2,7 @@
 // hooks -> compare -> report model and files -> renderers -> reporter, plugin and CLI.
 export * from './measure/index.js'
 export { type BudgetInput, type BudgetsInput, TEST_BUDGET_METRICS, type TestBudgetMetric } from './budgets/types.js'
-export { type AllocateUnderOptions, BUDGET_METRICS, type BudgetMetric, memoryMatchers, type StayUnderOptions } from './matchers/index.js'
+export { type AllocateUnderOptions, BUDGET_METRICS, type BudgetMetric, type LeakOptions, memoryMatchers, type StayUnderOptions } from './matchers/index.js'
 export type {} from './matchers/types.js'
 export type { BudgetViolation, TestMemory, TestMemoryRecord, UnattributedTestMemory } from './worker/test-recorder.js'
 export { type MemoryTaskMeta, readTestMemory } from './worker/types.js'

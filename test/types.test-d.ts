@@ -88,3 +88,12 @@ describe('toAllocateUnder and measureAllocations', () => {
     void expect(() => {}).toAllocateUnder('1kB', { calls: 'many' })
   })
 })
+
+describe('toLeak', () => {
+  test('is used negated and takes leak options', () => {
+    expectTypeOf(expect(() => {}).not.toLeak()).toEqualTypeOf<Promise<void>>()
+    expectTypeOf(expect(() => {}).not.toLeak({ iterations: 10, callsPerIteration: 50, warmup: 20, threshold: '1kB', snapshots: 'snapshots' })).toEqualTypeOf<Promise<void>>()
+    // @ts-expect-error threshold is a size
+    void expect(() => {}).not.toLeak({ threshold: true })
+  })
+})

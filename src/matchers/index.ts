@@ -1,4 +1,5 @@
 import { toAllocateUnder } from './to-allocate-under.js'
+import { toLeak } from './to-leak.js'
 import { toStayUnder } from './to-stay-under.js'
 
 // Matchers: the measuring core held to a budget, in Vitest's expect() shape but importing nothing from
@@ -8,4 +9,6 @@ export { type StayUnderOptions, toStayUnder } from './to-stay-under.js'
 
 export { type AllocateUnderOptions, formatAllocationFailure, toAllocateUnder } from './to-allocate-under.js'
 
-export const memoryMatchers = { toStayUnder, toAllocateUnder }
+export { formatLeakFailure, type LeakOptions, toLeak } from './to-leak.js'
+
+export const memoryMatchers = { toStayUnder, toAllocateUnder, toLeak }

@@ -1,5 +1,6 @@
 import type { SizeInput } from '../measure/size.js'
 import type { AllocateUnderOptions } from './to-allocate-under.js'
+import type { LeakOptions } from './to-leak.js'
 import type { StayUnderOptions } from './to-stay-under.js'
 
 // Only the parameterless `Matchers` augmentation compiles against both Vitest 4 and 5.
@@ -17,5 +18,11 @@ declare module 'vitest' {
      * @example await expect(() => encode(point)).toAllocateUnder('64B')
      */
     toAllocateUnder: (budget: SizeInput, options?: AllocateUnderOptions) => Promise<void>
+    /**
+     * Calls the function in batches with full GCs between them; passes when what stays reachable
+     * grows by more than the threshold per call. Use it negated, and always `await` it.
+     * @example await expect(() => handle(request)).not.toLeak()
+     */
+    toLeak: (options?: LeakOptions) => Promise<void>
   }
 }

@@ -1,6 +1,7 @@
 import { Bench } from 'tinybench'
 import { getGc } from './gc.js'
-import { isThenable, runExclusive } from './measure-memory.js'
+import { callRepeatedly } from './repeat.js'
+import { runExclusive } from './measure-memory.js'
 import { type ClosedWindow, openMemoryWindow } from './window.js'
 
 /** Measured rounds of `calls` calls each. */
@@ -34,14 +35,6 @@ function positiveInteger(value: unknown, name: string, min: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min)
     throw new TypeError(`Invalid ${name}: ${JSON.stringify(value) ?? String(value)}. Expected a whole number, ${min} or more.`)
   return value
-}
-
-async function callRepeatedly(fn: () => unknown, times: number): Promise<void> {
-  for (let i = 0; i < times; i++) {
-    const result = fn()
-    if (isThenable(result))
-      await result
-  }
 }
 
 /**

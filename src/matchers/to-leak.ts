@@ -1,0 +1,95 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import v8 from 'node:v8'
+import { getGc } from '../measure/gc.js'
+import { type HeapKind, heapGrowth, summarizeHeapSnapshot } from '../measure/heap-snapshot.js'
+import { type LeakMeasurement, measureLeak, type MeasureLeakOptions } from '../measure/leaks.js'
+import { callRepeatedly } from '../measure/repeat.js'
+import { formatBytes } from '../measure/size.js'
+import { assertFunction, type MatcherContext, type MatcherResult } from './to-stay-under.js'
+
+export interface LeakOptions extends MeasureLeakOptions {
+  /** Keep the heap snapshots taken to explain a leak in this folder (for Chrome DevTools), and print their paths. */
+  snapshots?: string
+}
+
+/** Kinds of objects listed in a leak failure. */
+const KINDS_SHOWN = 5
+
+interface LeakExplanation {
+  growth: HeapKind[]
+  calls: number
+  files: string[]
+}
+
+/**
+ * Takes a heap snapshot, calls the function a batch more times, takes another, and lists what grew.
+ * Only on failure: each snapshot of a Vitest worker takes about a second.
+ */
+async function explainLeak(fn: () => unknown, calls: number, folder: string | undefined): Promise<LeakExplanation> {
+  const gc = getGc()
+  const directory = folder ? resolve(folder) : mkdtempSync(join(tmpdir(), 'vitest-memory-budget-'))
+  mkdirSync(directory, { recursive: true })
+  try {
+    const stamp = `${process.pid}-${Date.now()}`
+    gc()
+    gc()
+    const before = v8.writeHeapSnapshot(join(directory, `leak-${stamp}-before.heapsnapshot`))
+    await callRepeatedly(fn, calls)
+    gc()
+    gc()
+    const after = v8.writeHeapSnapshot(join(directory, `leak-${stamp}-after.heapsnapshot`))
+    const growth = heapGrowth(summarizeHeapSnapshot(before), summarizeHeapSnapshot(after))
+    return { growth, calls, files: folder ? [before, after] : [] }
+  }
+  finally {
+    if (!folder)
+      rmSync(directory, { recursive: true, force: true })
+  }
+}
+
+export function formatLeakFailure(m: LeakMeasurement, negated: boolean, warmup: number, explanation?: LeakExplanation): string {
+  const perCall = formatBytes(m.retainedPerCall)
+  if (!negated)
+    return `expected the function to leak more than ${formatBytes(m.threshold)} per call, but it kept ${perCall} per call (over ${m.calls} calls after ${warmup} warm-up calls)`
+  const lines = [
+    `expected the function not to leak, but it kept ${perCall} per call (${formatBytes(m.retainedTotal)} over ${m.calls} calls after ${warmup} warm-up calls; the threshold is ${formatBytes(m.threshold)} per call)`,
+    '',
+    `  retained after full GCs, sample by sample: ${m.samples.map(s => formatBytes(s)).join(', ')}`,
+  ]
+  if (explanation) {
+    const shown = explanation.growth.slice(0, KINDS_SHOWN)
+    const counts = shown.map(k => `${k.count >= 0 ? '+' : ''}${k.count}`)
+    const sizes = shown.map(k => `${k.bytes >= 0 ? '+' : ''}${formatBytes(k.bytes)}`)
+    const countWidth = Math.max(0, ...counts.map(c => c.length))
+    const sizeWidth = Math.max(0, ...sizes.map(s => s.length))
+    lines.push('', `Objects that grew over ${explanation.calls} more calls (heap snapshots before and after):`)
+    shown.forEach((kind, i) => lines.push(`  ${counts[i]!.padStart(countWidth)}  ${sizes[i]!.padStart(sizeWidth)}  ${kind.kind}`))
+    lines.push('')
+    lines.push(explanation.files.length > 0
+      ? `Heap snapshots: ${explanation.files.join(', ')} (Chrome DevTools, Memory tab: load both, then the Comparison view shows what holds them).`
+      : `To see what holds them, keep the snapshots with { snapshots: '<folder>' } and compare them in Chrome DevTools (Memory tab).`)
+  }
+  return lines.join('\n')
+}
+
+/**
+ * `await expect(fn).not.toLeak(options)`: calls `fn` in batches with full GCs between them and fails
+ * when what stays reachable grows by more than the threshold per call.
+ */
+export async function toLeak(this: MatcherContext, received: unknown, options: LeakOptions = {}): Promise<MatcherResult> {
+  assertFunction(received, 'toLeak')
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    throw new TypeError(`toLeak() options must be an object like { iterations: 8, threshold: '256B' }, got ${String(options)}.`)
+  const { snapshots, ...leakOptions } = options
+  if (snapshots !== undefined && (typeof snapshots !== 'string' || snapshots.trim() === ''))
+    throw new TypeError(`toLeak() option "snapshots" must be a folder path, got ${JSON.stringify(snapshots)}.`)
+  const measurement = await measureLeak(received, leakOptions)
+  const negated = Boolean(this.isNot)
+  const explanation = measurement.leaks && negated ? await explainLeak(received, leakOptions.callsPerIteration ?? 100, snapshots) : undefined
+  return {
+    pass: measurement.leaks,
+    message: () => formatLeakFailure(measurement, negated, leakOptions.warmup ?? 100, explanation),
+  }
+}
