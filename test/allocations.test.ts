@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest'
+import { failureOf } from './helpers/failure.js'
 import { measureAllocations } from '../src/index.js'
 
 const numbers = new Int32Array(1000).fill(3)
@@ -7,16 +8,6 @@ function sum(): number {
   let total = 0
   for (let i = 0; i < numbers.length; i++) total += numbers[i]!
   return total
-}
-
-async function failureOf(assertion: PromiseLike<void>): Promise<Error> {
-  try {
-    await assertion
-  }
-  catch (error) {
-    return error as Error
-  }
-  throw new Error('expected the assertion to fail')
 }
 
 describe('measureAllocations', () => {

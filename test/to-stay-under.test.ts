@@ -1,16 +1,7 @@
 import { describe, expect, test } from 'vitest'
+import { failureOf } from './helpers/failure.js'
 
 const MB = 1e6
-
-async function failureOf(assertion: PromiseLike<void>): Promise<Error> {
-  try {
-    await assertion
-  }
-  catch (error) {
-    return error as Error
-  }
-  throw new Error('expected the assertion to fail')
-}
 
 describe('toStayUnder', () => {
   test('passes when the peak stays under the budget', async () => {

@@ -1,4 +1,5 @@
 import { Bench } from 'tinybench'
+import { checkCall, wholeNumber } from './arguments.js'
 import { getGc } from './gc.js'
 import { callRepeatedly } from './repeat.js'
 import { runExclusive } from './measure-memory.js'
@@ -31,23 +32,14 @@ export interface AllocationMeasurement {
   callsPerSecond: number
 }
 
-function positiveInteger(value: unknown, name: string, min: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min)
-    throw new TypeError(`Invalid ${name}: ${JSON.stringify(value) ?? String(value)}. Expected a whole number, ${min} or more.`)
-  return value
-}
-
 /**
  * Runs `fn` `warmup` times, then `calls` times while counting every byte allocated, and once more
  * under tinybench for its time per call. For hot paths that must stay allocation-free.
  */
 export async function measureAllocations(fn: () => unknown, options: MeasureAllocationsOptions = {}): Promise<AllocationMeasurement> {
-  if (typeof fn !== 'function')
-    throw new TypeError(`measureAllocations expects a function to run, got ${fn === null ? 'null' : typeof fn}.`)
-  if (typeof options !== 'object' || options === null)
-    throw new TypeError(`measureAllocations options must be an object, got ${String(options)}.`)
-  const calls = positiveInteger(options.calls ?? 10_000, 'calls', 1)
-  const warmup = positiveInteger(options.warmup ?? 1000, 'warmup', 0)
+  checkCall('measureAllocations', fn, options)
+  const calls = wholeNumber(options.calls ?? 10_000, 'calls', 1)
+  const warmup = wholeNumber(options.warmup ?? 1000, 'warmup', 0)
 
   return runExclusive(async () => {
     const gc = getGc()

@@ -1,3 +1,4 @@
+import { checkCall, wholeNumber } from './arguments.js'
 import { getGc } from './gc.js'
 import { runExclusive } from './measure-memory.js'
 import { callRepeatedly } from './repeat.js'
@@ -29,12 +30,6 @@ export interface LeakMeasurement {
   samples: number[]
 }
 
-function wholeNumber(value: unknown, name: string, min: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min)
-    throw new TypeError(`Invalid ${name}: ${JSON.stringify(value) ?? String(value)}. Expected a whole number, ${min} or more.`)
-  return value
-}
-
 /**
  * Theil-Sen slope of y over x: the median of the slopes between every two points. A GC that runs
  * late, or a cache filled at one sample, moves one point; a least-squares line would tilt with it.
@@ -60,10 +55,7 @@ export function robustSlope(xs: readonly number[], ys: readonly number[]): numbe
  * caches and compiled code fill up during the warm-up and then stay flat.
  */
 export async function measureLeak(fn: () => unknown, options: MeasureLeakOptions = {}): Promise<LeakMeasurement> {
-  if (typeof fn !== 'function')
-    throw new TypeError(`measureLeak expects a function to run, got ${fn === null ? 'null' : typeof fn}.`)
-  if (typeof options !== 'object' || options === null)
-    throw new TypeError(`measureLeak options must be an object, got ${String(options)}.`)
+  checkCall('measureLeak', fn, options)
   const warmup = wholeNumber(options.warmup ?? 100, 'warmup', 0)
   const iterations = wholeNumber(options.iterations ?? 8, 'iterations', 3)
   const callsPerIteration = wholeNumber(options.callsPerIteration ?? 100, 'callsPerIteration', 1)

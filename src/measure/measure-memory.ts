@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { type AllocationSite, startAllocationSampling } from './allocation-sites.js'
+import { checkCall } from './arguments.js'
 import { getGc } from './gc.js'
 import type { TimelinePoint } from './gc-trace.js'
 import type { RssMethod, RssMethodOption } from './rss.js'
@@ -69,8 +70,6 @@ export function toMetrics(closed: ClosedWindow, retained: number): MemoryMetrics
 const RSS_OPTIONS: readonly RssMethodOption[] = ['auto', 'kernel', 'sampler']
 
 function validateOptions(options: MeasureMemoryOptions): void {
-  if (typeof options !== 'object' || options === null)
-    throw new TypeError(`measureMemory options must be an object, got ${String(options)}.`)
   if (options.rss !== undefined && !RSS_OPTIONS.includes(options.rss))
     throw new TypeError(`Invalid rss option: ${JSON.stringify(options.rss)}. Expected one of ${RSS_OPTIONS.map(o => `'${o}'`).join(', ')}.`)
   const interval = options.rssSampleInterval
@@ -94,8 +93,7 @@ let queue: Promise<unknown> = Promise.resolve()
  * Rethrows the function's own error or rejection unchanged.
  */
 export async function measureMemory(fn: () => unknown, options: MeasureMemoryOptions = {}): Promise<MemoryMeasurement> {
-  if (typeof fn !== 'function')
-    throw new TypeError(`measureMemory expects a function to run, got ${fn === null ? 'null' : typeof fn}.`)
+  checkCall('measureMemory', fn, options)
   validateOptions(options)
   return runExclusive(() => measure(fn, options))
 }
