@@ -36,7 +36,7 @@ exits 0, or 1 with --fail-on-regression when a test regressed. Bad input exits 2
 Options:
   --markdown <file>       also write the comparison as Markdown for a pull-request comment
   --threshold <value>     a change counts above this share of the base (default 10%; e.g. 5%, 0.05)
-  --min-delta <size>      ... and above this size (default 256kB; e.g. 1MB, 512KiB)
+  --min-delta <size>      ... and above this size (default 1MB; e.g. 256kB, 4MiB)
   --fail-on-regression    exit 1 when a test regressed
   --top <n>               rows in the table of heaviest tests (default 10)
   -h, --help              show this help`,

@@ -32,7 +32,7 @@ export interface MemoryBudgetOptions {
    * `memory-baseline.json`); `vitest -u` writes it. `false` turns comparison off.
    */
   baseline?: string | false
-  /** When a change from the baseline counts: `{ threshold: '10%', minDelta: '256kB', metrics, failOnRegression }`. */
+  /** When a change from the baseline counts: `{ threshold: '10%', minDelta: '1MB', metrics, failOnRegression }`. */
   regression?: RegressionOptions
   /** Write the report as Markdown for a pull-request comment to this file (relative to the root). */
   markdown?: string
