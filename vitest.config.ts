@@ -6,8 +6,9 @@ export default defineConfig({
   plugins: [memoryBudget({ baseline: false })],
   test: {
     include: ['test/**/*.test.ts'],
-    // Fixture projects are run by the integration tests, each with its own config.
-    exclude: [...configDefaults.exclude, 'test/fixtures/**'],
+    // Fixture projects are run by the integration tests, each with its own config; test/e2e runs the
+    // packed package under vitest.e2e.config.ts.
+    exclude: [...configDefaults.exclude, 'test/fixtures/**', 'test/e2e/**'],
     // Integration tests start whole Vitest runs and child processes.
     testTimeout: 60_000,
     hookTimeout: 60_000,

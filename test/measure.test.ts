@@ -68,6 +68,15 @@ describe('measureMemory, against known allocations', () => {
     kept.length = 0
   })
 
+  test('what the function returns is not retained by it: the caller never receives it', async () => {
+    const sync = await measureMemory(() => Buffer.alloc(5e6, 1))
+    const async = await measureMemory(async () => Buffer.alloc(5e6, 1))
+    for (const m of [sync, async]) {
+      expect(m.external).toBeGreaterThanOrEqual(5e6)
+      expect(m.retained).toBeLessThan(0.5e6)
+    }
+  })
+
   test('async functions are measured to their end', async () => {
     const m = await measureMemory(async () => {
       const first = Buffer.alloc(10e6, 1)
@@ -135,6 +144,6 @@ describe('measureMemory, against known allocations', () => {
     await expect(measureMemory(42 as never)).rejects.toThrowError('measureMemory expects a function to run, got number.')
     await expect(measureMemory(() => {}, { rss: 'fast' as never })).rejects.toThrowError(`Invalid rss option: "fast". Expected one of 'auto', 'kernel', 'sampler'.`)
     await expect(measureMemory(() => {}, { rssSampleInterval: 0 })).rejects.toThrowError('Invalid rssSampleInterval: 0. Expected a number of milliseconds above 0.')
-    await expect(measureMemory(() => {}, { allocationSites: 'yes' as never })).rejects.toThrowError('Invalid allocationSites option: yes. Expected true or false.')
+    await expect(measureMemory(() => {}, { allocationSites: 'yes' as never })).rejects.toThrowError('Invalid allocationSites option: "yes". Expected true or false.')
   })
 })

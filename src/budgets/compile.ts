@@ -1,4 +1,5 @@
 import picomatch from 'picomatch'
+import { describeValue, isPlainObject } from '../measure/arguments.js'
 import { parseSize, type SizeInput } from '../measure/size.js'
 import { type BudgetRule, TEST_BUDGET_METRICS, type TestBudgetMetric } from './types.js'
 
@@ -11,8 +12,8 @@ const NAME_SEPARATOR = ' > '
 export function compileBudgets(budgets: unknown): BudgetRule[] {
   if (budgets === undefined)
     return []
-  if (typeof budgets !== 'object' || budgets === null || Array.isArray(budgets))
-    throw new TypeError(`memoryBudget() option "budgets" must be an object like { '**': '200MB' }, got ${Array.isArray(budgets) ? 'an array' : String(budgets)}.`)
+  if (!isPlainObject(budgets))
+    throw new TypeError(`memoryBudget() option "budgets" must be an object like { '**': '200MB' }, got ${describeValue(budgets)}.`)
   return Object.entries(budgets).map(([pattern, budget]) => {
     const separator = pattern.indexOf(NAME_SEPARATOR)
     const file = (separator === -1 ? pattern : pattern.slice(0, separator)).trim()
@@ -32,12 +33,12 @@ function compileLimits(pattern: string, budget: unknown): BudgetRule['limits'] {
   const what = (metric: string) => `budget "${metric}" for ${JSON.stringify(pattern)}`
   if (typeof budget === 'string' || typeof budget === 'number')
     return { total: parseSize(budget, what('total')) }
-  if (typeof budget !== 'object' || budget === null || Array.isArray(budget))
-    throw new TypeError(`Invalid budget for ${JSON.stringify(pattern)}: expected a size like '200MB' or an object with any of ${TEST_BUDGET_METRICS.join(', ')}.`)
+  if (!isPlainObject(budget))
+    throw new TypeError(`Invalid budget for ${JSON.stringify(pattern)}: expected a size like '200MB' or an object with any of ${TEST_BUDGET_METRICS.join(', ')}, got ${describeValue(budget)}.`)
   const limits: BudgetRule['limits'] = {}
   for (const [metric, size] of Object.entries(budget)) {
     if (!TEST_BUDGET_METRICS.includes(metric as TestBudgetMetric))
-      throw new TypeError(`Unknown metric "${metric}" in the budget for ${JSON.stringify(pattern)}. Accepted: ${TEST_BUDGET_METRICS.join(', ')}.`)
+      throw new TypeError(`Unknown metric ${JSON.stringify(metric)} in the budget for ${JSON.stringify(pattern)}. Accepted: ${TEST_BUDGET_METRICS.join(', ')}.`)
     limits[metric as TestBudgetMetric] = parseSize(size as SizeInput, what(metric))
   }
   if (Object.keys(limits).length === 0)

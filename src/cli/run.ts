@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util'
 import c from 'tinyrainbow'
 import { parseThreshold, type RegressionOptions, resolveRegressionRules } from '../compare/rules.js'
+import { describeValue } from '../measure/arguments.js'
 import { parseSize } from '../measure/size.js'
 import { readReport, ReportFileError, reportFigures, testKey } from '../report/files.js'
 import { byLocation, compareReport, type MemoryReport, summarize } from '../report/model.js'
@@ -8,7 +9,7 @@ import { writeFileAtomic } from '../report/write-atomic.js'
 import { plain } from '../render/colors.js'
 import { renderJsonReport } from '../render/json.js'
 import { renderMarkdownReport } from '../render/markdown.js'
-import { renderTerminalSummary } from '../render/terminal.js'
+import { printable, renderTerminalSummary } from '../render/terminal.js'
 
 export interface CliIo {
   stdout: (text: string) => void
@@ -36,7 +37,7 @@ exits 0, or 1 with --fail-on-regression when a test regressed. Bad input exits 2
 Options:
   --markdown <file>       also write the comparison as Markdown for a pull-request comment
   --threshold <value>     a change counts above this share of the base (default 10%; e.g. 5%, 0.05)
-  --min-delta <size>      ... and above this size (default 1MB; e.g. 256kB, 4MiB)
+  --min-delta <size>      ... and above this size (default 1MB; e.g. 256kB, 4MiB, 1048576)
   --fail-on-regression    exit 1 when a test regressed
   --top <n>               rows in the table of heaviest tests (default 10)
   -h, --help              show this help`,
@@ -47,6 +48,28 @@ Merges the JSON reports of the shards of one run (vitest --shard=1/3 ...) into o
 Options:
   -o, --output <file>     where to write the merged report (required)
   -h, --help              show this help`,
+}
+
+/** A value on the command line is a string; a plain number in it means what the number means in the config. */
+function numberOrText(text: string): number | string {
+  // Too many digits make Infinity: keep the text, for an error that shows what was typed.
+  return /^\d+(?:\.\d+)?$/.test(text) && Number.isFinite(Number(text)) ? Number(text) : text
+}
+
+/** An empty path would only show up as an error about a file with no name. */
+function checkPath(what: string, path: string): void {
+  if (path.trim() === '')
+    throw new UsageError(`Invalid ${what}: ${describeValue(path)}. Expected a file path.`)
+}
+
+/** Writes an output file; a path that cannot be written is the caller's mistake, not a crash. */
+function writeOutput(option: string, path: string, content: string): void {
+  try {
+    writeFileAtomic(path, content)
+  }
+  catch (error) {
+    throw new UsageError(`${path}: cannot write the ${option} file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`)
+  }
 }
 
 /** Node's own argument errors ("Unknown option '--tresh'"), as one line and exit code 2. */
@@ -81,22 +104,27 @@ function compare(args: string[], io: CliIo): number {
   const regression: RegressionOptions = {}
   try {
     if (values.threshold !== undefined)
-      regression.threshold = parseThreshold(values.threshold, '--threshold')
+      regression.threshold = parseThreshold(numberOrText(values.threshold), '--threshold')
     if (values['min-delta'] !== undefined)
-      regression.minDelta = parseSize(values['min-delta'], '--min-delta').bytes
+      regression.minDelta = parseSize(numberOrText(values['min-delta']), '--min-delta').bytes
   }
   catch (error) {
     throw new UsageError((error as Error).message)
   }
+  // Digits only: Number() would also take '', ' ', '0x10' and '1e3'.
+  if (values.top !== undefined && !/^\d+$/.test(values.top))
+    throw new UsageError(`Invalid --top: ${describeValue(values.top)}. Expected a whole number, 0 or more.`)
   const top = values.top === undefined ? 10 : Number(values.top)
-  if (!Number.isInteger(top) || top < 0)
-    throw new UsageError(`Invalid --top: ${JSON.stringify(values.top)}. Expected a whole number, 0 or more.`)
   const [basePath, headPath] = positionals as [string, string]
+  checkPath('base report path', basePath)
+  checkPath('head report path', headPath)
+  if (values.markdown !== undefined)
+    checkPath('--markdown', values.markdown)
   const base = readReport(basePath)
   const report = compareReport(readReport(headPath), reportFigures(base), testKey, resolveRegressionRules(regression))
   io.stdout(`${renderTerminalSummary(report, { top, colors: io.colors ? c : plain, comparedWith: basePath })}\n`)
   if (values.markdown !== undefined) {
-    writeFileAtomic(values.markdown, renderMarkdownReport(report))
+    writeOutput('--markdown', values.markdown, renderMarkdownReport(report))
     io.stdout(`Markdown written to ${values.markdown}\n`)
   }
   return values['fail-on-regression'] && report.summary.regressed > 0 ? 1 : 0
@@ -143,10 +171,12 @@ function merge(args: string[], io: CliIo): number {
   }
   if (values.output === undefined)
     throw new UsageError(`merge needs -o <file>, where to write the merged report. See 'vitest-memory-budget merge --help'.`)
+  checkPath('--output', values.output)
   if (positionals.length === 0)
     throw new UsageError(`merge needs at least one report to read. See 'vitest-memory-budget merge --help'.`)
+  positionals.forEach(path => checkPath('report path', path))
   const merged = mergeReports(positionals.map(path => ({ path, report: readReport(path) })))
-  writeFileAtomic(values.output, renderJsonReport(merged))
+  writeOutput('--output', values.output, renderJsonReport(merged))
   io.stdout(`Merged ${positionals.length} report${positionals.length === 1 ? '' : 's'} (${merged.summary.tests} tests) into ${values.output}\n`)
   return 0
 }
@@ -163,11 +193,12 @@ export function runCli(argv: string[], io: CliIo): number {
       io.stdout(`${HELP.main}\n`)
       return command === undefined ? 2 : 0
     }
-    throw new UsageError(`Unknown command ${JSON.stringify(command)}. Commands: compare, merge. See 'vitest-memory-budget --help'.`)
+    throw new UsageError(`Unknown command ${describeValue(command)}. Commands: compare, merge. See 'vitest-memory-budget --help'.`)
   }
   catch (error) {
     if (error instanceof UsageError || error instanceof ReportFileError) {
-      io.stderr(`vitest-memory-budget: ${error.message}\n`)
+      // Paths and file contents quoted in a message may hold control characters; the message stays one line.
+      io.stderr(`vitest-memory-budget: ${printable(error.message)}\n`)
       return 2
     }
     throw error

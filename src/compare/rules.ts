@@ -1,3 +1,4 @@
+import { describeValue, isPlainObject } from '../measure/arguments.js'
 import { parseSize, type SizeInput } from '../measure/size.js'
 
 /** Metrics compared with the baseline. RSS is left out by default: the machine moves it, not the code. */
@@ -42,11 +43,13 @@ export function parseThreshold(input: unknown, what = 'threshold'): number {
     return input
   if (typeof input === 'string') {
     const match = /^\s*(\d+(?:\.\d+)?)\s?%\s*$/.exec(input)
-    if (match)
+    if (match && Number.isFinite(Number(match[1])))
       return Number(match[1]) / 100
   }
-  throw new TypeError(`Invalid ${what}: ${JSON.stringify(input) ?? String(input)}. Expected a fraction like 0.1 or a percentage like '10%'.`)
+  throw new TypeError(`Invalid ${what}: ${describeValue(input)}. Expected a fraction like 0.1 or a percentage like '10%'.`)
 }
+
+const RULE_OPTIONS = ['threshold', 'minDelta']
 
 function resolveRule(input: RegressionRuleInput, fallback: RegressionRule, where: string): RegressionRule {
   return {
@@ -57,32 +60,40 @@ function resolveRule(input: RegressionRuleInput, fallback: RegressionRule, where
 
 /** Validates the `regression` option; every error names the setting. */
 export function resolveRegressionRules(options: RegressionOptions | undefined): RegressionRules {
-  const input = options ?? {}
-  if (typeof input !== 'object' || input === null || Array.isArray(input))
-    throw new TypeError(`memoryBudget() option "regression" must be an object like { threshold: '10%', minDelta: '1MB' }, got ${String(input)}.`)
-  const known = ['threshold', 'minDelta', 'metrics', 'failOnRegression']
+  // Only what is left out takes its default: a null is a mistake to report, here and below.
+  const input = options === undefined ? {} : options
+  if (!isPlainObject(input))
+    throw new TypeError(`memoryBudget() option "regression" must be an object like { threshold: '10%', minDelta: '1MB' }, got ${describeValue(input)}.`)
+  const known = [...RULE_OPTIONS, 'metrics', 'failOnRegression']
   const unknown = Object.keys(input).filter(key => !known.includes(key))
   if (unknown.length > 0)
-    throw new TypeError(`Unknown regression option ${unknown.map(k => `"${k}"`).join(', ')}. Accepted: ${known.join(', ')}.`)
+    throw new TypeError(`Unknown regression option ${unknown.map(k => JSON.stringify(k)).join(', ')}. Accepted: ${known.join(', ')}.`)
   const global = resolveRule(input, { threshold: DEFAULT_THRESHOLD, minDelta: DEFAULT_MIN_DELTA }, 'regression ')
-  const perMetric = input.metrics ?? {}
-  if (typeof perMetric !== 'object' || perMetric === null || Array.isArray(perMetric))
-    throw new TypeError(`regression.metrics must be an object like { rss: { threshold: '25%' }, heap: false }.`)
+  const perMetric = input.metrics === undefined ? {} : input.metrics
+  if (!isPlainObject(perMetric))
+    throw new TypeError(`regression.metrics must be an object like { rss: { threshold: '25%' }, heap: false }, got ${describeValue(perMetric)}.`)
   for (const metric of Object.keys(perMetric)) {
     if (!REGRESSION_METRICS.includes(metric as RegressionMetric))
-      throw new TypeError(`Unknown metric "${metric}" in regression.metrics. Accepted: ${REGRESSION_METRICS.join(', ')}.`)
+      throw new TypeError(`Unknown metric ${JSON.stringify(metric)} in regression.metrics. Accepted: ${REGRESSION_METRICS.join(', ')}.`)
   }
   const metrics: RegressionRules['metrics'] = {}
   for (const metric of REGRESSION_METRICS) {
     const own = perMetric[metric]
     if (own === false || (own === undefined && !DEFAULT_METRICS.includes(metric)))
       continue
-    if (own !== undefined && own !== true && (typeof own !== 'object' || own === null))
-      throw new TypeError(`regression.metrics.${metric} must be true, false or an object like { threshold: '25%', minDelta: '1MB' }.`)
-    metrics[metric] = typeof own === 'object' ? resolveRule(own, global, `regression.metrics.${metric}.`) : global
+    if (own === undefined || own === true) {
+      metrics[metric] = global
+      continue
+    }
+    if (!isPlainObject(own))
+      throw new TypeError(`regression.metrics.${metric} must be true, false or an object like { threshold: '25%', minDelta: '1MB' }, got ${describeValue(own)}.`)
+    const unknownRule = Object.keys(own).filter(key => !RULE_OPTIONS.includes(key))
+    if (unknownRule.length > 0)
+      throw new TypeError(`Unknown option ${unknownRule.map(k => JSON.stringify(k)).join(', ')} in regression.metrics.${metric}. Accepted: ${RULE_OPTIONS.join(', ')}.`)
+    metrics[metric] = resolveRule(own, global, `regression.metrics.${metric}.`)
   }
-  const failOnRegression = input.failOnRegression ?? false
+  const failOnRegression = input.failOnRegression === undefined ? false : input.failOnRegression
   if (typeof failOnRegression !== 'boolean')
-    throw new TypeError(`regression.failOnRegression must be true or false, got ${JSON.stringify(failOnRegression)}.`)
+    throw new TypeError(`regression.failOnRegression must be true or false, got ${describeValue(failOnRegression)}.`)
   return { metrics, failOnRegression }
 }

@@ -6,6 +6,7 @@ import './types.js'
 import type { MemoryTaskMeta } from '../worker/types.js'
 import { WORKER_CONFIG_KEY } from '../worker/config.js'
 import { createTestRecorder } from '../worker/test-recorder.js'
+import { openTrail } from '../worker/trail.js'
 import { formatTestBudgetFailure } from './failure-message.js'
 import { memoryMatchers } from './index.js'
 import { settleUnawaited, trackCall } from './unawaited.js'
@@ -27,9 +28,14 @@ chai.use((api, utils) => {
 
 const workerConfig = inject(WORKER_CONFIG_KEY)
 const recorder = workerConfig ? createTestRecorder(workerConfig) : undefined
+const trail = workerConfig ? openTrail(workerConfig.trailDirectory) : undefined
 
-if (recorder)
-  beforeEach(({ task }) => recorder.start(task))
+if (recorder && trail) {
+  beforeEach(({ task }) => {
+    trail.start(task.id)
+    recorder.start(task)
+  })
+}
 
 // Registered first, so it runs after the test's own afterEach hooks: their memory counts as the test's.
 afterEach(async ({ task }) => {
@@ -41,6 +47,7 @@ afterEach(async ({ task }) => {
   if (record) {
     const meta = task.meta as MemoryTaskMeta
     meta.memory = record
+    trail?.finish(task.id, record)
     if (record.attributable && record.violations.length > 0)
       errors.push(formatTestBudgetFailure(record))
   }

@@ -1,4 +1,5 @@
-import { type AllocationMeasurement, measureAllocations, type MeasureAllocationsOptions } from '../measure/allocations.js'
+import { ALLOCATION_OPTION_NAMES, type AllocationMeasurement, measureAllocations, type MeasureAllocationsOptions } from '../measure/allocations.js'
+import { checkOptions } from '../measure/arguments.js'
 import { formatBytes, parseSize, type SizeInput, type UnitFamily } from '../measure/size.js'
 import { assertFunction, type MatcherContext, type MatcherResult } from './to-stay-under.js'
 
@@ -26,6 +27,8 @@ export function formatAllocationFailure(m: AllocationMeasurement, budget: number
 export async function toAllocateUnder(this: MatcherContext, received: unknown, budget: SizeInput, options?: AllocateUnderOptions): Promise<MatcherResult> {
   assertFunction(received, 'toAllocateUnder')
   const { bytes, family } = parseSize(budget, 'budget')
+  if (options !== undefined)
+    checkOptions('toAllocateUnder()', options, ALLOCATION_OPTION_NAMES)
   const measurement = await measureAllocations(received, options)
   return {
     pass: measurement.bytesPerCall <= bytes,

@@ -2,10 +2,12 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import v8 from 'node:v8'
+import { checkOptions, describeValue } from '../measure/arguments.js'
 import { getGc } from '../measure/gc.js'
 import { type HeapKind, heapGrowth, summarizeHeapSnapshot } from '../measure/heap-snapshot.js'
-import { type LeakMeasurement, measureLeak, type MeasureLeakOptions } from '../measure/leaks.js'
+import { LEAK_OPTION_NAMES, type LeakMeasurement, measureLeak, type MeasureLeakOptions } from '../measure/leaks.js'
 import { callRepeatedly } from '../measure/repeat.js'
+import { findRetainerTraces, type RetainerTraces } from '../measure/retainers.js'
 import { formatBytes } from '../measure/size.js'
 import { assertFunction, type MatcherContext, type MatcherResult } from './to-stay-under.js'
 
@@ -17,15 +19,17 @@ export interface LeakOptions extends MeasureLeakOptions {
 /** Kinds of objects listed in a leak failure. */
 const KINDS_SHOWN = 5
 
-interface LeakExplanation {
+export interface LeakExplanation {
   growth: HeapKind[]
   calls: number
   files: string[]
+  retainers: RetainerTraces
 }
 
 /**
- * Takes a heap snapshot, calls the function a batch more times, takes another, and lists what grew.
- * Only on failure: each snapshot of a Vitest worker takes about a second.
+ * Takes a heap snapshot, calls the function a batch more times, takes another, lists what grew and,
+ * through memlab, what holds the new objects. Only on failure: each snapshot of a Vitest worker
+ * takes about a second, and memlab's analysis another.
  */
 async function explainLeak(fn: () => unknown, calls: number, folder: string | undefined): Promise<LeakExplanation> {
   const gc = getGc()
@@ -40,13 +44,38 @@ async function explainLeak(fn: () => unknown, calls: number, folder: string | un
     gc()
     gc()
     const after = v8.writeHeapSnapshot(join(directory, `leak-${stamp}-after.heapsnapshot`))
-    const growth = heapGrowth(summarizeHeapSnapshot(before), summarizeHeapSnapshot(after))
-    return { growth, calls, files: folder ? [before, after] : [] }
+    const earlier = summarizeHeapSnapshot(before)
+    const growth = heapGrowth(earlier.kinds, summarizeHeapSnapshot(after).kinds)
+    const retainers = await findRetainerTraces(after, earlier.ids)
+    return { growth, calls, files: folder ? [before, after] : [], retainers }
   }
   finally {
     if (!folder)
       rmSync(directory, { recursive: true, force: true })
   }
+}
+
+/** Retainer traces, or how to get them. */
+export function formatRetainers(retainers: RetainerTraces): string[] {
+  if (retainers.status === 'missing') {
+    return [
+      'To see what still holds them, install memlab as a dev dependency: retainer traces then appear here.',
+      '  PUPPETEER_SKIP_DOWNLOAD=1 npm install --save-dev memlab',
+      '  (the variable, or a .puppeteerrc.cjs, keeps puppeteer, a dependency of memlab, from downloading Chrome)',
+    ]
+  }
+  if (retainers.status === 'failed')
+    return [`No retainer traces: ${retainers.reason}`]
+  if (retainers.traces.length === 0)
+    return ['No retainer traces: memlab found no path from a GC root to the new objects.']
+  const sizes = retainers.traces.map(t => formatBytes(t.bytes))
+  const counts = retainers.traces.map(t => `${t.objects} ${t.objects === 1 ? 'object' : 'objects'}`)
+  const sizeWidth = Math.max(...sizes.map(s => s.length))
+  const countWidth = Math.max(...counts.map(c => c.length))
+  return [
+    'Retained through (shortest paths from a GC root, by memlab):',
+    ...retainers.traces.map((trace, i) => `  ${sizes[i]!.padStart(sizeWidth)} in ${counts[i]!.padEnd(countWidth)}  ${trace.path.join(' -> ')}`),
+  ]
 }
 
 export function formatLeakFailure(m: LeakMeasurement, negated: boolean, warmup: number, explanation?: LeakExplanation): string {
@@ -66,10 +95,10 @@ export function formatLeakFailure(m: LeakMeasurement, negated: boolean, warmup: 
     const sizeWidth = Math.max(0, ...sizes.map(s => s.length))
     lines.push('', `Objects that grew over ${explanation.calls} more calls (heap snapshots before and after):`)
     shown.forEach((kind, i) => lines.push(`  ${counts[i]!.padStart(countWidth)}  ${sizes[i]!.padStart(sizeWidth)}  ${kind.kind}`))
-    lines.push('')
+    lines.push('', ...formatRetainers(explanation.retainers), '')
     lines.push(explanation.files.length > 0
       ? `Heap snapshots: ${explanation.files.join(', ')} (Chrome DevTools, Memory tab: load both, then the Comparison view shows what holds them).`
-      : `To see what holds them, keep the snapshots with { snapshots: '<folder>' } and compare them in Chrome DevTools (Memory tab).`)
+      : `To look further at what holds them, keep the snapshots with { snapshots: '<folder>' } and compare them in Chrome DevTools (Memory tab).`)
   }
   return lines.join('\n')
 }
@@ -80,11 +109,10 @@ export function formatLeakFailure(m: LeakMeasurement, negated: boolean, warmup: 
  */
 export async function toLeak(this: MatcherContext, received: unknown, options: LeakOptions = {}): Promise<MatcherResult> {
   assertFunction(received, 'toLeak')
-  if (typeof options !== 'object' || options === null || Array.isArray(options))
-    throw new TypeError(`toLeak() options must be an object like { iterations: 8, threshold: '256B' }, got ${String(options)}.`)
+  checkOptions('toLeak()', options, [...LEAK_OPTION_NAMES, 'snapshots'])
   const { snapshots, ...leakOptions } = options
   if (snapshots !== undefined && (typeof snapshots !== 'string' || snapshots.trim() === ''))
-    throw new TypeError(`toLeak() option "snapshots" must be a folder path, got ${JSON.stringify(snapshots)}.`)
+    throw new TypeError(`toLeak() option "snapshots" must be a folder path, got ${describeValue(snapshots)}.`)
   const measurement = await measureLeak(received, leakOptions)
   const negated = Boolean(this.isNot)
   const explanation = measurement.leaks && negated ? await explainLeak(received, leakOptions.callsPerIteration ?? 100, snapshots) : undefined

@@ -32,34 +32,52 @@ function post<T = unknown>(method: string, params?: object): Promise<T> {
   })
 }
 
+/** A running sampling of allocation sites. */
+export interface AllocationSampling {
+  /** Stops sampling and returns the sites, biggest first. */
+  read: () => Promise<AllocationSite[]>
+  /** Stops sampling without building the profile, which would cost about 6 ms in a Vitest worker. */
+  discard: () => Promise<void>
+}
+
+const NOT_SAMPLING: AllocationSampling = { read: async () => [], discard: async () => {} }
+
 /**
  * Starts sampling every allocation on the V8 heap, including objects already collected, so a
  * short-lived spike still names its allocation site. One inspector session serves the process.
  */
-export async function startAllocationSampling(): Promise<() => Promise<AllocationSite[]>> {
+export async function startAllocationSampling(): Promise<AllocationSampling> {
   if (sampling)
-    return async () => []
+    return NOT_SAMPLING
   if (!session) {
     // Loaded on first use: most processes measure without allocation sites.
     const { Session } = await import('node:inspector')
     session = new Session()
     session.connect()
-    await post('HeapProfiler.enable')
   }
+  // Enabled for each sampling: `discard` disables the profiler, the only way to stop sampling
+  // without V8 building the whole profile.
+  await post('HeapProfiler.enable')
   await post('HeapProfiler.startSampling', {
     samplingInterval: SAMPLING_INTERVAL,
     includeObjectsCollectedByMajorGC: true,
     includeObjectsCollectedByMinorGC: true,
   })
   sampling = true
-  return async () => {
+  const stop = async <T>(how: () => Promise<T>): Promise<T> => {
     try {
-      const { profile } = await post<{ profile: { head: ProfileNode } }>('HeapProfiler.stopSampling')
-      return aggregateSites(profile.head)
+      return await how()
     }
     finally {
       sampling = false
     }
+  }
+  return {
+    read: () => stop(async () => {
+      const { profile } = await post<{ profile: { head: ProfileNode } }>('HeapProfiler.stopSampling')
+      return aggregateSites(profile.head)
+    }),
+    discard: () => stop(() => post('HeapProfiler.disable')),
   }
 }
 

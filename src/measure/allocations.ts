@@ -1,4 +1,3 @@
-import { Bench } from 'tinybench'
 import { checkCall, wholeNumber } from './arguments.js'
 import { getGc } from './gc.js'
 import { callRepeatedly } from './repeat.js'
@@ -14,6 +13,8 @@ export interface MeasureAllocationsOptions {
   /** Calls run first and not measured, so compilation and first-run caches are not counted (default 1000). */
   warmup?: number
 }
+
+export const ALLOCATION_OPTION_NAMES: ReadonlyArray<keyof MeasureAllocationsOptions> = ['calls', 'warmup']
 
 /** Bytes allocated per call of a hot path (Go's B/op), with its time per call from tinybench. */
 export interface AllocationMeasurement {
@@ -37,9 +38,9 @@ export interface AllocationMeasurement {
  * under tinybench for its time per call. For hot paths that must stay allocation-free.
  */
 export async function measureAllocations(fn: () => unknown, options: MeasureAllocationsOptions = {}): Promise<AllocationMeasurement> {
-  checkCall('measureAllocations', fn, options)
-  const calls = wholeNumber(options.calls ?? 10_000, 'calls', 1)
-  const warmup = wholeNumber(options.warmup ?? 1000, 'warmup', 0)
+  checkCall('measureAllocations', fn, options, ALLOCATION_OPTION_NAMES)
+  const calls = wholeNumber(options.calls, 'calls', 1, 10_000)
+  const warmup = wholeNumber(options.warmup, 'warmup', 0, 1000)
 
   return runExclusive(async () => {
     const gc = getGc()
@@ -59,6 +60,8 @@ export async function measureAllocations(fn: () => unknown, options: MeasureAllo
     }
     const closed = fewest!
 
+    // Loaded here, not at the top: every test worker loads this module, few of them time anything.
+    const { Bench } = await import('tinybench')
     const bench = new Bench({ iterations: calls, time: 0, warmup: false, throws: true })
     bench.add('call', fn)
     await bench.run()

@@ -13,15 +13,23 @@ interface Snapshot {
   strings: string[]
 }
 
+export interface HeapSummary {
+  kinds: Map<string, HeapKind>
+  /** Node ids, which V8 keeps for an object from one snapshot to the next: an id missing from an earlier snapshot is an object allocated since. */
+  ids: Set<number>
+}
+
 /** Counts and shallow sizes by kind, from a `.heapsnapshot` file (the format Chrome DevTools opens). */
-export function summarizeHeapSnapshot(path: string): Map<string, HeapKind> {
+export function summarizeHeapSnapshot(path: string): HeapSummary {
   const data = JSON.parse(readFileSync(path, 'utf8')) as Snapshot
   const fields = data.snapshot.meta.node_fields
   const types = data.snapshot.meta.node_types[0]
   const width = fields.length
-  const [typeAt, nameAt, sizeAt] = [fields.indexOf('type'), fields.indexOf('name'), fields.indexOf('self_size')]
+  const [typeAt, nameAt, idAt, sizeAt] = [fields.indexOf('type'), fields.indexOf('name'), fields.indexOf('id'), fields.indexOf('self_size')]
   const kinds = new Map<string, HeapKind>()
+  const ids = new Set<number>()
   for (let i = 0; i < data.nodes.length; i += width) {
+    ids.add(data.nodes[i + idAt]!)
     const type = types[data.nodes[i + typeAt]!]!
     // Objects go by constructor name; strings, arrays, closures and code by their V8 type.
     const kind = type === 'object' ? data.strings[data.nodes[i + nameAt]!]! : `(${type})`
@@ -30,7 +38,7 @@ export function summarizeHeapSnapshot(path: string): Map<string, HeapKind> {
     entry.bytes += data.nodes[i + sizeAt]!
     kinds.set(kind, entry)
   }
-  return kinds
+  return { kinds, ids }
 }
 
 /** The kinds that grew from one snapshot to the next, most bytes first. */

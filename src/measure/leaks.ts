@@ -16,6 +16,8 @@ export interface MeasureLeakOptions {
   threshold?: SizeInput
 }
 
+export const LEAK_OPTION_NAMES: ReadonlyArray<keyof MeasureLeakOptions> = ['warmup', 'iterations', 'callsPerIteration', 'threshold']
+
 export interface LeakMeasurement {
   /** Whether the memory kept per call is above the threshold. */
   leaks: boolean
@@ -55,11 +57,11 @@ export function robustSlope(xs: readonly number[], ys: readonly number[]): numbe
  * caches and compiled code fill up during the warm-up and then stay flat.
  */
 export async function measureLeak(fn: () => unknown, options: MeasureLeakOptions = {}): Promise<LeakMeasurement> {
-  checkCall('measureLeak', fn, options)
-  const warmup = wholeNumber(options.warmup ?? 100, 'warmup', 0)
-  const iterations = wholeNumber(options.iterations ?? 8, 'iterations', 3)
-  const callsPerIteration = wholeNumber(options.callsPerIteration ?? 100, 'callsPerIteration', 1)
-  const threshold = parseSize(options.threshold ?? 256, 'threshold').bytes
+  checkCall('measureLeak', fn, options, LEAK_OPTION_NAMES)
+  const warmup = wholeNumber(options.warmup, 'warmup', 0, 100)
+  const iterations = wholeNumber(options.iterations, 'iterations', 3, 8)
+  const callsPerIteration = wholeNumber(options.callsPerIteration, 'callsPerIteration', 1, 100)
+  const threshold = options.threshold === undefined ? 256 : parseSize(options.threshold, 'threshold').bytes
 
   return runExclusive(async () => {
     const gc = getGc()

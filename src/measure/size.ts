@@ -4,6 +4,8 @@
  * reading as Vitest's own `vmMemoryLimit`, so one config never mixes two meanings of "MB".
  */
 
+import { describeValue } from './arguments.js'
+
 /** Which unit family a figure is printed in: the one the budget was written in. */
 export type UnitFamily = 'si' | 'iec'
 
@@ -15,17 +17,18 @@ export interface ParsedSize {
   family: UnitFamily
 }
 
-const UNITS: Record<string, { factor: number, family: UnitFamily }> = {
-  b: { factor: 1, family: 'si' },
-  kb: { factor: 1e3, family: 'si' },
-  mb: { factor: 1e6, family: 'si' },
-  gb: { factor: 1e9, family: 'si' },
-  tb: { factor: 1e12, family: 'si' },
-  kib: { factor: 2 ** 10, family: 'iec' },
-  mib: { factor: 2 ** 20, family: 'iec' },
-  gib: { factor: 2 ** 30, family: 'iec' },
-  tib: { factor: 2 ** 40, family: 'iec' },
-}
+// A Map, not an object literal: a unit such as 'toString' or 'constructor' must not find Object's own members.
+const UNITS = new Map<string, { factor: number, family: UnitFamily }>([
+  ['b', { factor: 1, family: 'si' }],
+  ['kb', { factor: 1e3, family: 'si' }],
+  ['mb', { factor: 1e6, family: 'si' }],
+  ['gb', { factor: 1e9, family: 'si' }],
+  ['tb', { factor: 1e12, family: 'si' }],
+  ['kib', { factor: 2 ** 10, family: 'iec' }],
+  ['mib', { factor: 2 ** 20, family: 'iec' }],
+  ['gib', { factor: 2 ** 30, family: 'iec' }],
+  ['tib', { factor: 2 ** 40, family: 'iec' }],
+])
 
 const SIZE_PATTERN = /^(\d+(?:\.\d+)?|\.\d+) ?([a-z]+)$/i
 
@@ -44,19 +47,13 @@ export function parseSize(input: SizeInput, what = 'size'): ParsedSize {
   }
   else if (typeof input === 'string') {
     const match = SIZE_PATTERN.exec(input.trim())
-    const unit = match && UNITS[match[2]!.toLowerCase()]
-    if (match && unit)
-      return { bytes: Number(match[1]) * unit.factor, family: unit.family }
+    const unit = match ? UNITS.get(match[2]!.toLowerCase()) : undefined
+    const bytes = unit ? Number(match![1]) * unit.factor : Number.NaN
+    // Enough digits overflow to Infinity, which no budget can mean.
+    if (unit && Number.isFinite(bytes))
+      return { bytes, family: unit.family }
   }
-  throw new TypeError(`Invalid ${what}: ${describe(input)}. Expected ${ACCEPTED_SIZES}.`)
-}
-
-function describe(input: unknown): string {
-  if (typeof input === 'string')
-    return JSON.stringify(input)
-  if (typeof input === 'number' || typeof input === 'bigint' || typeof input === 'boolean' || input == null)
-    return String(input)
-  return `a value of type ${Array.isArray(input) ? 'array' : typeof input}`
+  throw new TypeError(`Invalid ${what}: ${describeValue(input)}. Expected ${ACCEPTED_SIZES}.`)
 }
 
 const PREFIXES = ['', 'k', 'M', 'G', 'T']

@@ -1,6 +1,8 @@
 import { compileBudgets } from '../budgets/compile.js'
 import type { BudgetRule, BudgetsInput } from '../budgets/types.js'
 import { type RegressionOptions, type RegressionRules, resolveRegressionRules } from '../compare/rules.js'
+import { describeValue, isPlainObject } from '../measure/arguments.js'
+import { parseSize, type SizeInput } from '../measure/size.js'
 
 /** Options of `memoryBudget()`. */
 export interface MemoryBudgetOptions {
@@ -36,6 +38,12 @@ export interface MemoryBudgetOptions {
   regression?: RegressionOptions
   /** Write the report as Markdown for a pull-request comment to this file (relative to the root). */
   markdown?: string
+  /**
+   * Cap on each test worker's V8 heap (old generation, as `--max-old-space-size`), e.g. `'1GB'`:
+   * a runaway test then dies at the cap, and is reported as crashed, instead of swapping the machine.
+   * Buffer and ArrayBuffer contents are outside it. Default: V8's own limit.
+   */
+  heapLimit?: SizeInput
 }
 
 export interface ResolvedMemoryBudgetOptions {
@@ -48,27 +56,34 @@ export interface ResolvedMemoryBudgetOptions {
   baseline: string | undefined
   regression: RegressionRules
   markdown: string | undefined
+  /** Bytes, or undefined for V8's own limit. */
+  heapLimit: number | undefined
 }
 
 const DEFAULT_BASELINE = 'memory-baseline.json'
 
 const DEFAULTS = { deterministic: true, top: 10, silent: false, gcBeforeEachTest: 'auto' } as const
 
-const KNOWN_OPTIONS = ['deterministic', 'budgets', 'top', 'silent', 'outputFile', 'gcBeforeEachTest', 'baseline', 'regression', 'markdown']
+const KNOWN_OPTIONS = ['deterministic', 'budgets', 'top', 'silent', 'outputFile', 'gcBeforeEachTest', 'baseline', 'regression', 'markdown', 'heapLimit']
 
 function invalid(option: string, value: unknown, expected: string): TypeError {
-  return new TypeError(`memoryBudget() option "${option}" must be ${expected}, got ${JSON.stringify(value) ?? String(value)}.`)
+  return new TypeError(`memoryBudget() option "${option}" must be ${expected}, got ${describeValue(value)}.`)
+}
+
+/** A path the file system can take: Node refuses a NUL byte, which would only fail at the end of the run. */
+function isFilePath(value: unknown): value is string {
+  return typeof value === 'string' && value.trim() !== '' && !value.includes('\0')
 }
 
 /** Validates the options; every error names the option and what it accepts. */
 export function resolveOptions(options: MemoryBudgetOptions | undefined): ResolvedMemoryBudgetOptions {
   if (options === undefined)
-    return { ...DEFAULTS, budgets: [], outputFile: undefined, baseline: DEFAULT_BASELINE, regression: resolveRegressionRules(undefined), markdown: undefined }
-  if (typeof options !== 'object' || options === null || Array.isArray(options))
-    throw new TypeError(`memoryBudget() options must be an object, got ${String(options)}.`)
+    return { ...DEFAULTS, budgets: [], outputFile: undefined, baseline: DEFAULT_BASELINE, regression: resolveRegressionRules(undefined), markdown: undefined, heapLimit: undefined }
+  if (!isPlainObject(options))
+    throw new TypeError(`memoryBudget() options must be an object, got ${describeValue(options)}.`)
   const unknown = Object.keys(options).filter(key => !KNOWN_OPTIONS.includes(key))
   if (unknown.length > 0)
-    throw new TypeError(`Unknown memoryBudget() option ${unknown.map(k => `"${k}"`).join(', ')}. Accepted: ${KNOWN_OPTIONS.join(', ')}.`)
+    throw new TypeError(`Unknown memoryBudget() option ${unknown.map(k => JSON.stringify(k)).join(', ')}. Accepted: ${KNOWN_OPTIONS.join(', ')}.`)
   const { deterministic = DEFAULTS.deterministic, top = DEFAULTS.top, silent = DEFAULTS.silent, outputFile, gcBeforeEachTest = DEFAULTS.gcBeforeEachTest } = options
   if (typeof deterministic !== 'boolean')
     throw invalid('deterministic', deterministic, 'true or false')
@@ -76,14 +91,14 @@ export function resolveOptions(options: MemoryBudgetOptions | undefined): Resolv
     throw invalid('top', top, 'a whole number, 0 or more')
   if (typeof silent !== 'boolean')
     throw invalid('silent', silent, 'true or false')
-  if (outputFile !== undefined && (typeof outputFile !== 'string' || outputFile.trim() === ''))
+  if (outputFile !== undefined && !isFilePath(outputFile))
     throw invalid('outputFile', outputFile, 'a file path')
   if (gcBeforeEachTest !== 'auto' && gcBeforeEachTest !== 'always')
     throw invalid('gcBeforeEachTest', gcBeforeEachTest, `'auto' or 'always'`)
   const { baseline = DEFAULT_BASELINE, markdown } = options
-  if (baseline !== false && (typeof baseline !== 'string' || baseline.trim() === ''))
+  if (baseline !== false && !isFilePath(baseline))
     throw invalid('baseline', baseline, 'a file path or false')
-  if (markdown !== undefined && (typeof markdown !== 'string' || markdown.trim() === ''))
+  if (markdown !== undefined && !isFilePath(markdown))
     throw invalid('markdown', markdown, 'a file path')
   return {
     deterministic,
@@ -95,7 +110,20 @@ export function resolveOptions(options: MemoryBudgetOptions | undefined): Resolv
     baseline: baseline === false ? undefined : baseline,
     regression: resolveRegressionRules(options.regression),
     markdown,
+    heapLimit: resolveHeapLimit(options.heapLimit),
   }
+}
+
+/** Below this V8 cannot even load Vitest: a worker would die before its first test. */
+const SMALLEST_HEAP_LIMIT = 32 * 2 ** 20
+
+function resolveHeapLimit(input: SizeInput | undefined): number | undefined {
+  if (input === undefined)
+    return undefined
+  const { bytes } = parseSize(input, 'heapLimit')
+  if (bytes < SMALLEST_HEAP_LIMIT)
+    throw invalid('heapLimit', input, 'a size of 32 MiB or more (a worker needs that much to load Vitest)')
+  return bytes
 }
 
 /**
@@ -109,8 +137,9 @@ const FIXED_SEMI_SPACE_MB = 16
  * Node flags for measured workers: `gc()` for clean baselines; for repeatable peaks, one GC thread
  * (parallel GC threads finish in a different order every run) and a young generation of fixed size.
  */
-export function workerExecArgv(options: Pick<ResolvedMemoryBudgetOptions, 'deterministic'>): string[] {
+export function workerExecArgv(options: Pick<ResolvedMemoryBudgetOptions, 'deterministic' | 'heapLimit'>): string[] {
+  const cap = options.heapLimit === undefined ? [] : [`--max-old-space-size=${Math.floor(options.heapLimit / 2 ** 20)}`]
   if (!options.deterministic)
-    return ['--expose-gc']
-  return ['--expose-gc', '--single-threaded-gc', `--min-semi-space-size=${FIXED_SEMI_SPACE_MB}`, `--max-semi-space-size=${FIXED_SEMI_SPACE_MB}`]
+    return ['--expose-gc', ...cap]
+  return ['--expose-gc', '--single-threaded-gc', `--min-semi-space-size=${FIXED_SEMI_SPACE_MB}`, `--max-semi-space-size=${FIXED_SEMI_SPACE_MB}`, ...cap]
 }

@@ -3,6 +3,8 @@ import type { Plugin } from 'vitest/config'
 import type { TestProject } from 'vitest/node'
 import { MemoryReporter } from '../reporter/memory-reporter.js'
 import { WORKER_CONFIG_KEY, type WorkerConfig } from '../worker/config.js'
+import { RESTORE_FLAGS_IMPORT } from '../worker/restore-flags.js'
+import { createTrailDirectory } from '../worker/trail.js'
 import { FULL_GC_THRESHOLD } from '../worker/test-recorder.js'
 import '../worker/types.js'
 import { type MemoryBudgetOptions, resolveOptions, workerExecArgv } from './options.js'
@@ -26,7 +28,9 @@ function withAll(list: readonly string[] | undefined, additions: readonly string
  */
 export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
   const settings = resolveOptions(options)
-  const execArgv = workerExecArgv(settings)
+  const flags = workerExecArgv(settings)
+  const execArgv = [...flags, RESTORE_FLAGS_IMPORT]
+  const trailDirectory = createTrailDirectory()
   const reporter = new MemoryReporter({
     top: settings.top,
     silent: settings.silent,
@@ -36,7 +40,8 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
     regression: settings.regression,
     budgetPatterns: settings.budgets.map(rule => rule.pattern),
     deterministic: settings.deterministic,
-    workerFlags: execArgv,
+    workerFlags: flags,
+    trailDirectory,
   })
 
   const applyTo = (project: TestProject, workerConfig: WorkerConfig) => {
@@ -61,6 +66,7 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
         budgets: settings.budgets,
         gcBeforeEachTest: settings.gcBeforeEachTest,
         fullGcThreshold: FULL_GC_THRESHOLD,
+        trailDirectory,
       }
       for (const project of vitest.projects) applyTo(project, workerConfig)
       // Vitest 5 calls this hook once per project; the reporter must be added once.

@@ -12,8 +12,8 @@ function command(kind: 'error' | 'warning', file: string, line: number | null, t
 }
 
 /**
- * Workflow commands that annotate each test at its file and line: an error for a budget failure, a
- * warning for a regression. `pathOf` turns a report path (relative to the Vitest root) into one
+ * Workflow commands that annotate each test at its file and line: an error for a budget failure or
+ * a crashed worker, a warning for a regression. `pathOf` turns a report path (relative to the Vitest root) into one
  * relative to the repository.
  */
 export function renderAnnotations(report: MemoryReport, pathOf: (file: string) => string = file => file): string[] {
@@ -24,6 +24,8 @@ export function renderAnnotations(report: MemoryReport, pathOf: (file: string) =
       const broken = test.violations.map(v => `${v.metric} ${formatBytes(v.value)} > ${formatBytes(v.limit)} (budget "${v.pattern}")`)
       lines.push(command('error', file, test.line, 'Memory budget exceeded', `${test.name}: ${broken.join(', ')}`))
     }
+    if (test.crash)
+      lines.push(command('error', file, test.line, 'Test worker crashed', `${test.name}: the worker died while the test ran (when it started: heap ${formatBytes(test.crash.heap)}, external ${formatBytes(test.crash.external)}; heap limit ${formatBytes(test.crash.heapLimit)})`))
     const regressed = test.changes.filter(c => c.direction === 'regressed')
     if (regressed.length > 0) {
       const moved = regressed.map(c => `${c.metric} ${formatBytes(c.base)} -> ${formatBytes(c.head)} (+${c.ratio === Infinity ? 'new' : `${(c.ratio * 100).toFixed(1)}%`})`)

@@ -11,6 +11,8 @@ export const MARKDOWN_LIMIT = 60_000
 
 const CHANGED_ROWS = 50
 const CHART_BARS = 10
+/** Characters of a test's name shown: the chart's legend has ten, uncut, and must leave room for the tables. */
+const NAME_LIMIT = 300
 
 /**
  * Escapes text for a Markdown table cell so that no test name can end the cell, open a tag, start a
@@ -24,7 +26,9 @@ export function escapeMarkdown(text: string): string {
 }
 
 function testName(test: ReportTest, withProject: boolean): string {
-  return escapeMarkdown(`${withProject && test.project ? `[${test.project}] ` : ''}${test.file} > ${test.name}`)
+  // By code points, so that the cut never splits a surrogate pair.
+  const characters = Array.from(`${withProject && test.project ? `[${test.project}] ` : ''}${test.file} > ${test.name}`)
+  return escapeMarkdown(characters.length > NAME_LIMIT ? `${characters.slice(0, NAME_LIMIT).join('')}…` : characters.join(''))
 }
 
 function percent(change: MetricChange): string {
@@ -45,6 +49,8 @@ function byImpact(a: ReportTest, b: ReportTest): number {
 function summaryLine(report: MemoryReport): string {
   const s = report.summary
   const parts = [`${s.measured} test${s.measured === 1 ? '' : 's'} measured`, `${s.overBudget} over budget`]
+  if (s.crashed > 0)
+    parts.push(`${s.crashed} crashed (the worker died)`)
   if (s.compared)
     parts.push(`${s.regressed} regressed`, `${s.improved} improved`)
   else
@@ -85,7 +91,7 @@ function chart(tests: readonly ReportTest[]): string[] {
     `  bar [${values.join(', ')}]`,
     '```',
     '',
-    biggest.map(({ test }, i) => `#${i + 1} ${escapeMarkdown(`${test.file} > ${test.name}`)}`).join('<br>'),
+    biggest.map(({ test }, i) => `#${i + 1} ${testName(test, false)}`).join('<br>'),
   ]
 }
 
@@ -122,7 +128,7 @@ export function renderMarkdownReport(report: MemoryReport): string {
     body.push('No test changed beyond the regression threshold.', '')
   }
   if (report.summary.unmatchedPatterns.length > 0)
-    body.push(`Budget patterns that matched no test: ${report.summary.unmatchedPatterns.map(p => `\`${p.replace(/`/g, '')}\``).join(', ')}`, '')
+    body.push(`Budget patterns that matched no test: ${report.summary.unmatchedPatterns.map(p => `\`${p.replace(/`/g, '').replace(/[\r\n\u2028\u2029]+/g, ' ')}\``).join(', ')}`, '')
 
   const measured = report.tests.filter(t => t.metrics !== null)
   const used = [...head, ...body].join('\n').length

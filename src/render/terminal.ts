@@ -1,6 +1,7 @@
 import { formatBytes } from '../measure/size.js'
 import type { MetricChange } from '../compare/compare.js'
 import type { MemoryReport, ReportTest } from '../report/model.js'
+import type { MemoryAtStart } from '../worker/trail.js'
 import { type Palette, plain } from './colors.js'
 
 export interface TerminalOptions {
@@ -20,8 +21,26 @@ function percent(change: MetricChange): string {
 
 const COLUMNS = ['total', 'heap', 'external', 'rss', 'retained', 'allocated'] as const
 
+// C0 and C1 controls (newlines, escape sequences), line and paragraph separators, and the bidi
+// embeddings, overrides and isolates that would reorder the rest of the line.
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
+const NAMED_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' }
+
+/**
+ * Text from a report (a test or file name, a path) as a terminal line can show it: each control
+ * character escaped as in JSON, so that none can end the line, move the cursor, colour or reorder it.
+ */
+export function printable(text: string): string {
+  return text.replace(CONTROL_CHARACTERS, char => NAMED_ESCAPES[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`)
+}
+
 function testLabel(test: ReportTest, withProject: boolean): string {
-  return `${withProject && test.project ? `[${test.project}] ` : ''}${test.file} > ${test.name}`
+  return printable(`${withProject && test.project ? `[${test.project}] ` : ''}${test.file} > ${test.name}`)
+}
+
+/** The memory last seen before a crash, and where a runaway heap would have stopped. */
+export function describeCrash(crash: MemoryAtStart): string {
+  return `when it started, heap ${formatBytes(crash.heap)}, external ${formatBytes(crash.external)}, RSS ${formatBytes(crash.rss)}; heap limit ${formatBytes(crash.heapLimit)}`
 }
 
 /** Pads a cell that may hold colour codes to a visible width. */
@@ -46,6 +65,8 @@ export function renderTerminalSummary(report: MemoryReport, options: TerminalOpt
     counts.push(c.red(`${summary.overBudget} over budget`))
   if (summary.notAttributable > 0)
     counts.push(`${summary.notAttributable} concurrent, not attributable`)
+  if (summary.crashed > 0)
+    counts.push(c.red(`${summary.crashed} crashed`))
   if (summary.notMeasured > 0)
     counts.push(c.yellow(`${summary.notMeasured} not measured`))
   if (summary.regressed > 0)
@@ -79,9 +100,16 @@ export function renderTerminalSummary(report: MemoryReport, options: TerminalOpt
   if (overBudget.length > 0) {
     lines.push('', c.red(c.bold(` Over budget (${overBudget.length})`)))
     for (const test of overBudget) {
-      const details = test.violations.map(v => `${v.metric} ${formatBytes(v.value)} > ${formatBytes(v.limit)} (${JSON.stringify(v.pattern)})`)
+      const details = test.violations.map(v => `${v.metric} ${formatBytes(v.value)} > ${formatBytes(v.limit)} (${printable(JSON.stringify(v.pattern))})`)
       lines.push(`  ${c.red('✗')} ${testLabel(test, withProject)}: ${details.join(', ')}`)
     }
+  }
+
+  const crashed = report.tests.filter(t => t.crash)
+  if (crashed.length > 0) {
+    lines.push('', c.red(c.bold(` Crashed (${crashed.length}): the worker died while the test ran`)))
+    for (const test of crashed)
+      lines.push(`  ${c.red('✗')} ${testLabel(test, withProject)}: ${describeCrash(test.crash!)}`)
   }
 
   for (const direction of ['regressed', 'improved'] as const) {
@@ -89,7 +117,7 @@ export function renderTerminalSummary(report: MemoryReport, options: TerminalOpt
     if (tests.length === 0)
       continue
     const paint = direction === 'regressed' ? c.yellow : c.green
-    lines.push('', paint(c.bold(` ${direction === 'regressed' ? 'Regressed' : 'Improved'} (${tests.length})${options.comparedWith ? ` against ${options.comparedWith}` : ''}`)))
+    lines.push('', paint(c.bold(` ${direction === 'regressed' ? 'Regressed' : 'Improved'} (${tests.length})${options.comparedWith ? ` against ${printable(options.comparedWith)}` : ''}`)))
     for (const test of tests.slice(0, CHANGES_LISTED)) {
       const moved = test.changes.filter(ch => ch.direction === direction).map(ch => `${ch.metric} ${formatBytes(ch.base)} → ${formatBytes(ch.head)} (${percent(ch)})`)
       lines.push(`  ${paint(direction === 'regressed' ? '↑' : '↓')} ${testLabel(test, withProject)}: ${moved.join(', ')}`)
@@ -99,7 +127,7 @@ export function renderTerminalSummary(report: MemoryReport, options: TerminalOpt
   }
 
   if (summary.unmatchedPatterns.length > 0)
-    lines.push('', c.yellow(` Budget pattern${summary.unmatchedPatterns.length === 1 ? '' : 's'} that matched no test: ${summary.unmatchedPatterns.map(p => JSON.stringify(p)).join(', ')}`))
+    lines.push('', c.yellow(` Budget pattern${summary.unmatchedPatterns.length === 1 ? '' : 's'} that matched no test: ${summary.unmatchedPatterns.map(p => printable(JSON.stringify(p))).join(', ')}`))
 
   return lines.join('\n')
 }

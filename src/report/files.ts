@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs'
+import { TEST_BUDGET_METRICS } from '../budgets/types.js'
 import { type ComparedMetrics, comparedMetrics } from '../compare/compare.js'
 import { REGRESSION_METRICS } from '../compare/rules.js'
-import { type MemoryReport, REPORT_SCHEMA_VERSION } from './model.js'
+import { describeValue } from '../measure/arguments.js'
+import { type MemoryReport, REPORT_SCHEMA_VERSION, type TestState, type Verdict } from './model.js'
 
 /** A file a user handed us is missing, unreadable, or not what it should be; the message is one line naming it. */
 export class ReportFileError extends Error {
@@ -33,7 +35,8 @@ function readJson(path: string, what: string): unknown {
     throw new ReportFileError(code === 'ENOENT' ? `${path}: no such file.` : `${path}: cannot read ${what} (${code ?? String(error)}).`)
   }
   try {
-    return JSON.parse(text)
+    // Some Windows editors and shells begin UTF-8 files with a byte order mark, which JSON.parse refuses.
+    return JSON.parse(text.replace(/^\uFEFF/, ''))
   }
   catch (error) {
     throw new ReportFileError(`${path}: not valid JSON, so not a ${what} (${(error as Error).message.split('\n')[0]}).`)
@@ -44,9 +47,109 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
+/**
+ * Checks one part of a file; returns what is wrong with it (`at` names the part), or undefined.
+ * `orNull`: null would have done too, which the message then says.
+ */
+type Check = (value: unknown, at: string, orNull?: boolean) => string | undefined
+
+function problem(value: unknown, at: string, expected: string, orNull = false): string {
+  return `${at} is ${value === undefined ? 'missing' : describeValue(value)}, expected ${expected}${orNull ? ' or null' : ''}`
+}
+
+function is(test: (value: unknown) => boolean, expected: string): Check {
+  return (value, at, orNull) => (test(value) ? undefined : problem(value, at, expected, orNull))
+}
+
+const string = is(value => typeof value === 'string', 'a string')
+// JSON holds no NaN; a number too large for a double parses as Infinity, which no figure can be.
+const number = is(Number.isFinite, 'a number')
+const count = is(value => Number.isInteger(value) && (value as number) >= 0, 'a whole number, 0 or more')
+const integer = is(Number.isInteger, 'a whole number')
+const nonNegative = is(value => Number.isFinite(value) && (value as number) >= 0, 'a number, 0 or more')
+const boolean = is(value => typeof value === 'boolean', 'true or false')
+const oneOf = (values: readonly unknown[]) => is(value => values.includes(value), `one of ${values.map(v => JSON.stringify(v)).join(', ')}`)
+
+function orNull(check: Check): Check {
+  return (value, at) => (value === null ? undefined : check(value, at, true))
+}
+
+function optional(check: Check): Check {
+  return (value, at) => (value === undefined ? undefined : check(value, at))
+}
+
+function arrayOf(item: Check): Check {
+  return (value, at, orNull) => (Array.isArray(value) ? value.map((entry, i) => item(entry, `${at}[${i}]`)).find(Boolean) : problem(value, at, 'an array', orNull))
+}
+
+const field = (at: string, key: string) => (at ? `${at}.${key}` : key)
+
+function object(fields: Record<string, Check>): Check {
+  return (value, at, orNull) => (isObject(value) ? Object.entries(fields).map(([key, check]) => check(value[key], field(at, key))).find(Boolean) : problem(value, at, 'an object', orNull))
+}
+
+/** An object whose keys are some of `keys`, each value passing `entry`. */
+function someOf(keys: readonly string[], entry: Check): Check {
+  return (value, at) => {
+    if (!isObject(value))
+      return problem(value, at, 'an object')
+    const stranger = Object.keys(value).find(key => !keys.includes(key))
+    if (stranger !== undefined)
+      return `${at} has the key ${JSON.stringify(stranger)}, expected only ${keys.join(', ')}`
+    return Object.entries(value).map(([key, v]) => entry(v, field(at, key))).find(Boolean)
+  }
+}
+
+// Objects, not lists, so that the compiler checks each holds every member of its type and nothing else.
+const TEST_STATES = Object.keys({ passed: 0, failed: 0, skipped: 0, pending: 0 } satisfies Record<TestState, 0>)
+const VERDICTS = Object.keys({ 'within-budget': 0, 'over-budget': 0, 'no-budget': 0, 'not-attributable': 0, 'crashed': 0, 'not-measured': 0 } satisfies Record<Verdict, 0>)
+
+/** The compared figures of a test, each passing `check`. */
+const figures = (check: Check) => Object.fromEntries(REGRESSION_METRICS.map(metric => [metric, check]))
+
+/** A report as its JSON Schema (schema/memory-report.v1.schema.json) describes it, so the CLI never trips over a field. */
+const REPORT = object({
+  createdAt: string,
+  environment: object({ node: string, vitest: string, platform: string, arch: string, workerFlags: arrayOf(string), deterministic: boolean }),
+  summary: object({
+    tests: count,
+    measured: count,
+    overBudget: count,
+    notAttributable: count,
+    notMeasured: count,
+    crashed: count,
+    unmatchedPatterns: arrayOf(string),
+    compared: boolean,
+    regressed: count,
+    improved: count,
+  }),
+  tests: arrayOf(object({
+    id: string,
+    project: string,
+    file: string,
+    name: string,
+    line: orNull(count),
+    state: oneOf(TEST_STATES),
+    verdict: oneOf(VERDICTS),
+    metrics: orNull(object({ ...figures(number), gcCount: count, gcTime: nonNegative, duration: nonNegative })),
+    rssMethod: oneOf(['kernel', 'sampler', null]),
+    baselineGc: oneOf(['full', 'young', null]),
+    retainedGc: oneOf(['full', 'young', null]),
+    retry: count,
+    repeat: count,
+    budget: someOf(TEST_BUDGET_METRICS, object({ bytes: number, pattern: string })),
+    violations: arrayOf(object({ metric: oneOf(TEST_BUDGET_METRICS), value: number, limit: number, pattern: string })),
+    // Rounded to whole bytes (comparedMetrics()).
+    base: orNull(object(figures(integer))),
+    // A ratio is null where it was Infinity: JSON has no Infinity.
+    changes: arrayOf(object({ metric: oneOf(REGRESSION_METRICS), base: number, head: number, delta: number, ratio: orNull(number), direction: oneOf(['regressed', 'improved']) })),
+    crash: optional(object({ heap: number, external: number, rss: number, heapLimit: number })),
+  })),
+})
+
 function checkVersion(path: string, what: string, version: unknown, known: number): void {
   if (typeof version !== 'number')
-    throw new ReportFileError(`${path}: not a ${what} (it has no schemaVersion).`)
+    throw new ReportFileError(`${path}: not a ${what} (${version === undefined ? 'it has no schemaVersion' : `its schemaVersion is ${describeValue(version)}, expected ${known}`}).`)
   if (version !== known)
     throw new ReportFileError(`${path}: ${what} schema version ${version} is not the one this version of vitest-memory-budget reads (${known}); ${version > known ? 'upgrade the package' : 'regenerate the file'}.`)
 }
@@ -68,7 +171,10 @@ export function readBaseline(path: string): Baseline | undefined {
   if (!isObject(data.tests))
     throw new ReportFileError(`${path}: baseline has no "tests" object; run with -u to rewrite it.`)
   for (const [key, metrics] of Object.entries(data.tests)) {
-    if (!isObject(metrics) || !REGRESSION_METRICS.every(metric => typeof metrics[metric] === 'number'))
+    // Every key testKey() writes has one; without it, a key such as "__proto__" would be lost on the next write.
+    if (!key.includes(' > '))
+      throw new ReportFileError(`${path}: ${JSON.stringify(key)} is not a test key ("file > test name"); run with -u to rewrite it.`)
+    if (object(figures(number))(metrics, '') !== undefined)
       throw new ReportFileError(`${path}: the entry for ${JSON.stringify(key)} is not a set of figures (${REGRESSION_METRICS.join(', ')}); run with -u to rewrite it.`)
   }
   return data as unknown as Baseline
@@ -116,6 +222,9 @@ export function readReport(path: string): MemoryReport {
   checkVersion(path, 'vitest-memory-budget report', data.schemaVersion, REPORT_SCHEMA_VERSION)
   if (!Array.isArray(data.tests) || !isObject(data.summary) || !isObject(data.environment))
     throw new ReportFileError(`${path}: not a vitest-memory-budget report (it lacks tests, summary or environment).`)
+  const wrong = REPORT(data, '')
+  if (wrong)
+    throw new ReportFileError(`${path}: not a valid vitest-memory-budget report: ${wrong}.`)
   return data as unknown as MemoryReport
 }
 

@@ -4,6 +4,7 @@ import type { RegressionRules } from '../compare/rules.js'
 import type { MemoryMetrics } from '../measure/measure-memory.js'
 import type { RssMethod } from '../measure/rss.js'
 import type { TestMemoryRecord } from '../worker/test-recorder.js'
+import type { MemoryAtStart } from '../worker/trail.js'
 
 /** Bumped on any change a reader could trip over; readers reject versions they do not know. */
 export const REPORT_SCHEMA_VERSION = 1
@@ -15,9 +16,10 @@ export type TestState = 'passed' | 'failed' | 'skipped' | 'pending'
  * - `over-budget`: measured, and over at least one limit (the test failed for it);
  * - `no-budget`: measured, no pattern gives it a budget;
  * - `not-attributable`: ran concurrently with other tests in its worker, so no numbers are its own;
- * - `not-measured`: no numbers arrived (the worker crashed, or the test ran without the setup file).
+ * - `crashed`: its worker died while it ran (out of memory, a native crash, `process.exit`);
+ * - `not-measured`: no numbers arrived (the test ran without the setup file, or in a worker that died earlier).
  */
-export type Verdict = 'within-budget' | 'over-budget' | 'no-budget' | 'not-attributable' | 'not-measured'
+export type Verdict = 'within-budget' | 'over-budget' | 'no-budget' | 'not-attributable' | 'crashed' | 'not-measured'
 
 export interface ReportViolation {
   metric: TestBudgetMetric
@@ -53,6 +55,8 @@ export interface ReportTest {
   base: ComparedMetrics | null
   /** Metrics that moved past the regression rule: up is a regression, down an improvement. */
   changes: MetricChange[]
+  /** Only for a `crashed` test: its worker's memory when the test started, the last seen. */
+  crash?: MemoryAtStart
 }
 
 export interface ReportEnvironment {
@@ -71,6 +75,8 @@ export interface ReportSummary {
   overBudget: number
   notAttributable: number
   notMeasured: number
+  /** Tests whose worker died while they ran. */
+  crashed: number
   /** Budget patterns of the config that applied to no test of this run (typos, or filtered out). */
   unmatchedPatterns: string[]
   /** Whether tests were compared with a baseline or a base report. */
@@ -97,6 +103,8 @@ export interface CollectedTest {
   line: number | undefined
   state: TestState
   memory: TestMemoryRecord | undefined
+  /** Set when the test's worker died while it ran: its memory when it started. */
+  crash?: MemoryAtStart
 }
 
 function toReportTest(test: CollectedTest): ReportTest {
@@ -105,7 +113,7 @@ function toReportTest(test: CollectedTest): ReportTest {
   if (!memory || !memory.attributable) {
     return {
       ...base,
-      verdict: memory ? 'not-attributable' : 'not-measured',
+      verdict: memory ? 'not-attributable' : test.crash ? 'crashed' : 'not-measured',
       metrics: null,
       rssMethod: null,
       baselineGc: null,
@@ -116,6 +124,7 @@ function toReportTest(test: CollectedTest): ReportTest {
       violations: [],
       base: null,
       changes: [],
+      ...(test.crash && { crash: test.crash }),
     }
   }
   const budget: ReportTest['budget'] = {}
@@ -148,6 +157,7 @@ export function summarize(tests: readonly ReportTest[], unmatchedPatterns: strin
     overBudget: count('over-budget'),
     notAttributable: count('not-attributable'),
     notMeasured: count('not-measured'),
+    crashed: count('crashed'),
     unmatchedPatterns,
     compared,
     regressed,

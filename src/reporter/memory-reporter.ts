@@ -11,6 +11,7 @@ import { renderAnnotations } from '../render/github.js'
 import { renderJsonReport } from '../render/json.js'
 import { renderMarkdownReport } from '../render/markdown.js'
 import { renderTerminalSummary } from '../render/terminal.js'
+import { clearTrails, readTrails, type TrailRecord } from '../worker/trail.js'
 import { readTestMemory } from '../worker/types.js'
 
 export interface MemoryReporterOptions {
@@ -23,19 +24,29 @@ export interface MemoryReporterOptions {
   budgetPatterns: readonly string[]
   deterministic: boolean
   workerFlags: readonly string[]
+  /** Where the workers leave their trails (see `openTrail`). */
+  trailDirectory: string
 }
 
 const toPosix = (path: string) => path.split(sep).join('/')
 
-function collect(testCase: TestCase, root: string): CollectedTest {
+/**
+ * One test as the report needs it. A worker that died sent Vitest no more results: then its trail
+ * has the records of the tests it finished, and names the test it was running.
+ */
+function collect(testCase: TestCase, root: string, trails: ReadonlyMap<string, TrailRecord>): CollectedTest {
+  const state = testCase.result().state
+  const trail = trails.get(testCase.id)
+  const memory = readTestMemory(testCase) ?? trail?.finished
   return {
     id: testCase.id,
     project: testCase.project.name,
     file: toPosix(relative(root, testCase.module.moduleId)),
     name: testCase.fullName,
     line: testCase.location?.line,
-    state: testCase.result().state,
-    memory: readTestMemory(testCase),
+    state,
+    memory,
+    ...(state === 'pending' && trail && !trail.finished && { crash: trail.started }),
   }
 }
 
@@ -59,6 +70,11 @@ export class MemoryReporter implements Reporter {
     this.vitest = vitest
   }
 
+  onTestRunStart(): void {
+    // A watch session reruns with the same workers' directory: each run reads only its own trails.
+    clearTrails(this.options.trailDirectory)
+  }
+
   async onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void> {
     const vitest = this.vitest
     if (!vitest)
@@ -76,11 +92,12 @@ export class MemoryReporter implements Reporter {
       deterministic: this.options.deterministic,
     }
     // Skipped and todo tests never ran: they are in the baseline's bookkeeping, not in the report.
-    const ran = all.filter(test => test.result().state !== 'skipped').map(test => collect(test, root))
+    const trails = readTrails(this.options.trailDirectory)
+    const ran = all.filter(test => test.result().state !== 'skipped').map(test => collect(test, root, trails))
     let report = buildReport(ran, environment, this.options.budgetPatterns, new Date())
     const problems: string[] = []
     if (this.options.baseline)
-      report = await this.compareWithBaseline(report, all.map(test => collect(test, root)), testModules, problems)
+      report = await this.compareWithBaseline(report, all.map(test => collect(test, root, trails)), testModules, problems)
 
     const log = (text: string) => vitest.logger.log(text)
     if (!this.options.silent && report.tests.length > 0)
@@ -97,7 +114,7 @@ export class MemoryReporter implements Reporter {
       if (process.env.GITHUB_STEP_SUMMARY)
         appendFileSync(process.env.GITHUB_STEP_SUMMARY, markdown)
     }
-    if (problems.length > 0 || (this.options.regression.failOnRegression && report.summary.regressed > 0))
+    if (problems.length > 0 || report.summary.crashed > 0 || (this.options.regression.failOnRegression && report.summary.regressed > 0))
       process.exitCode = 1
   }
 

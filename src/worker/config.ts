@@ -10,4 +10,6 @@ export interface WorkerConfig {
   budgets: BudgetRule[]
   gcBeforeEachTest: 'auto' | 'always'
   fullGcThreshold: number
+  /** Where each worker appends its trail (see `openTrail`). */
+  trailDirectory: string
 }

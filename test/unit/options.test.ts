@@ -9,10 +9,17 @@ describe('memoryBudget() options', () => {
     expect(workerExecArgv(resolveOptions({ deterministic: false }))).toEqual(['--expose-gc'])
   })
 
+  test('heapLimit caps the old generation of each worker, in MiB', () => {
+    expect(workerExecArgv(resolveOptions({ heapLimit: '1GiB' }))).toContain('--max-old-space-size=1024')
+    expect(workerExecArgv(resolveOptions({ heapLimit: '512MB', deterministic: false }))).toEqual(['--expose-gc', '--max-old-space-size=488'])
+    expect(() => resolveOptions({ heapLimit: '10MB' })).toThrowError('memoryBudget() option "heapLimit" must be a size of 32 MiB or more (a worker needs that much to load Vitest), got "10MB".')
+    expect(() => resolveOptions({ heapLimit: 'lots' })).toThrowError(/heapLimit.*"lots"/)
+  })
+
   test.each([
     [null, 'memoryBudget() options must be an object, got null.'],
-    ['fast', 'memoryBudget() options must be an object, got fast.'],
-    [{ deterministc: true }, 'Unknown memoryBudget() option "deterministc". Accepted: deterministic, budgets, top, silent, outputFile, gcBeforeEachTest, baseline, regression, markdown.'],
+    ['fast', 'memoryBudget() options must be an object, got "fast".'],
+    [{ deterministc: true }, 'Unknown memoryBudget() option "deterministc". Accepted: deterministic, budgets, top, silent, outputFile, gcBeforeEachTest, baseline, regression, markdown, heapLimit.'],
     [{ deterministic: 'yes' }, 'memoryBudget() option "deterministic" must be true or false, got "yes".'],
     [{ top: -1 }, 'memoryBudget() option "top" must be a whole number, 0 or more, got -1.'],
     [{ top: 2.5 }, 'memoryBudget() option "top" must be a whole number, 0 or more, got 2.5.'],
@@ -24,7 +31,7 @@ describe('memoryBudget() options', () => {
     [{ budgets: { 'src/**': { totl: '1MB' } } }, `Unknown metric "totl" in the budget for "src/**". Accepted: total, heap, external, rss, retained.`],
     [{ budgets: { 'src/**': { heap: -5 } } }, `Invalid budget "heap" for "src/**": -5.`],
     [{ budgets: { 'src/**': {} } }, `The budget for "src/**" sets no metric.`],
-    [{ budgets: { 'src/**': null } }, `Invalid budget for "src/**": expected a size like '200MB' or an object with any of total, heap, external, rss, retained.`],
+    [{ budgets: { 'src/**': null } }, `Invalid budget for "src/**": expected a size like '200MB' or an object with any of total, heap, external, rss, retained, got null.`],
     [{ budgets: { ' > parses *': '1MB' } }, `Invalid budget pattern " > parses *": expected a file glob`],
     [{ baseline: '' }, 'memoryBudget() option "baseline" must be a file path or false, got "".'],
     [{ markdown: 3 }, 'memoryBudget() option "markdown" must be a file path, got 3.'],

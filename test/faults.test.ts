@@ -1,0 +1,81 @@
+import { readFileSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, test } from 'vitest'
+import type { MemoryReport, ReportTest } from '../src/report/model.js'
+import { fixturePath, runFixture } from './helpers/run-fixture.js'
+
+function readReport(fixture: string): MemoryReport {
+  return JSON.parse(readFileSync(join(fixturePath(fixture), 'reports/memory.json'), 'utf8')) as MemoryReport
+}
+
+function byName(report: MemoryReport): Record<string, ReportTest> {
+  return Object.fromEntries(report.tests.map(t => [t.name, t]))
+}
+
+describe('faults in the tests being measured', () => {
+  test('a test that exhausts the heap is named as crashed; the other tests keep their records', async () => {
+    rmSync(join(fixturePath('faults'), 'reports'), { recursive: true, force: true })
+    const run = await runFixture('faults')
+    expect(run.exitCode).toBe(1)
+    const report = readReport('faults')
+    const tests = byName(report)
+    expect(report.summary).toMatchObject({ tests: 4, measured: 2, crashed: 1, notMeasured: 1 })
+
+    const crashed = tests['grows without end']!
+    expect(crashed).toMatchObject({ file: 'runaway.test.ts', verdict: 'crashed', metrics: null })
+    // The heapLimit option capped the worker: 64 MB of old generation, plus the young generation.
+    expect(crashed.crash!.heapLimit).toBeGreaterThan(60e6)
+    expect(crashed.crash!.heapLimit).toBeLessThan(160e6)
+    // When it started, the worker held the 10 MB Buffer the test before it kept.
+    expect(crashed.crash!.external).toBeGreaterThanOrEqual(10e6)
+
+    // Vitest lost the result of the test that ran before the crash in the same worker; its trail did not.
+    expect(tests['keeps 10 MB']!.metrics!.external).toBeGreaterThanOrEqual(10e6)
+    expect(tests['keeps 10 MB']!.metrics!.external).toBeLessThan(10.1e6)
+    expect(tests['never runs']).toMatchObject({ verdict: 'not-measured' })
+    expect(tests['allocates 5 MB']!.metrics!.external).toBeGreaterThanOrEqual(5e6)
+  })
+
+  test('fake timers, tests that call gc(), child processes and timeouts leave the numbers right', async () => {
+    rmSync(join(fixturePath('hazards'), 'reports'), { recursive: true, force: true })
+    const run = await runFixture('hazards')
+    const states = Object.fromEntries(run.tests.map(t => [t.fullName, t.state]))
+    expect(states).toEqual({
+      'allocates 10 MB under fake timers': 'passed',
+      'asserts a budget under fake timers': 'passed',
+      'calls gc() itself after dropping 20 MB': 'passed',
+      'spawns a child that allocates 50 MB': 'passed',
+      'allocates 10 MB, then never finishes': 'failed',
+      'runs after the timed-out test': 'passed',
+    })
+    const tests = byName(readReport('hazards'))
+    const metrics = (name: string) => tests[name]!.metrics!
+
+    // Fake timers (performance.now included) change neither the peaks nor the durations' sign.
+    expect(metrics('allocates 10 MB under fake timers').external).toBeGreaterThanOrEqual(10e6)
+    expect(metrics('allocates 10 MB under fake timers').external).toBeLessThan(10.1e6)
+    expect(metrics('allocates 10 MB under fake timers').duration).toBeGreaterThanOrEqual(0)
+
+    // A test's own gc() call frees what it dropped, but the peak before it still counts.
+    expect(metrics('calls gc() itself after dropping 20 MB').external).toBeGreaterThanOrEqual(20e6)
+    expect(metrics('calls gc() itself after dropping 20 MB').retained).toBeLessThan(1e6)
+
+    // A child process has memory of its own: none of its 50 MB is the test's.
+    expect(metrics('spawns a child that allocates 50 MB').total).toBeLessThan(5e6)
+    expect(metrics('spawns a child that allocates 50 MB').rss).toBeLessThan(10e6)
+
+    // A timed-out test is recorded up to its timeout, and does not spill into the next test.
+    expect(tests['allocates 10 MB, then never finishes']!.state).toBe('failed')
+    expect(metrics('allocates 10 MB, then never finishes').retained).toBeGreaterThanOrEqual(10e6)
+    expect(metrics('runs after the timed-out test').total).toBeLessThan(3e6)
+  })
+
+  test('a run stopped by bail writes a whole report and blames no test for a crash', async () => {
+    rmSync(join(fixturePath('hazards'), 'reports'), { recursive: true, force: true })
+    const run = await runFixture('hazards', { bail: 1 })
+    expect(run.exitCode).toBe(1)
+    const report = readReport('hazards')
+    expect(report.summary.crashed).toBe(0)
+    expect(report.tests.find(t => t.name === 'allocates 10 MB, then never finishes')).toMatchObject({ state: 'failed' })
+  })
+})

@@ -1,0 +1,194 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, test } from 'vitest'
+import { resolveRegressionRules } from '../../src/compare/rules.js'
+import { readBaseline, readReport, serializeBaseline, testKey, updateBaseline } from '../../src/report/files.js'
+import { buildReport, type CollectedTest, compareReport, type MemoryReport } from '../../src/report/model.js'
+import { renderAnnotations } from '../../src/render/github.js'
+import { renderJsonReport } from '../../src/render/json.js'
+import { COMMENT_MARKER, MARKDOWN_LIMIT, renderMarkdownReport } from '../../src/render/markdown.js'
+import { renderTerminalSummary } from '../../src/render/terminal.js'
+import { environment, memory } from '../helpers/sample-report.js'
+
+const MB = 1e6
+
+/** Test names with every kind of character a renderer could trip over, or a reader be fooled by. */
+const NAMES = [
+  'pipe | in | the | name',
+  'markdown *bold* _em_ [link](https://evil.example) (paren) # heading > quote ~~strike~~ \\ `tick`',
+  'fence ```js\nalert(1)\n```',
+  'html <script>alert(1)</script> <img src=x onerror=alert(1)>',
+  'comment <!-- hidden --> and entity &amp; &lt;b&gt; &#124;',
+  'newline\nsecond line',
+  'carriage\rreturn and crlf\r\nthird',
+  '::error file=x,line=1::forged annotation',
+  '::set-output name=x::y',
+  'encoded %0A newline %25 percent %0D %3A %2C',
+  'comma, colon: and both,:',
+  '100% done',
+  '@octocat and @github/security please look',
+  'emoji 🧨 family 👩‍👩‍👧 flag 🇫🇷',
+  'RTL עברית العربية and an override \u202Etxt.exe',
+  'zero\u200Bwidth\u200Cnon\u200Djoiner\uFEFFbom\u2060joiner',
+  'escape \u001B[31mred\u001B[0m bell \u0007 nul \u0000 del \u007F c1 \u009B',
+  'tab\there and a form feed \f and a vertical tab \v',
+  'line separator\u2028paragraph\u2029end',
+  'lone surrogate \uD800 here',
+  'trailing backslash \\',
+  '',
+  '__proto__',
+  'constructor',
+  `very long ${'name '.repeat(4000)}`,
+]
+
+/** Each name in its own file, with a file name as hostile as the test names. */
+const FILE = 'test/a,b:c|d <e> @f #g.test.ts'
+
+const budget = { limits: { total: { bytes: 100 * MB, family: 'si' as const, pattern: '** > *|*' } }, patterns: ['** > *|*'] }
+
+/**
+ * A report where every name shows up in every section: the even ones over budget, all of them
+ * regressed against a baseline, and one crashed.
+ */
+function hostileReport(names: readonly string[]): MemoryReport {
+  const tests: CollectedTest[] = names.map((name, i) => ({
+    id: `t-${i}`,
+    project: '',
+    file: FILE,
+    name,
+    line: i + 1,
+    state: i % 2 ? 'passed' : 'failed',
+    memory: memory((i + 2) * 10 * MB, i % 2 ? { budget } : { budget, violations: [{ metric: 'total', value: (i + 2) * 10 * MB, limit: budget.limits.total }] }),
+  }))
+  tests.push({ id: 'crashed', project: '', file: FILE, name: names[0]!, line: 999, state: 'failed', memory: undefined, crash: { heap: MB, external: 0, rss: 2 * MB, heapLimit: 4e9 } })
+  const report = buildReport(tests, environment, ['** > *|*', 'typo\n<!-- x --> @y'], new Date('2026-11-23T12:00:00Z'))
+  const base = Object.fromEntries(tests.map(t => [testKey(t), { total: MB, heap: MB, external: MB, rss: MB, retained: 0, allocated: MB }]))
+  return compareReport(report, base, testKey, resolveRegressionRules(undefined))
+}
+
+const report = hostileReport(NAMES)
+const labelOf = (name: string) => `${FILE} > ${name}`
+
+/** Text back from the HTML entities and the mention breaker the Markdown renderer puts in. */
+const decode = (cell: string) => cell.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code))).replace(/@\u200B/g, '@')
+
+describe('renderMarkdownReport with hostile test names', () => {
+  const markdown = renderMarkdownReport(report)
+  const lines = markdown.split('\n')
+
+  test('every line is one the renderer writes: no name starts a line of its own', () => {
+    const structure = /^(\| .*\|| \|---.*|\|---.*|<!-- vitest-memory-budget -->|\*\*Memory:\*\* .*|```(mermaid)?|xychart-beta|  (title|x-axis|y-axis|bar) .*|#1 .*|<details><summary>All \d+ measured tests<\/summary>|<\/details>|Budget patterns that matched no test: .*|)$/
+    expect(lines.filter(line => !structure.test(line))).toEqual([])
+    expect(lines[0]).toBe(COMMENT_MARKER)
+  })
+
+  test('each table keeps its column count on every row', () => {
+    const tables = markdown.split(/\n(?!\|)/).map(block => block.split('\n').filter(line => line.startsWith('|'))).filter(rows => rows.length > 0)
+    expect(tables).toHaveLength(2)
+    for (const [header, ...rows] of tables) {
+      const columns = header!.split('|').length
+      expect(rows.filter(row => row.split('|').length !== columns)).toEqual([])
+    }
+  })
+
+  test('no raw HTML, comment, mention or Markdown from a name survives', () => {
+    // Everything from a name is in the first cell of a row, or in the chart's legend.
+    const fromNames = [
+      ...lines.filter(line => line.startsWith('| ') && !line.startsWith('| test |')).map(line => line.split(' | ')[0]!.slice(2)),
+      ...lines.filter(line => line.startsWith('#1 ')).flatMap(line => line.split('<br>')),
+    ]
+    expect(fromNames.length).toBeGreaterThan(NAMES.length * 2)
+    for (const text of fromNames) expect(text).not.toMatch(/[<>|`*_[\]()~\\]|@\w|&(?!#\d+;)|!\[/)
+    // Budget patterns are shown as code, where nothing is markup: each must stay one whole code span.
+    const patterns = lines.find(line => line.startsWith('Budget patterns that matched no test: '))!
+    expect(patterns).toMatch(/^Budget patterns that matched no test: `[^`]*`(, `[^`]*`)*$/)
+    const outsideCode = markdown.replace(patterns, '')
+    expect(outsideCode.match(/<!--/g)).toHaveLength(1)
+    expect(outsideCode).not.toMatch(/<(?!\/?(details|summary)>|br>|!-- vitest-memory-budget -->)|@\w/)
+  })
+
+  test('the names read back as written, with line breaks as spaces, and very long ones cut', () => {
+    const cells = lines.filter(line => line.startsWith('| ') && line.endsWith(' |') && !line.includes(' | total | heap')).map(line => decode(line.split(' | ')[0]!.slice(2)))
+    for (const name of NAMES) {
+      const expected = labelOf(name).replace(/[\r\n\u2028\u2029]+/g, ' ')
+      const shown = Array.from(expected).length > 300 ? `${Array.from(expected).slice(0, 300).join('')}…` : expected
+      expect(cells, name).toContain(shown)
+    }
+  })
+
+  test('stays under GitHub\'s limit however long the names', () => {
+    const long = Array.from({ length: 20 }, (_, i) => `${i} ${'|<@`'.repeat(25_000)}`)
+    const text = renderMarkdownReport(hostileReport(long))
+    expect(text.length).toBeLessThan(MARKDOWN_LIMIT)
+    expect(text).toContain('#10 ')
+  })
+})
+
+describe('renderAnnotations with hostile test names', () => {
+  const annotations = renderAnnotations(report)
+  const unescape = (text: string) => text.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%3A/g, ':').replace(/%2C/g, ',').replace(/%25/g, '%')
+
+  test('each annotation is one line, its properties intact, so no name can start a command', () => {
+    // A warning for each regressed test, an error for each over budget, and more for a crash.
+    expect(annotations.length).toBeGreaterThanOrEqual(NAMES.length + Math.ceil(NAMES.length / 2))
+    for (const annotation of annotations) {
+      expect(annotation).not.toMatch(/[\r\n]/)
+      expect(annotation).toMatch(/^::(error|warning) file=[^:,]+,line=\d+,title=[^:,]+::/)
+    }
+  })
+
+  test('the file and the name read back exactly once GitHub unescapes them', () => {
+    for (const annotation of annotations) {
+      const [, file] = /file=([^,]+)/.exec(annotation)!
+      expect(unescape(file!)).toBe(FILE)
+    }
+    const messages = annotations.map(annotation => unescape(annotation.slice(annotation.indexOf('::', 2) + 2)))
+    for (const name of NAMES) expect(messages.some(message => message.startsWith(`${name}: total `))).toBe(true)
+  })
+})
+
+describe('renderJsonReport with hostile test names', () => {
+  test('round-trips every name exactly, through the text and through a file', () => {
+    const text = renderJsonReport(report)
+    expect(JSON.parse(text).tests.map((t: { name: string }) => t.name)).toEqual(report.tests.map(t => t.name))
+    const path = join(mkdtempSync(join(tmpdir(), 'names-')), 'report.json')
+    writeFileSync(path, text)
+    expect(readReport(path).tests.map(t => t.name)).toEqual(report.tests.map(t => t.name))
+  })
+})
+
+describe('renderTerminalSummary with hostile test names', () => {
+  const text = renderTerminalSummary(report, { top: NAMES.length, comparedWith: 'base\n\u001B[2Jreport.json' })
+
+  test('has no raw control character, and no name breaks a line', () => {
+    expect(text).not.toMatch(/[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/)
+    for (const line of text.split('\n').filter(line => line.trim() !== '')) expect(line).toMatch(/^ /)
+  })
+
+  test('shows line breaks and escape sequences escaped, and the rest as written', () => {
+    expect(text).toContain('newline\\nsecond line')
+    expect(text).toContain('carriage\\rreturn and crlf\\r\\nthird')
+    expect(text).toContain('escape \\u001b[31mred\\u001b[0m bell \\u0007 nul \\u0000 del \\u007f c1 \\u009b')
+    expect(text).toContain('an override \\u202etxt.exe')
+    expect(text).toContain('against base\\n\\u001b[2Jreport.json')
+    for (const name of ['pipe | in | the | name', '100% done', 'emoji 🧨 family 👩‍👩‍👧 flag 🇫🇷', 'zero\u200Bwidth\u200Cnon\u200Djoiner\uFEFFbom\u2060joiner'])
+      expect(text).toContain(labelOf(name))
+  })
+})
+
+describe('hostile test names as baseline keys', () => {
+  test('survive a write and a read, and an update, exactly', () => {
+    const figures = (total: number) => ({ total, heap: 1, external: 2, rss: 3, retained: 4, allocated: 5 })
+    const tests = Object.fromEntries(report.tests.filter(t => t.id !== 'crashed').map((t, i) => [testKey(t), figures(i)]))
+    const path = join(mkdtempSync(join(tmpdir(), 'names-')), 'baseline.json')
+    writeFileSync(path, serializeBaseline(tests))
+    const read = readBaseline(path)!
+    expect(read.tests).toEqual(tests)
+    expect(Object.keys(read.tests).sort()).toEqual(Object.keys(tests).sort())
+    const updated = updateBaseline(read, { measured: { [labelOf('__proto__')]: figures(99) }, present: new Set(Object.keys(tests)), fullRun: true, mode: 'all' })
+    expect(Object.keys(updated)).toHaveLength(NAMES.length)
+    expect(updated[labelOf('__proto__')]).toEqual(figures(99))
+    expect(Object.getPrototypeOf(updated)).toBe(Object.prototype)
+  })
+})
