@@ -1,9 +1,9 @@
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import v8 from 'node:v8'
 import vm from 'node:vm'
-import { describe, expect, test } from 'vitest'
+import { afterAll, describe, expect, test } from 'vitest'
 import { measureLeak } from '../src/index.js'
 import { getGc } from '../src/measure/gc.js'
 import { summarizeHeapSnapshot } from '../src/measure/heap-snapshot.js'
@@ -67,6 +67,7 @@ describe('toLeak', () => {
 
 describe('retainer traces', () => {
   const directory = mkdtempSync(join(tmpdir(), 'retainers-'))
+  afterAll(() => rmSync(directory, { recursive: true, force: true }))
 
   /** Heap snapshots around 100 calls of `fn`, and the ids of the objects in the first. */
   async function snapshotsAround(fn: () => unknown) {

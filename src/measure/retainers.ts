@@ -27,6 +27,9 @@ const MINOR_SHARE = 0.05
 /** Paths shown: the message fits a terminal. */
 const TRACES_SHOWN = 3
 
+/** Names shown when a variable can be one of several; "or 2 more" stands for the others. */
+const CANDIDATES_SHOWN = 3
+
 /** Shown segments of one path: enough for a variable, two properties and the objects. */
 const SEGMENTS_SHOWN = 6
 
@@ -186,9 +189,6 @@ function holderName(edge: IHeapEdge): string | undefined {
     return `${edge.name_or_index} (global)`
   return undefined
 }
-
-/** Variables named in a path, beyond which "or …" stands for the others. */
-const CANDIDATES_SHOWN = 3
 
 /**
  * V8 names the variables of function and module scopes, but not those of block scopes, and Vitest

@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Ajv2020 } from 'ajv/dist/2020.js'
-import { describe, expect, test } from 'vitest'
+import { afterAll, describe, expect, test } from 'vitest'
 import { runCli } from '../../src/cli/run.js'
 import { REGRESSION_METRICS, resolveRegressionRules } from '../../src/compare/rules.js'
 import { toAllocateUnder } from '../../src/matchers/to-allocate-under.js'
@@ -32,33 +32,39 @@ interface Case {
   kind?: new (...args: never[]) => Error
 }
 
+/** What is wrong with the error a case threw, or undefined when it is a clear one. */
+function whatIsWrong(error: unknown, { names, accepts, kind = TypeError }: Case): string | undefined {
+  if (error === undefined)
+    return 'accepted'
+  if (!(error instanceof kind))
+    return `threw ${label(error)} instead of a ${kind.name}`
+  const { message } = error
+  if (DEEP_ERRORS.test(message))
+    return 'an error from deep inside'
+  if (/[\n\r]/.test(message))
+    return 'a message over several lines'
+  if (message.length > 600)
+    return `a message of ${message.length} characters`
+  const missing = names.find(name => !message.includes(name))
+  if (missing !== undefined)
+    return `no mention of ${label(missing)}`
+  return accepts.test(message) ? undefined : 'nothing on what is accepted'
+}
+
 /** Runs every case; returns those whose error was not clear, each with what was wrong. */
 async function unclear(cases: readonly Case[]): Promise<string[]> {
   const failures: string[] = []
-  for (const { input, run, names, accepts, kind = TypeError } of cases) {
+  for (const c of cases) {
     let error: unknown
     try {
-      await run()
+      await c.run()
     }
     catch (thrown) {
       error = thrown
     }
-    const message = error instanceof Error ? error.message : ''
-    const wrong = error === undefined
-      ? 'accepted'
-      : !(error instanceof kind)
-          ? `threw ${label(error)} instead of a ${kind.name}`
-          : DEEP_ERRORS.test(message)
-            ? 'an error from deep inside'
-            : /[\n\r]/.test(message)
-              ? 'a message over several lines'
-              : message.length > 600
-                ? `a message of ${message.length} characters`
-                : names.find(name => !message.includes(name)) !== undefined
-                  ? `no mention of ${label(names.find(name => !message.includes(name)))}`
-                  : !accepts.test(message) ? 'nothing on what is accepted' : undefined
+    const wrong = whatIsWrong(error, c)
     if (wrong)
-      failures.push(`${input}: ${wrong} (${label(message)})`)
+      failures.push(`${c.input}: ${wrong} (${label(error instanceof Error ? error.message : '')})`)
   }
   return failures
 }
@@ -354,6 +360,8 @@ describe('matcher and measuring options', () => {
 // Report and baseline files.
 
 const dir = mkdtempSync(join(tmpdir(), 'bad-input-'))
+// Thousands of small files: not to be left behind by every run.
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
 let written = 0
 function file(content: string): string {
   const path = join(dir, `${written++}.json`)
@@ -380,7 +388,8 @@ function refused(run: ReturnType<typeof cli>, names: readonly string[]): string 
     return `exit code ${run.code} (${label(run.stderr)})`
   if (!/^vitest-memory-budget: [^\n]+\n$/.test(run.stderr))
     return `stderr is not one line: ${label(run.stderr)}`
-  return names.find(name => !run.stderr.includes(name)) && `no mention of ${label(names.find(name => !run.stderr.includes(name)))} in ${label(run.stderr)}`
+  const missing = names.find(name => !run.stderr.includes(name))
+  return missing === undefined ? undefined : `no mention of ${label(missing)} in ${label(run.stderr)}`
 }
 
 /** The sample tests, one of them regressed against a baseline and one crashed, so that every field of a report is there. */
