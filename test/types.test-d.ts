@@ -8,9 +8,12 @@ import {
   type MemoryBudgetOptions,
   type MemoryMeasurement,
   type MemoryMetrics,
+  type MemoryReport,
   parseSize,
+  type ReportTest,
   type SizeInput,
   type StayUnderOptions,
+  type Verdict,
 } from '../src/index.js'
 
 describe('toStayUnder', () => {
@@ -76,6 +79,18 @@ describe('regression options', () => {
     memoryBudget({ regression: { metrics: { stack: false } } })
     // @ts-expect-error the baseline is a path or false
     memoryBudget({ baseline: true })
+  })
+})
+
+describe('heapLimit and crashed tests', () => {
+  test('the heap cap is a size; a crashed test carries the memory last seen', () => {
+    defineConfig({ plugins: [memoryBudget({ heapLimit: '1GiB' })] })
+    defineConfig({ plugins: [memoryBudget({ heapLimit: 512 * 2 ** 20 })] })
+    // @ts-expect-error a size, not a flag
+    memoryBudget({ heapLimit: true })
+    expectTypeOf<'crashed'>().toMatchTypeOf<Verdict>()
+    expectTypeOf<ReportTest['crash']>().toEqualTypeOf<{ heap: number, external: number, rss: number, heapLimit: number } | undefined>()
+    expectTypeOf<MemoryReport['summary']['crashed']>().toEqualTypeOf<number>()
   })
 })
 
