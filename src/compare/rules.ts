@@ -1,4 +1,4 @@
-import { describeValue, isPlainObject } from '../measure/arguments.js'
+import { checkOptions, describeValue, isPlainObject } from '../measure/arguments.js'
 import { parseSize, type SizeInput } from '../measure/size.js'
 
 /** Metrics compared with the baseline. RSS is left out by default: the machine moves it, not the code. */
@@ -64,10 +64,7 @@ export function resolveRegressionRules(options: RegressionOptions | undefined): 
   const input = options === undefined ? {} : options
   if (!isPlainObject(input))
     throw new TypeError(`memoryBudget() option "regression" must be an object like { threshold: '10%', minDelta: '1MB' }, got ${describeValue(input)}.`)
-  const known = [...RULE_OPTIONS, 'metrics', 'failOnRegression']
-  const unknown = Object.keys(input).filter(key => !known.includes(key))
-  if (unknown.length > 0)
-    throw new TypeError(`Unknown regression option ${unknown.map(k => JSON.stringify(k)).join(', ')}. Accepted: ${known.join(', ')}.`)
+  checkOptions('regression', input, [...RULE_OPTIONS, 'metrics', 'failOnRegression'])
   const global = resolveRule(input, { threshold: DEFAULT_THRESHOLD, minDelta: DEFAULT_MIN_DELTA }, 'regression ')
   const perMetric = input.metrics === undefined ? {} : input.metrics
   if (!isPlainObject(perMetric))
@@ -87,9 +84,7 @@ export function resolveRegressionRules(options: RegressionOptions | undefined): 
     }
     if (!isPlainObject(own))
       throw new TypeError(`regression.metrics.${metric} must be true, false or an object like { threshold: '25%', minDelta: '1MB' }, got ${describeValue(own)}.`)
-    const unknownRule = Object.keys(own).filter(key => !RULE_OPTIONS.includes(key))
-    if (unknownRule.length > 0)
-      throw new TypeError(`Unknown option ${unknownRule.map(k => JSON.stringify(k)).join(', ')} in regression.metrics.${metric}. Accepted: ${RULE_OPTIONS.join(', ')}.`)
+    checkOptions(`regression.metrics.${metric}`, own, RULE_OPTIONS)
     metrics[metric] = resolveRule(own, global, `regression.metrics.${metric}.`)
   }
   const failOnRegression = input.failOnRegression === undefined ? false : input.failOnRegression

@@ -34,7 +34,7 @@ export function describeValue(value: unknown): string {
 }
 
 /** An object literal (or one without a prototype): not an array, a Map, a Date, a class instance. */
-export function isPlainObject(value: unknown): value is object {
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null)
     return false
   const prototype = Object.getPrototypeOf(value)

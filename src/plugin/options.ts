@@ -1,7 +1,7 @@
 import { compileBudgets } from '../budgets/compile.js'
 import type { BudgetRule, BudgetsInput } from '../budgets/types.js'
 import { type RegressionOptions, type RegressionRules, resolveRegressionRules } from '../compare/rules.js'
-import { describeValue, isPlainObject } from '../measure/arguments.js'
+import { checkOptions, describeValue } from '../measure/arguments.js'
 import { parseSize, type SizeInput } from '../measure/size.js'
 
 /** Options of `memoryBudget()`. */
@@ -79,11 +79,7 @@ function isFilePath(value: unknown): value is string {
 export function resolveOptions(options: MemoryBudgetOptions | undefined): ResolvedMemoryBudgetOptions {
   if (options === undefined)
     return { ...DEFAULTS, budgets: [], outputFile: undefined, baseline: DEFAULT_BASELINE, regression: resolveRegressionRules(undefined), markdown: undefined, heapLimit: undefined }
-  if (!isPlainObject(options))
-    throw new TypeError(`memoryBudget() options must be an object, got ${describeValue(options)}.`)
-  const unknown = Object.keys(options).filter(key => !KNOWN_OPTIONS.includes(key))
-  if (unknown.length > 0)
-    throw new TypeError(`Unknown memoryBudget() option ${unknown.map(k => JSON.stringify(k)).join(', ')}. Accepted: ${KNOWN_OPTIONS.join(', ')}.`)
+  checkOptions('memoryBudget()', options, KNOWN_OPTIONS)
   const { deterministic = DEFAULTS.deterministic, top = DEFAULTS.top, silent = DEFAULTS.silent, outputFile, gcBeforeEachTest = DEFAULTS.gcBeforeEachTest } = options
   if (typeof deterministic !== 'boolean')
     throw invalid('deterministic', deterministic, 'true or false')

@@ -30,8 +30,10 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
   const settings = resolveOptions(options)
   const flags = workerExecArgv(settings)
   const execArgv = [...flags, RESTORE_FLAGS_IMPORT]
-  const trailDirectory = createTrailDirectory()
-  const reporter = new MemoryReporter({
+  // Made when Vitest is about to run tests, not when a config is loaded (editors and tools load it too).
+  let trailDirectory: string | undefined
+  let reporter: MemoryReporter | undefined
+  const createReporter = (trails: string) => new MemoryReporter({
     top: settings.top,
     silent: settings.silent,
     outputFile: settings.outputFile,
@@ -41,7 +43,7 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
     budgetPatterns: settings.budgets.map(rule => rule.pattern),
     deterministic: settings.deterministic,
     workerFlags: flags,
-    trailDirectory,
+    trailDirectory: trails,
   })
 
   const applyTo = (project: TestProject, workerConfig: WorkerConfig) => {
@@ -61,6 +63,8 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
       return { test: { pool: 'forks', execArgv, setupFiles: [SETUP_FILE], includeTaskLocation: true } }
     },
     configureVitest({ vitest }) {
+      trailDirectory ??= createTrailDirectory()
+      reporter ??= createReporter(trailDirectory)
       const workerConfig: WorkerConfig = {
         root: vitest.config.root,
         budgets: settings.budgets,

@@ -1,5 +1,6 @@
 import { formatBytes } from '../measure/size.js'
 import type { MemoryReport } from '../report/model.js'
+import { describeCrash } from './terminal.js'
 
 // GitHub's workflow-command escaping: a message ends at a newline, a property at ':' or ','. Test
 // names are escaped with it, so one named '::error::x' or holding '%0A' cannot forge a command.
@@ -25,7 +26,7 @@ export function renderAnnotations(report: MemoryReport, pathOf: (file: string) =
       lines.push(command('error', file, test.line, 'Memory budget exceeded', `${test.name}: ${broken.join(', ')}`))
     }
     if (test.crash)
-      lines.push(command('error', file, test.line, 'Test worker crashed', `${test.name}: the worker died while the test ran (when it started: heap ${formatBytes(test.crash.heap)}, external ${formatBytes(test.crash.external)}; heap limit ${formatBytes(test.crash.heapLimit)})`))
+      lines.push(command('error', file, test.line, 'Test worker crashed', `${test.name}: the worker died while the test ran (${describeCrash(test.crash)})`))
     const regressed = test.changes.filter(c => c.direction === 'regressed')
     if (regressed.length > 0) {
       const moved = regressed.map(c => `${c.metric} ${formatBytes(c.base)} -> ${formatBytes(c.head)} (+${c.ratio === Infinity ? 'new' : `${(c.ratio * 100).toFixed(1)}%`})`)

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { TEST_BUDGET_METRICS } from '../budgets/types.js'
 import { type ComparedMetrics, comparedMetrics } from '../compare/compare.js'
 import { REGRESSION_METRICS } from '../compare/rules.js'
-import { describeValue } from '../measure/arguments.js'
+import { describeValue, isPlainObject } from '../measure/arguments.js'
 import { type MemoryReport, REPORT_SCHEMA_VERSION, type TestState, type Verdict } from './model.js'
 
 /** A file a user handed us is missing, unreadable, or not what it should be; the message is one line naming it. */
@@ -43,10 +43,6 @@ function readJson(path: string, what: string): unknown {
   }
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
 /**
  * Checks one part of a file; returns what is wrong with it (`at` names the part), or undefined.
  * `orNull`: null would have done too, which the message then says.
@@ -85,13 +81,13 @@ function arrayOf(item: Check): Check {
 const field = (at: string, key: string) => (at ? `${at}.${key}` : key)
 
 function object(fields: Record<string, Check>): Check {
-  return (value, at, orNull) => (isObject(value) ? Object.entries(fields).map(([key, check]) => check(value[key], field(at, key))).find(Boolean) : problem(value, at, 'an object', orNull))
+  return (value, at, orNull) => (isPlainObject(value) ? Object.entries(fields).map(([key, check]) => check(value[key], field(at, key))).find(Boolean) : problem(value, at, 'an object', orNull))
 }
 
 /** An object whose keys are some of `keys`, each value passing `entry`. */
 function someOf(keys: readonly string[], entry: Check): Check {
   return (value, at) => {
-    if (!isObject(value))
+    if (!isPlainObject(value))
       return problem(value, at, 'an object')
     const stranger = Object.keys(value).find(key => !keys.includes(key))
     if (stranger !== undefined)
@@ -165,10 +161,10 @@ export function readBaseline(path: string): Baseline | undefined {
       return undefined
     throw error
   }
-  if (!isObject(data) || data.kind !== BASELINE_KIND)
+  if (!isPlainObject(data) || data.kind !== BASELINE_KIND)
     throw new ReportFileError(`${path}: not a vitest-memory-budget baseline (expected "kind": "${BASELINE_KIND}"); it is left as it is, run with -u to replace it.`)
   checkVersion(path, 'baseline', data.schemaVersion, BASELINE_SCHEMA_VERSION)
-  if (!isObject(data.tests))
+  if (!isPlainObject(data.tests))
     throw new ReportFileError(`${path}: baseline has no "tests" object; run with -u to rewrite it.`)
   for (const [key, metrics] of Object.entries(data.tests)) {
     // Every key testKey() writes has one; without it, a key such as "__proto__" would be lost on the next write.
@@ -217,10 +213,10 @@ export function updateBaseline(previous: Baseline | undefined, update: BaselineU
 /** Reads a JSON report written by the plugin (`outputFile`), for the CLI. */
 export function readReport(path: string): MemoryReport {
   const data = readJson(path, 'vitest-memory-budget report')
-  if (!isObject(data))
+  if (!isPlainObject(data))
     throw new ReportFileError(`${path}: not a vitest-memory-budget report (expected an object).`)
   checkVersion(path, 'vitest-memory-budget report', data.schemaVersion, REPORT_SCHEMA_VERSION)
-  if (!Array.isArray(data.tests) || !isObject(data.summary) || !isObject(data.environment))
+  if (!Array.isArray(data.tests) || !isPlainObject(data.summary) || !isPlainObject(data.environment))
     throw new ReportFileError(`${path}: not a vitest-memory-budget report (it lacks tests, summary or environment).`)
   const wrong = REPORT(data, '')
   if (wrong)

@@ -30,6 +30,8 @@ export interface Trail {
 
 /** The trail of this worker process, in `directory`. */
 export function openTrail(directory: string): Trail {
+  // Fixed when the worker starts: read once, not on every test.
+  const heapLimit = v8.getHeapStatistics().heap_size_limit
   let fd: number | undefined
   const append = (entry: TrailEntry) => {
     // Opened on first use: the directory belongs to the run and exists by then. A worker that
@@ -42,7 +44,7 @@ export function openTrail(directory: string): Trail {
   return {
     start(id) {
       const { heap, external } = heapNow()
-      append({ event: 'start', id, memory: { heap, external, rss: process.memoryUsage.rss(), heapLimit: v8.getHeapStatistics().heap_size_limit } })
+      append({ event: 'start', id, memory: { heap, external, rss: process.memoryUsage.rss(), heapLimit } })
     },
     finish(id, memory) {
       append({ event: 'finish', id, memory })
@@ -88,9 +90,13 @@ export function clearTrails(directory: string): void {
   for (const file of readdirSync(directory).filter(name => name.endsWith('.jsonl'))) rmSync(join(directory, file), { force: true })
 }
 
-/** A fresh directory for the trails of one Vitest process, removed when it exits. */
+const trailDirectories = new Set<string>()
+
+/** A fresh directory for the trails of one Vitest run (or watch session), removed when the process exits. */
 export function createTrailDirectory(): string {
+  if (trailDirectories.size === 0)
+    process.once('exit', () => trailDirectories.forEach(directory => rmSync(directory, { recursive: true, force: true })))
   const directory = mkdtempSync(join(tmpdir(), 'vitest-memory-budget-'))
-  process.once('exit', () => rmSync(directory, { recursive: true, force: true }))
+  trailDirectories.add(directory)
   return directory
 }

@@ -261,7 +261,7 @@ describe('memoryBudget() options', () => {
       cases.push(...strangeKeys(['threshold', 'minDelta']).map(key => ({
         input: `regression.metrics.${metric} key ${label(key)}`,
         run: regression({ metrics: { [metric]: withKey(key, '10%') } }),
-        names: [`Unknown option ${JSON.stringify(key)} in regression.metrics.${metric}`],
+        names: [`Unknown regression.metrics.${metric} option ${JSON.stringify(key)}`],
         accepts: /Accepted: threshold, minDelta/,
       })))
     }

@@ -30,7 +30,7 @@ describe('a crashed test in the report', () => {
     expect(terminal).toContain('1 crashed')
     expect(terminal).toContain(' Crashed (1): the worker died while the test ran\n  ✗ test/d.test.ts > grows without end: when it started, heap 12 MB, external 10 MB, RSS 90 MB; heap limit 117 MB')
     expect(renderMarkdownReport(report)).toContain('1 crashed (the worker died)')
-    expect(renderAnnotations(report)).toContain('::error file=test/d.test.ts,line=7,title=Test worker crashed::grows without end: the worker died while the test ran (when it started: heap 12 MB, external 10 MB; heap limit 117 MB)')
+    expect(renderAnnotations(report)).toContain('::error file=test/d.test.ts,line=7,title=Test worker crashed::grows without end: the worker died while the test ran (when it started, heap 12 MB, external 10 MB, RSS 90 MB; heap limit 117 MB)')
   })
 })
 
