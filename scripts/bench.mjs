@@ -80,8 +80,11 @@ table('2. Synchronous spikes: exact GC-boundary peak vs a 10 ms interval sampler
 
 // 3. Spread of peaks across fresh processes, with and without deterministic flags.
 const PROCESSES = 6
+// The flags and the flag-restoring preload exactly as the plugin gives them to its workers.
+const { workerExecArgv } = await import('../dist/plugin/options.js')
+const { RESTORE_FLAGS_IMPORT } = await import('../dist/worker/restore-flags.js')
 const modes = [
-  ['deterministic', ['--expose-gc', '--single-threaded-gc', '--min-semi-space-size=16', '--max-semi-space-size=16']],
+  ['deterministic', [...workerExecArgv({ deterministic: true }), RESTORE_FLAGS_IMPORT]],
   ['default GC', ['--expose-gc']],
 ]
 const spreadRows = []

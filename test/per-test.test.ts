@@ -97,7 +97,7 @@ describe('budgets in config', () => {
 
   test('the JSON report has every test, its budget and verdict, and the unmatched pattern', () => {
     expect(report.schemaVersion).toBe(1)
-    expect(report.environment).toMatchObject({ node: process.version, deterministic: true, workerFlags: ['--expose-gc', '--single-threaded-gc', '--min-semi-space-size=16', '--max-semi-space-size=16'] })
+    expect(report.environment).toMatchObject({ node: process.version, deterministic: true, workerFlags: ['--expose-gc', '--single-threaded', '--min-semi-space-size=16', '--max-semi-space-size=16'] })
     expect(report.summary).toMatchObject({ overBudget: 1, notAttributable: 3, unmatchedPatterns: ['typo/**'] })
     const over = report.tests.find(t => t.name === 'over the budget')!
     expect(over).toMatchObject({ file: 'budgets.test.ts', line: 5, state: 'failed', verdict: 'over-budget', budget: { total: { bytes: 10 * MB, pattern: 'budgets.test.ts > over *' } } })
