@@ -27,6 +27,7 @@ function table(title, header, rows) {
 }
 
 // 1. Measurement error against known allocation sizes.
+/** @type {Array<[string, number, 'heap' | 'external' | 'total' | 'rss', () => unknown]>} */
 const known = [
   ['Buffer.alloc(1 MB, 1)', 1e6, 'external', () => Buffer.alloc(1e6, 1)],
   ['Buffer.alloc(10 MB, 1)', 10e6, 'external', () => Buffer.alloc(10e6, 1)],
