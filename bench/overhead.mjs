@@ -22,6 +22,13 @@ const TEST_BODIES = [
     expect(typeof Date.now()).toBe('number')`,
 ]
 
+/** Copies the built package into `dir`'s node_modules, as an install would lay it out. */
+export function installPackage(dir) {
+  const installed = join(dir, 'node_modules/vitest-memory-budget')
+  for (const entry of ['package.json', 'dist', 'schema'])
+    cpSync(join(root, entry), join(installed, entry), { recursive: true })
+}
+
 /**
  * Writes a project with 10 files of 50 tests; `withPlugin` decides its config. The package is copied
  * into the project's node_modules, as an install would put it, so Vitest loads it as a dependency
@@ -32,9 +39,7 @@ export function writeSuite(dir, withPlugin) {
   mkdirSync(dir, { recursive: true })
   // Its own package.json stops Node resolving 'vitest-memory-budget' to this repository by name.
   writeFileSync(join(dir, 'package.json'), '{ "name": "overhead-suite", "private": true, "type": "module" }\n')
-  const installed = join(dir, 'node_modules/vitest-memory-budget')
-  for (const entry of ['package.json', 'dist', 'schema'])
-    cpSync(join(root, entry), join(installed, entry), { recursive: true })
+  installPackage(dir)
   const pluginImport = withPlugin ? `import { memoryBudget } from 'vitest-memory-budget'\n` : ''
   writeFileSync(join(dir, 'vitest.config.mjs'), `${pluginImport}export default { ${withPlugin ? 'plugins: [memoryBudget()], ' : ''}test: { pool: 'forks' } }\n`)
   for (let file = 0; file < 10; file++) {
