@@ -4,9 +4,10 @@
 // file stamps performance.now(), the package's setup module is next, and a last setup file records the
 // time since the stamp. So the figure covers exactly the worker resolving, loading and running the
 // package's setup module and everything it imports, in a fresh worker process (isolate: true forks
-// one per file) started with the plugin's flags. The same run with an empty setup file in its place
-// gives what Vitest itself spends on any setup file (resolving it, loading the last one); the
-// difference is the package's own share.
+// one per file) started with the plugin's flags. The same run with an empty module of an installed
+// package in its place gives what Vitest itself spends on any dependency's setup module (resolving a
+// bare specifier, deciding to load it natively, loading the last file); the difference is the
+// package's own share. An empty local setup file is shown too, for scale.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -23,12 +24,14 @@ const SOURCES = {
   'package.json': '{ "name": "import-cost", "private": true, "type": "module" }\n',
   'setup-start.mjs': 'globalThis.__setupStarted = performance.now()\n',
   'setup-empty.mjs': '',
+  'node_modules/empty-setup/package.json': '{ "name": "empty-setup", "type": "module", "exports": { "./setup": "./setup.js" } }\n',
+  'node_modules/empty-setup/setup.js': '',
   'setup-end.mjs': `import { appendFileSync } from 'node:fs'\nappendFileSync(process.env.BENCH_OUTPUT, \`\${performance.now() - globalThis.__setupStarted}\\n\`)\n`,
 }
 
 function writeProject(dir) {
   rmSync(dir, { recursive: true, force: true })
-  mkdirSync(dir, { recursive: true })
+  mkdirSync(join(dir, 'node_modules/empty-setup'), { recursive: true })
   for (const [name, text] of Object.entries(SOURCES)) writeFileSync(join(dir, name), text)
   for (let i = 0; i < FILES; i++) writeFileSync(join(dir, `probe-${i}.test.mjs`), `import { test } from 'vitest'\ntest('first test', () => {})\n`)
   installPackage(dir)
@@ -45,22 +48,24 @@ function importTimes(dir, execArgv, middle) {
   return times
 }
 
-/** Median ms per fresh worker with the package's setup module and with an empty one, over `rounds` alternating runs. */
+/** Median ms per fresh worker with the package's setup module and with empty ones, over `rounds` alternating runs. */
 export function measureImportCost(dir, execArgv, rounds) {
   writeProject(dir)
-  const samples = { package: [], empty: [] }
+  const samples = { package: [], emptyPackage: [], emptyFile: [] }
   for (let round = 0; round < rounds; round++) {
     samples.package.push(...importTimes(dir, execArgv, 'vitest-memory-budget/setup'))
-    samples.empty.push(...importTimes(dir, execArgv, './setup-empty.mjs'))
+    samples.emptyPackage.push(...importTimes(dir, execArgv, 'empty-setup/setup'))
+    samples.emptyFile.push(...importTimes(dir, execArgv, './setup-empty.mjs'))
   }
-  return { package: median(samples.package), empty: median(samples.empty), workers: samples.package.length }
+  return { package: median(samples.package), emptyPackage: median(samples.emptyPackage), emptyFile: median(samples.emptyFile), workers: samples.package.length }
 }
 
-export function printImportCost({ package: withPackage, empty, workers }) {
-  const own = withPackage - empty
+export function printImportCost({ package: withPackage, emptyPackage, emptyFile, workers }) {
+  const own = withPackage - emptyPackage
   printTable(`Importing the package in a fresh worker before its first test (median of ${workers} workers; target <= ${IMPORT_TARGET_MS} ms)`, ['setup module between the two stamps', 'ms'], [
     ['vitest-memory-budget/setup', withPackage.toFixed(2)],
-    ['an empty setup file', empty.toFixed(2)],
+    ['empty-setup/setup (an empty installed package)', emptyPackage.toFixed(2)],
+    ['./setup-empty.mjs (an empty local file)', emptyFile.toFixed(2)],
     [`the package's own share${own > IMPORT_TARGET_MS ? '  (over target)' : ''}`, own.toFixed(2)],
   ])
 }
