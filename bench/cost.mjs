@@ -37,7 +37,7 @@ export async function printSuiteCosts(rounds = DEFAULT_ROUNDS) {
   const variants = costVariants(await pluginWorkerOptions(root))
   let ok = true
   for (const suite of COST_SUITES) {
-    ok = await section(`Suite ${suite.name}`, () => printSuiteTable(suite, measureSuite(suite, variants, rounds, workDir('suite')), rounds)) && ok
+    ok = await section(`Suite ${suite.name}`, () => printSuiteTable(suite, variants, measureSuite(suite, variants, rounds, workDir('suite')), rounds)) && ok
   }
   return ok
 }

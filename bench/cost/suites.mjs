@@ -68,15 +68,24 @@ export function measureSuite(suite, variants, rounds, dir) {
   return variants.map((variant, i) => ({ name: variant.name, tests: samples[i].tests, measured: samples[i].measured, wall: median(samples[i].wall), cpu: median(samples[i].cpu) }))
 }
 
-export function printSuiteTable(suite, results, rounds) {
+/** A plugin variant that measured fewer tests than ran: its ratio is not the cost of measuring them. */
+function unmeasured(variants, results) {
+  return results.filter((r, i) => variants[i].plugin !== undefined && r.measured < r.tests)
+}
+
+/** Prints the suite's table; throws after it if a plugin variant left tests unmeasured. */
+export function printSuiteTable(suite, variants, results, rounds) {
   const [plain] = results
-  printTable(`${suite.name}: median of ${rounds} alternating rounds (CPU: the whole process tree)`, ['variant', 'tests', 'measured', 'wall', 'x plain', 'CPU', 'x plain'], results.map(r => [
+  printTable(`${suite.name}: median of ${rounds} alternating rounds (CPU: the whole process tree)`, ['variant', 'tests', 'measured', 'wall', 'x plain', 'CPU', 'x plain'], results.map((r, i) => [
     r.name,
     r.tests,
-    r.measured || '-',
+    variants[i].plugin === undefined ? '-' : r.measured,
     `${r.wall.toFixed(2)} s`,
     `${(r.wall / plain.wall).toFixed(2)}x`,
     `${r.cpu.toFixed(2)} s`,
     `${(r.cpu / plain.cpu).toFixed(2)}x`,
   ]))
+  const missed = unmeasured(variants, results)
+  if (missed.length > 0)
+    throw new Error(missed.map(r => `${r.name} measured ${r.measured} of ${r.tests} tests in suite ${suite.name.split(':')[0]}: its ratio is not the cost of measuring them`).join('; '))
 }
