@@ -22,6 +22,13 @@ const TEST_BODIES = [
     expect(typeof Date.now()).toBe('number')`,
 ]
 
+/** Copies the built package into `dir`'s node_modules, as an install would lay it out. */
+export function installPackage(dir) {
+  const installed = join(dir, 'node_modules/vitest-memory-budget')
+  for (const entry of ['package.json', 'dist', 'schema'])
+    cpSync(join(root, entry), join(installed, entry), { recursive: true })
+}
+
 /**
  * Writes a project with 10 files of 50 tests; `plugin` decides its config: `false` for none, `true` for
  * the defaults, or the options object's source text. The package is copied
@@ -33,9 +40,7 @@ export function writeSuite(dir, plugin) {
   mkdirSync(dir, { recursive: true })
   // Its own package.json stops Node resolving 'vitest-memory-budget' to this repository by name.
   writeFileSync(join(dir, 'package.json'), '{ "name": "overhead-suite", "private": true, "type": "module" }\n')
-  const installed = join(dir, 'node_modules/vitest-memory-budget')
-  for (const entry of ['package.json', 'dist', 'schema'])
-    cpSync(join(root, entry), join(installed, entry), { recursive: true })
+  installPackage(dir)
   const pluginImport = plugin ? `import { memoryBudget } from 'vitest-memory-budget'\n` : ''
   const plugins = plugin ? `plugins: [memoryBudget(${plugin === true ? '' : plugin})], ` : ''
   writeFileSync(join(dir, 'vitest.config.mjs'), `${pluginImport}export default { ${plugins}test: { pool: 'forks' } }\n`)

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
+import { printCostTables } from '../bench/cost.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const build = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' })
@@ -200,4 +201,6 @@ table('5b. The same suite with a full GC before every test (gcBeforeEachTest: \'
   ['plugin defaults (from 5)', `${(overhead.measured / 1000).toFixed(2)} s`, `${overhead.ratio.toFixed(2)}x`],
   ['a full GC before every test', `${(forced / 1000).toFixed(2)} s`, `${(forced / overhead.plain).toFixed(2)}x`],
 ])
+
+await printCostTables()
 console.log('')
