@@ -2,6 +2,7 @@
 // test/fixtures/config-shapes allocates a known 5 MB per test (probe.ts), so a test that was not
 // measured, or measured in the wrong worker, shows as a missing or out-of-bounds figure.
 import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import type { MemoryReport } from '../src/index.js'
@@ -21,10 +22,9 @@ interface Shape {
 }
 
 /** A report that says a project could not be measured, as the issue asks for, instead of passing quietly. */
-type ReportWithUnmeasured = MemoryReport & { unmeasured?: Array<{ project: string, reason: string }> }
 
 interface ShapeRun extends FixtureRun {
-  report: ReportWithUnmeasured | undefined
+  report: MemoryReport | undefined
 }
 
 const runs = new Map<string, Promise<ShapeRun>>()
@@ -43,7 +43,7 @@ async function startShape(shape: Shape): Promise<ShapeRun> {
   rmSync(join(root, 'reports'), { recursive: true, force: true })
   const run = await runFixture(`config-shapes/${shape.fixture}`, shape.cliOptions, { captureOutput: true })
   const reportPath = join(root, 'reports/memory.json')
-  const report = existsSync(reportPath) ? JSON.parse(readFileSync(reportPath, 'utf8')) as ReportWithUnmeasured : undefined
+  const report = existsSync(reportPath) ? JSON.parse(readFileSync(reportPath, 'utf8')) as MemoryReport : undefined
   return { ...run, report }
 }
 
@@ -85,9 +85,11 @@ function expectReportListsEveryTest(run: ShapeRun): void {
   expect(report.tests.map(key).sort()).toEqual(run.tests.map(t => key({ project: t.project, name: t.fullName })).sort())
   for (const t of report.tests)
     expect(t.verdict, key(t)).toBe(t.name === OVER_BUDGET ? 'over-budget' : 'within-budget')
-  expect(report.unmeasured ?? [], 'projects reported as unmeasured').toEqual([])
+  expect(report.summary.unmeasuredProjects, 'projects reported as unmeasured').toEqual([])
   expect(run.output).not.toMatch(/not measured|unmeasured/i)
 }
+
+const isVitest4 = (createRequire(import.meta.url)('vitest/package.json') as { version: string }).version.startsWith('4.')
 
 const ISOLATE_FALSE: Shape = { fixture: 'isolate-false', tests: { '': 16 } }
 
@@ -96,7 +98,6 @@ const SHAPES: Array<[string, Shape]> = [
   ['an inline project without extends: true', { fixture: 'inline-no-extends', tests: { runtime: 3 } }],
   ['inline projects with extends: true', { fixture: 'inline-extends', tests: { unit: 3, runtime: 2 } }],
   ['inline projects with and without extends, one on the threads pool', { fixture: 'mixed', tests: { inherits: 2, standalone: 3, threads: 2 } }],
-  ['project config files without the plugin, by glob and by path', { fixture: 'project-files', tests: { alpha: 3, beta: 2, e2e: 2 } }],
   ['a --project filter on the mixed shape', { fixture: 'mixed', tests: { standalone: 3 }, cliOptions: { project: ['standalone'] } }],
   ['isolate: false with many files in one worker', ISOLATE_FALSE],
 ]
@@ -108,6 +109,12 @@ describe('every test measured, on every config shape', () => {
     expectEveryTestMeasured(run, shape)
     expectBudgetFailsOneTest(run)
     expectReportListsEveryTest(run)
+  })
+
+  // Projects given as config files of their own, none of which has the plugin: Vitest 4 calls the
+  // plugin for no project, so it cannot set them up; it stops the run instead of passing unmeasured.
+  test.skipIf(!isVitest4)('project config files without the plugin: Vitest 4 refuses to run them unmeasured, naming the fix', async () => {
+    await expect(runShape({ fixture: 'project-files', tests: { alpha: 3, beta: 2, e2e: 2 } })).rejects.toThrow(/none of this run's projects has the plugin[\s\S]*extends: true/)
   })
 
   test('isolate: false: one full-GC baseline per worker process, not one per file', async () => {

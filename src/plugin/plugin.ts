@@ -21,6 +21,20 @@ Vitest 4 gives the root config's plugins only to projects with \`extends: true\`
 \`extends: true\` to each entry of \`test.projects\` (inline: { extends: true, test: { ... } }), or add
 memoryBudget() to the plugins of each project's own config file.`
 
+/**
+ * Shared through the process, not this module: Vitest loads the config file again for every project
+ * with `extends: true`, and a config that bundles this module (a monorepo importing it from source)
+ * makes a new plugin instance each time; all of them must agree on what has been set up.
+ */
+interface SharedState {
+  /** The Vitest runs some instance of this plugin has set up. */
+  configured: WeakSet<object>
+  /** Set when a config is resolved, cleared when a run is set up: still set when the root server starts means no project had the plugin. */
+  awaitingConfigure: boolean
+}
+const SHARED = Symbol.for('vitest-memory-budget.plugin')
+const shared: SharedState = ((globalThis as { [SHARED]?: SharedState })[SHARED] ??= { configured: new WeakSet(), awaitingConfigure: false })
+
 function withAll(list: readonly string[] | undefined, additions: readonly string[]): string[] {
   const result = [...(list ?? [])]
   for (const item of additions) {
@@ -72,8 +86,6 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
   // Made when Vitest is about to run tests, not when a config is loaded (editors and tools load it too).
   let trailDirectory: string | undefined
   let reporter: MemoryReporter | undefined
-  /** The Vitest instance this plugin has set up (a watch-mode restart brings a new one). */
-  let configured: Vitest | undefined
   const createReporter = (trails: string) => new MemoryReporter({
     top: settings.top,
     silent: settings.silent,
@@ -100,9 +112,10 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
 
   const configureVitest = ({ vitest }: { vitest: Vitest }) => {
     // Called once per project that has this plugin, on both majors: all projects are set up at once.
-    if (configured === vitest)
+    shared.awaitingConfigure = false
+    if (shared.configured.has(vitest))
       return
-    configured = vitest
+    shared.configured.add(vitest)
     trailDirectory ??= createTrailDirectory()
     reporter ??= createReporter(trailDirectory)
     const workerConfig: WorkerConfig = {
@@ -129,6 +142,7 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
   return {
     name: 'vitest-memory-budget',
     config(config) {
+      shared.awaitingConfigure = true
       forwardToInlineProjects(config as UserConfigShape, forwarder)
       return { test: { pool: 'forks', execArgv, setupFiles: [SETUP_FILE], includeTaskLocation: true } }
     },
@@ -138,7 +152,7 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
       // starts after Vitest has resolved its projects and called their `configureVitest`. Still
       // unconfigured then means no project has this plugin (projects given as config files of their
       // own, none with `extends: true`): nothing would be measured.
-      if (isVitest4 && !configured && server.config.plugins.some(plugin => plugin.name === 'vitest'))
+      if (shared.awaitingConfigure && server.config.plugins.some(plugin => plugin.name === 'vitest'))
         throw new Error(NOT_REACHED)
     },
   }
