@@ -87,8 +87,8 @@ for (const [name, fn] of spikes) {
 // measurement of how often it misses.
 table('2. Synchronous spikes: exact GC-boundary peak vs a 10 ms interval sampler (which cannot fire during synchronous code: it keeps its starting 0 B)', ['workload', 'measureMemory', '10 ms sampler', 'sampler saw'], spikeRows)
 
-// 3. Spread of peaks across fresh processes, with and without deterministic flags.
-const PROCESSES = 6
+// 3. Spread of peaks across fresh processes, with and without deterministic flags, for everyday code.
+const PROCESSES = 5
 // The flags and the flag-restoring preload exactly as the plugin gives them to its workers.
 const { workerExecArgv } = await import('../dist/plugin/options.js')
 const { RESTORE_FLAGS_IMPORT } = await import('../dist/worker/restore-flags.js')
@@ -96,19 +96,21 @@ const modes = [
   ['deterministic', [...workerExecArgv({ deterministic: true }), RESTORE_FLAGS_IMPORT]],
   ['default GC', ['--expose-gc']],
 ]
+const spread = values => `${((Math.max(...values) / Math.max(1, Math.min(...values)) - 1) * 100).toFixed(3)}%`
 const spreadRows = []
 for (const workload of Object.keys(WORKLOADS)) {
   for (const [mode, flags] of modes) {
-    const totals = Array.from({ length: PROCESSES }, () => {
+    const runs = Array.from({ length: PROCESSES }, () => {
       const child = spawnSync(process.execPath, [...flags, join(root, 'bench/workloads.mjs'), workload], { encoding: 'utf8' })
-      return JSON.parse(child.stdout).total
+      if (child.status !== 0)
+        throw new Error(`workload ${workload} (${mode}) failed:\n${child.stderr}`)
+      return JSON.parse(child.stdout)
     })
-    const min = Math.min(...totals)
-    const max = Math.max(...totals)
-    spreadRows.push([workload, mode, formatBytes(min), formatBytes(max), `${(max / min).toFixed(3)}x`, `${new Set(totals).size} of ${PROCESSES}`])
+    const totals = runs.map(run => run.total)
+    spreadRows.push([workload, mode, formatBytes(Math.min(...totals)), formatBytes(Math.max(...totals)), spread(totals), spread(runs.map(run => run.heap)), `${new Set(totals).size} of ${PROCESSES}`])
   }
 }
-table(`3. Peak (total) of the same workload in ${PROCESSES} fresh processes`, ['workload', 'mode', 'min', 'max', 'max/min', 'distinct'], spreadRows)
+table(`3. Peak of the same workload in ${PROCESSES} fresh processes (the no-op's figure is the instrument's own noise)`, ['workload', 'mode', 'min total', 'max total', 'total spread', 'heap spread', 'distinct'], spreadRows)
 
 // 3b. The same in real Vitest workers under the plugin: the repository's determinism fixture, five
 // test files each measuring the workload in a fresh forked worker.
