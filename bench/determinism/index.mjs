@@ -127,13 +127,15 @@ async function determinismTable(major, dir) {
       bad ? `✗ ${name}` : `  ${name}`,
       ...spreads.map(spread => `${percent(spread)}${spread > SPREAD_TARGET ? ' ✗' : ''}`),
       range(measured.map(m => m.total)),
+      // Beside total's: a heap of a few kB (a workload of ArrayBuffers) spreads by large percentages.
+      range(measured.map(m => m.heap)),
       range(perTest.map(m => m.total)),
       `${noop.toLocaleString('en')} B${noop >= NOOP_TARGET ? ' ✗' : ''}`,
     ])
   }
   table(
     `6. Determinism on ${versions.join(' / ')}: ${RUNS} fresh workers (${pids} distinct pids), spread = max/min - 1, target <= ${percent(SPREAD_TARGET)}, no-op < ${NOOP_TARGET} B\n   worker flags: ${workerFlags(workers[0].execArgv)}`,
-    ['workload', 'mM total', 'mM heap', 'test total', 'test heap', 'mM total min..max (B)', 'test total min..max (B)', 'no-op max'],
+    ['workload', 'mM total', 'mM heap', 'test total', 'test heap', 'mM total min..max (B)', 'mM heap min..max (B)', 'test total min..max (B)', 'no-op max'],
     rows,
   )
   console.log(`\n  ${over} of ${rows.length} workloads over target; the worst no-op measureMemory read ${worstNoop.toLocaleString('en')} B (mM: measureMemory(workload); test: the recorder's task.meta.memory of the bare test)`)

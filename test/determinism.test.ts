@@ -1,0 +1,53 @@
+import { beforeAll, describe, expect, test } from 'vitest'
+import { UNSTABLE } from './fixtures/determinism-set/workloads.js'
+import { type FixtureRun, runFixture } from './helpers/run-fixture.js'
+
+/** Issue 13: peaks of the same code in fresh workers may differ by at most 0.1%, relative. */
+const SPREAD = 0.001
+/** A no-op measureMemory must read under 1 kB, whatever ran before it in the worker. */
+const NOOP = 1024
+
+interface Figures {
+  total: number
+  heap: number
+}
+
+function spread(values: number[]): number {
+  return Math.max(...values) / Math.min(...values) - 1
+}
+
+// Five test files each running the same workloads, so Vitest forks five fresh workers (this runs
+// under Vitest 4 / Node 20 and, through scripts/vitest5.mjs, Vitest 5 / Node 24). `npm run bench`
+// prints the full set of fourteen workloads with the same figures.
+describe('the same workloads in 5 fresh workers measure the same', () => {
+  let run: FixtureRun
+  const figures = (title: string, read: (meta: Record<string, unknown>) => unknown): Figures[] =>
+    run.tests.filter(t => t.fullName === title).map(t => read(t.meta) as Figures)
+
+  beforeAll(async () => {
+    run = await runFixture('determinism-set')
+    expect(run.tests.filter(t => t.state !== 'passed').map(t => `${t.file} > ${t.fullName}: ${t.errors[0]}`)).toEqual([])
+    const pids = run.tests.filter(t => t.fullName.endsWith('| measureMemory') && t.meta.pid !== undefined).map(t => t.meta.pid)
+    expect(new Set(pids).size).toBe(5)
+  }, 600_000)
+
+  describe.each(UNSTABLE)('%s', (name) => {
+    test.each(['total', 'heap'] as const)('measureMemory: %s spreads by 0.1 percent at most', (metric) => {
+      const values = figures(`${name} | measureMemory`, meta => meta).map(f => f[metric])
+      expect(values).toHaveLength(5)
+      expect(spread(values), `${metric}: ${values.join(', ')}`).toBeLessThanOrEqual(SPREAD)
+    })
+
+    test.each(['total', 'heap'] as const)('the per-test record: %s spreads by 0.1 percent at most', (metric) => {
+      const values = figures(`${name} | bare`, meta => meta.memory).map(f => f[metric])
+      expect(values).toHaveLength(5)
+      expect(spread(values), `${metric}: ${values.join(', ')}`).toBeLessThanOrEqual(SPREAD)
+    })
+  })
+
+  test('a no-op measureMemory after them reads under 1 kB', () => {
+    const totals = figures('no-op | measureMemory', meta => meta).map(f => f.total)
+    expect(totals).toHaveLength(5)
+    expect(Math.max(...totals), `totals: ${totals.join(', ')}`).toBeLessThan(NOOP)
+  })
+})
