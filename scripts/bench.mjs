@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
+import { printDeterminismTables } from '../bench/determinism/index.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const build = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' })
@@ -171,4 +172,5 @@ table('5. A generated suite of 500 small tests in 10 files, forks pool, median o
   ['with the plugin', `${(overhead.measured / 1000).toFixed(2)} s`],
   ['ratio', `${overhead.ratio.toFixed(2)}x`],
 ])
+await printDeterminismTables()
 console.log('')
