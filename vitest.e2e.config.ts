@@ -5,8 +5,6 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['test/e2e/**/*.e2e.test.ts'],
-    // `npm test` passes its file filters to every run: one aimed at the other suites skips this one.
-    passWithNoTests: true,
     testTimeout: 120_000,
   },
 })

@@ -22,21 +22,28 @@ const TEST_BODIES = [
     expect(typeof Date.now()).toBe('number')`,
 ]
 
+/** Copies the built package into `dir`'s node_modules, as an install would lay it out. */
+export function installPackage(dir) {
+  const installed = join(dir, 'node_modules/vitest-memory-budget')
+  for (const entry of ['package.json', 'dist', 'schema'])
+    cpSync(join(root, entry), join(installed, entry), { recursive: true })
+}
+
 /**
- * Writes a project with 10 files of 50 tests; `withPlugin` decides its config. The package is copied
+ * Writes a project with 10 files of 50 tests; `plugin` decides its config: `false` for none, `true` for
+ * the defaults, or the options object's source text. The package is copied
  * into the project's node_modules, as an install would put it, so Vitest loads it as a dependency
  * (natively) instead of transforming it as project source.
  */
-export function writeSuite(dir, withPlugin) {
+export function writeSuite(dir, plugin) {
   rmSync(dir, { recursive: true, force: true })
   mkdirSync(dir, { recursive: true })
   // Its own package.json stops Node resolving 'vitest-memory-budget' to this repository by name.
   writeFileSync(join(dir, 'package.json'), '{ "name": "overhead-suite", "private": true, "type": "module" }\n')
-  const installed = join(dir, 'node_modules/vitest-memory-budget')
-  for (const entry of ['package.json', 'dist', 'schema'])
-    cpSync(join(root, entry), join(installed, entry), { recursive: true })
-  const pluginImport = withPlugin ? `import { memoryBudget } from 'vitest-memory-budget'\n` : ''
-  writeFileSync(join(dir, 'vitest.config.mjs'), `${pluginImport}export default { ${withPlugin ? 'plugins: [memoryBudget()], ' : ''}test: { pool: 'forks' } }\n`)
+  installPackage(dir)
+  const pluginImport = plugin ? `import { memoryBudget } from 'vitest-memory-budget'\n` : ''
+  const plugins = plugin ? `plugins: [memoryBudget(${plugin === true ? '' : plugin})], ` : ''
+  writeFileSync(join(dir, 'vitest.config.mjs'), `${pluginImport}export default { ${plugins}test: { pool: 'forks' } }\n`)
   for (let file = 0; file < 10; file++) {
     const tests = Array.from({ length: 50 }, (_, i) => `  test('case ${i}', async () => {\n    ${TEST_BODIES[i % TEST_BODIES.length]}\n  })`)
     writeFileSync(join(dir, `suite-${file}.test.mjs`), `import { describe, expect, test } from 'vitest'\n\ndescribe('file ${file}', () => {\n${tests.join('\n')}\n})\n`)
@@ -53,27 +60,32 @@ function timeRun(dir) {
 
 const median = values => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
 
-/** Runs both suites `rounds` times, alternating, and returns the median wall times and their ratio. */
-export function measureOverhead(rounds = 5) {
+/**
+ * Writes one suite per entry of `plugins` (name: `plugin` as writeSuite takes it), runs each once to
+ * warm up, then all `rounds` times, alternating; returns each one's median wall time and all times.
+ */
+export function timeSuites(plugins, rounds) {
   // Inside the repo, so the suites resolve vitest and the package's dependencies from its node_modules.
   const base = join(root, 'bench/.work', `overhead-${process.pid}`)
-  const plain = join(base, 'plain')
-  const measured = join(base, 'measured')
-  writeSuite(plain, false)
-  writeSuite(measured, true)
+  const names = Object.keys(plugins)
+  for (const name of names) writeSuite(join(base, name), plugins[name])
   try {
-    timeRun(plain)
-    timeRun(measured)
-    const times = { plain: [], measured: [] }
+    for (const name of names) timeRun(join(base, name))
+    const times = Object.fromEntries(names.map(name => [name, []]))
     for (let round = 0; round < rounds; round++) {
-      times.plain.push(timeRun(plain))
-      times.measured.push(timeRun(measured))
+      for (const name of names) times[name].push(timeRun(join(base, name)))
     }
-    return { plain: median(times.plain), measured: median(times.measured), ratio: median(times.measured) / median(times.plain), times }
+    return { medians: Object.fromEntries(names.map(name => [name, median(times[name])])), times }
   }
   finally {
     rmSync(base, { recursive: true, force: true })
   }
+}
+
+/** Runs the suite without and with the plugin `rounds` times, alternating: median wall times and their ratio. */
+export function measureOverhead(rounds = 5) {
+  const { medians, times } = timeSuites({ plain: false, measured: true }, rounds)
+  return { plain: medians.plain, measured: medians.measured, ratio: medians.measured / medians.plain, times }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

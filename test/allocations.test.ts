@@ -17,8 +17,23 @@ describe('measureAllocations', () => {
     // to a hundred kB or so to a round of 10,000 calls.
     expect(m.bytesPerCall).toBeLessThan(32)
     expect(m).toMatchObject({ calls: 10_000, warmup: 1000 })
-    expect(m.timePerCall).toBeGreaterThan(0)
-    expect(m.callsPerSecond).toBeGreaterThan(0)
+  })
+
+  test('times a call against an independent clock: a 1 ms spin takes 1 ms and some', async () => {
+    // The spin reads process.hrtime, a clock tinybench does not use. Each call lasts at least 1 ms of
+    // wall time; a loaded machine only makes it longer, by a scheduler slice or so, not tenfold.
+    const spin = () => {
+      const until = process.hrtime.bigint() + 1_000_000n
+      while (process.hrtime.bigint() < until);
+    }
+    const m = await measureAllocations(spin, { calls: 50, warmup: 5 })
+    expect(m.timePerCall).toBeGreaterThanOrEqual(0.99)
+    expect(m.timePerCall).toBeLessThan(10)
+    expect(m.callsPerSecond).toBeLessThanOrEqual(1010)
+    expect(m.callsPerSecond).toBeGreaterThan(100)
+    // Two views of the same timings: the mean rate and the inverse of the mean time agree.
+    expect(m.callsPerSecond * m.timePerCall / 1000).toBeGreaterThan(0.5)
+    expect(m.callsPerSecond * m.timePerCall / 1000).toBeLessThan(2)
   })
 
   test('counts heap and external bytes per call, to within 10%', async () => {

@@ -23,6 +23,9 @@ beforeAll(() => {
   rmSync(join(root, 'reports'), { recursive: true, force: true })
 })
 
+// One story, in order: each test starts from the baseline file and reports the tests before it left
+// (the first run writes none, -u writes it, later runs compare with it). Under -t a later test alone
+// fails loudly on the missing or different baseline; run the file whole.
 describe('the baseline', () => {
   test('a first run without a baseline is not an error, and writes none', () => {
     const first = run()

@@ -43,6 +43,7 @@ describe('faults in the tests being measured', () => {
     expect(states).toEqual({
       'allocates 10 MB under fake timers': 'passed',
       'asserts a budget under fake timers': 'passed',
+      'sleeps 300 ms for real while the fake clock stands still, then jumps an hour': 'passed',
       'calls gc() itself after dropping 20 MB': 'passed',
       'spawns a child that allocates 50 MB': 'passed',
       'allocates 10 MB, then never finishes': 'failed',
@@ -51,10 +52,13 @@ describe('faults in the tests being measured', () => {
     const tests = byName(readReport('hazards'))
     const metrics = (name: string) => tests[name]!.metrics!
 
-    // Fake timers (performance.now included) change neither the peaks nor the durations' sign.
+    // Fake timers (performance.now included) change neither the peaks nor the durations: the
+    // duration is the real 300 ms sleep, not the fake clock's reading.
     expect(metrics('allocates 10 MB under fake timers').external).toBeGreaterThanOrEqual(10e6)
     expect(metrics('allocates 10 MB under fake timers').external).toBeLessThan(10.1e6)
-    expect(metrics('allocates 10 MB under fake timers').duration).toBeGreaterThanOrEqual(0)
+    const slept = metrics('sleeps 300 ms for real while the fake clock stands still, then jumps an hour').duration
+    expect(slept).toBeGreaterThanOrEqual(300)
+    expect(slept).toBeLessThan(60_000)
 
     // A test's own gc() call frees what it dropped, but the peak before it still counts.
     expect(metrics('calls gc() itself after dropping 20 MB').external).toBeGreaterThanOrEqual(20e6)

@@ -35,7 +35,7 @@ describe('memoryBudget() plugin, on real Vitest runs', () => {
     const run = await runFixture('multi-project')
     expect(run.tests.map(t => [t.project, t.state])).toEqual([['inherits', 'passed'], ['standalone', 'passed']])
     for (const t of run.tests) {
-      expect(t.meta, t.project).toMatchObject({ execArgv: ['--expose-gc', '--single-threaded-gc', '--min-semi-space-size=16', '--max-semi-space-size=16'], restoresFlags: true, forked: true, gcExposed: true, memory: { attributable: true } })
+      expect(t.meta, t.project).toMatchObject({ execArgv: ['--expose-gc', '--single-threaded', '--min-semi-space-size=16', '--max-semi-space-size=16'], restoresFlags: true, forked: true, gcExposed: true, memory: { attributable: true } })
     }
   })
 

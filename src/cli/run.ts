@@ -154,7 +154,7 @@ export function mergeReports(reports: ReadonlyArray<{ path: string, report: Memo
   return {
     ...first!.report,
     createdAt: reports.map(({ report }) => report.createdAt).sort().at(-1)!,
-    summary: summarize(tests, unmatched, reports.some(({ report }) => report.summary.compared)),
+    summary: summarize(tests, unmatched, reports.some(({ report }) => report.summary.compared), reports.flatMap(({ report }) => report.summary.unmeasuredProjects ?? []).filter((entry, i, all) => all.findIndex(other => other.project === entry.project) === i)),
     tests,
   }
 }

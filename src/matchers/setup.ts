@@ -1,6 +1,10 @@
 // The setup file the plugin registers: installs the memory matchers, catches un-awaited calls, and,
 // under the plugin, measures every test and holds it to its configured budget.
 // Without the plugin, add 'vitest-memory-budget/setup' to `setupFiles` for the matchers alone.
+//
+// Every test file's worker loads this before its first test, so it imports only what each test
+// needs: the matchers' own code (leak detection, allocation sites, heap snapshots, tinybench) loads
+// on their first call.
 import { afterEach, beforeEach, chai, expect, inject } from 'vitest'
 import './types.js'
 import type { MemoryTaskMeta } from '../worker/types.js'
@@ -8,32 +12,67 @@ import { WORKER_CONFIG_KEY } from '../worker/config.js'
 import { createTestRecorder } from '../worker/test-recorder.js'
 import { openTrail } from '../worker/trail.js'
 import { formatTestBudgetFailure } from './failure-message.js'
-import { memoryMatchers } from './index.js'
 import { settleUnawaited, trackCall } from './unawaited.js'
 
-expect.extend(memoryMatchers)
+const MATCHER_NAMES = ['toStayUnder', 'toAllocateUnder', 'toLeak'] as const
+type MatcherName = typeof MATCHER_NAMES[number]
 
-chai.use((api, utils) => {
-  for (const name of Object.keys(memoryMatchers)) {
-    utils.overwriteMethod(api.Assertion.prototype, name, (original: (...args: unknown[]) => unknown) =>
-      function (this: object, ...args: unknown[]) {
-        const result = original.apply(this, args)
-        if (!(result instanceof Promise))
-          return result
-        const assertion = `expect(fn)${utils.flag(this, 'negate') ? '.not' : ''}.${name}(${args.map(a => JSON.stringify(a)).join(', ')})`
-        return trackCall(result, utils.flag(this, 'vitest-test'), assertion)
-      })
+type LazyMatcher = (this: unknown, ...args: unknown[]) => Promise<{ pass: boolean, message: () => string }>
+
+function lazyMatcher(name: MatcherName): LazyMatcher {
+  return async function (this: unknown, ...args: unknown[]) {
+    const { memoryMatchers } = await import('./index.js')
+    return (memoryMatchers[name] as unknown as LazyMatcher).apply(this, args)
   }
-})
+}
 
-const workerConfig = inject(WORKER_CONFIG_KEY)
-const recorder = workerConfig ? createTestRecorder(workerConfig) : undefined
-const trail = workerConfig ? openTrail(workerConfig.trailDirectory) : undefined
+/**
+ * What a worker process sets up once. With `isolate: false` one process runs many test files and
+ * this file runs again for each: matchers wrapped twice would track every call twice, and a recorder
+ * per file would start each file with a full GC and a new trail.
+ */
+interface WorkerState {
+  /** The `expect` instances given the matchers: one per process with `isolate: false`. */
+  extended: WeakSet<object>
+  recording: { recorder: ReturnType<typeof createTestRecorder>, trail: ReturnType<typeof openTrail> } | undefined
+}
+const STATE = Symbol.for('vitest-memory-budget.worker')
+const global = globalThis as { [STATE]?: WorkerState }
 
-if (recorder && trail) {
+function installMatchers(): void {
+  expect.extend(Object.fromEntries(MATCHER_NAMES.map(name => [name, lazyMatcher(name)])))
+  chai.use((api, utils) => {
+    for (const name of MATCHER_NAMES) {
+      utils.overwriteMethod(api.Assertion.prototype, name, (original: (...args: unknown[]) => unknown) =>
+        function (this: object, ...args: unknown[]) {
+          const result = original.apply(this, args)
+          if (!(result instanceof Promise))
+            return result
+          const assertion = `expect(fn)${utils.flag(this, 'negate') ? '.not' : ''}.${name}(${args.map(a => JSON.stringify(a)).join(', ')})`
+          return trackCall(result, utils.flag(this, 'vitest-test'), assertion)
+        })
+    }
+  })
+}
+
+function setUpWorker(): WorkerState {
+  const workerConfig = inject(WORKER_CONFIG_KEY)
+  return {
+    extended: new WeakSet(),
+    recording: workerConfig && { recorder: createTestRecorder(workerConfig), trail: openTrail(workerConfig.trailDirectory) },
+  }
+}
+
+const { extended, recording } = (global[STATE] ??= setUpWorker())
+if (!extended.has(expect)) {
+  installMatchers()
+  extended.add(expect)
+}
+
+if (recording) {
   beforeEach(({ task }) => {
-    trail.start(task.id)
-    recorder.start(task)
+    recording.trail.start(task.id)
+    recording.recorder.start(task)
   })
 }
 
@@ -43,11 +82,11 @@ afterEach(async ({ task }) => {
   const unawaited = await settleUnawaited(task)
   if (unawaited)
     errors.push(unawaited.message)
-  const record = recorder?.finish(task)
+  const record = recording?.recorder.finish(task)
   if (record) {
     const meta = task.meta as MemoryTaskMeta
     meta.memory = record
-    trail?.finish(task.id, record)
+    recording!.trail.finish(task.id, record)
     if (record.attributable && record.violations.length > 0)
       errors.push(formatTestBudgetFailure(record))
   }

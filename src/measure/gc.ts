@@ -18,7 +18,7 @@ export function getGc(): GcFunction {
   // With concurrent sweeping, the external memory of freed ArrayBuffers is subtracted on a helper
   // thread some time after the GC: a drop inside the next measured window would hide its
   // allocations. Swept within the GC, external memory again only falls at GC boundaries.
-  // (--single-threaded-gc, which the plugin adds, implies this; without the plugin it is needed.)
+  // (--single-threaded, which the plugin adds, implies this; without the plugin it is needed.)
   v8.setFlagsFromString('--no-concurrent-array-buffer-sweeping')
   const fromGlobal = (globalThis as { gc?: unknown }).gc
   if (typeof fromGlobal === 'function') {

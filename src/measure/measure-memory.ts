@@ -4,7 +4,10 @@ import { checkCall, describeValue } from './arguments.js'
 import { getGc } from './gc.js'
 import type { TimelinePoint } from './gc-trace.js'
 import type { RssMethod, RssMethodOption } from './rss.js'
-import { type ClosedWindow, heapNow, openMemoryWindow } from './window.js'
+import { type MemoryMetrics, toMetrics } from './metrics.js'
+import { heapNow, openMemoryWindow } from './window.js'
+
+export type { MemoryMetrics } from './metrics.js'
 
 export interface MeasureMemoryOptions {
   /**
@@ -18,31 +21,6 @@ export interface MeasureMemoryOptions {
   allocationSites?: boolean
 }
 
-/**
- * Memory used by one call, in bytes above a baseline taken after full garbage collections.
- * Peaks include garbage not yet collected: real memory the process held.
- */
-export interface MemoryMetrics {
-  /** Peak of V8 heap + external memory at the same instant: the memory the code asked for. */
-  total: number
-  /** Peak of the V8 heap (JS objects, strings, closures). */
-  heap: number
-  /** Peak of external memory (ArrayBuffer and Buffer contents, owned outside the heap). */
-  external: number
-  /** Peak resident set size: what the kernel kept in RAM. Lags allocation for untouched zero pages. */
-  rss: number
-  /** Heap + external still held after a full GC at the end: what the call kept alive (never below 0). */
-  retained: number
-  /** Every byte allocated on the heap and externally during the call, freed or not. */
-  allocated: number
-  /** Garbage collections during the call. */
-  gcCount: number
-  /** Milliseconds spent in those collections. */
-  gcTime: number
-  /** Milliseconds the call took. */
-  duration: number
-}
-
 export interface MemoryMeasurement extends MemoryMetrics {
   /** How `rss` was measured; see {@link MeasureMemoryOptions.rss}. */
   rssMethod: RssMethod
@@ -50,21 +28,6 @@ export interface MemoryMeasurement extends MemoryMetrics {
   timeline: TimelinePoint[]
   /** Biggest allocation sites first; empty unless `allocationSites` was requested. */
   allocationSites: AllocationSite[]
-}
-
-/** The metrics of a closed window, with `retained` measured by the caller's own end-of-window GC. */
-export function toMetrics(closed: ClosedWindow, retained: number): MemoryMetrics {
-  return {
-    total: closed.peakTotal,
-    heap: closed.peakHeap,
-    external: closed.peakExternal,
-    rss: closed.rss,
-    retained,
-    allocated: closed.allocated,
-    gcCount: closed.gcCount,
-    gcTime: closed.gcTime,
-    duration: closed.duration,
-  }
 }
 
 const RSS_OPTIONS: readonly RssMethodOption[] = ['auto', 'kernel', 'sampler']

@@ -7,9 +7,10 @@ import { parseSize, type SizeInput } from '../measure/size.js'
 /** Options of `memoryBudget()`. */
 export interface MemoryBudgetOptions {
   /**
-   * Run test workers with one GC thread and a young generation of fixed size (16 MiB semi-spaces),
-   * so the same code measures the same peaks in every run (default `true`). Without it, parallel GC
-   * threads and V8's adaptive heap sizing make peaks vary several-fold between runs.
+   * Run test workers without V8 background threads (`--single-threaded`) and with a young generation
+   * of fixed size (16 MiB semi-spaces), so the same code measures the same peaks in every run
+   * (default `true`). Without it, parallel GC threads, background compilation and V8's adaptive heap
+   * sizing make peaks vary several-fold between runs.
    */
   deterministic?: boolean
   /**
@@ -130,12 +131,15 @@ function resolveHeapLimit(input: SizeInput | undefined): number | undefined {
 const FIXED_SEMI_SPACE_MB = 16
 
 /**
- * Node flags for measured workers: `gc()` for clean baselines; for repeatable peaks, one GC thread
- * (parallel GC threads finish in a different order every run) and a young generation of fixed size.
+ * Node flags for measured workers: `gc()` for clean baselines; for repeatable peaks, no V8 background
+ * threads and a young generation of fixed size. `--single-threaded`, not only `--single-threaded-gc`:
+ * code compiled on a background thread lands on the heap at a moment that depends on thread timing
+ * (measured: 20k awaited promises peaked 28% apart between fresh processes with `-gc`, byte-identical
+ * with `--single-threaded` and the preload below, on Node 20 and 24).
  */
 export function workerExecArgv(options: Pick<ResolvedMemoryBudgetOptions, 'deterministic' | 'heapLimit'>): string[] {
   const cap = options.heapLimit === undefined ? [] : [`--max-old-space-size=${Math.floor(options.heapLimit / 2 ** 20)}`]
   if (!options.deterministic)
     return ['--expose-gc', ...cap]
-  return ['--expose-gc', '--single-threaded-gc', `--min-semi-space-size=${FIXED_SEMI_SPACE_MB}`, `--max-semi-space-size=${FIXED_SEMI_SPACE_MB}`, ...cap]
+  return ['--expose-gc', '--single-threaded', `--min-semi-space-size=${FIXED_SEMI_SPACE_MB}`, `--max-semi-space-size=${FIXED_SEMI_SPACE_MB}`, ...cap]
 }

@@ -1,7 +1,8 @@
+import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import type { Plugin } from 'vitest/config'
-import type { TestProject } from 'vitest/node'
-import { MemoryReporter } from '../reporter/memory-reporter.js'
+import type { TestProject, Vitest } from 'vitest/node'
+import { MemoryReporter, type UnmeasuredProject } from '../reporter/memory-reporter.js'
 import { WORKER_CONFIG_KEY, type WorkerConfig } from '../worker/config.js'
 import { RESTORE_FLAGS_IMPORT } from '../worker/restore-flags.js'
 import { createTrailDirectory } from '../worker/trail.js'
@@ -13,6 +14,27 @@ import { type MemoryBudgetOptions, resolveOptions, workerExecArgv } from './opti
 const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js'
 export const SETUP_FILE = fileURLToPath(new URL(`../matchers/setup${extension}`, import.meta.url))
 
+const isVitest4 = (createRequire(import.meta.url)('vitest/package.json') as { version: string }).version.startsWith('4.')
+
+const NOT_REACHED = `vitest-memory-budget: none of this run's projects has the plugin, so no test would be measured.
+Vitest 4 gives the root config's plugins only to projects with \`extends: true\`. Either add
+\`extends: true\` to each entry of \`test.projects\` (inline: { extends: true, test: { ... } }), or add
+memoryBudget() to the plugins of each project's own config file.`
+
+/**
+ * Shared through the process, not this module: Vitest loads the config file again for every project
+ * with `extends: true`, and a config that bundles this module (a monorepo importing it from source)
+ * makes a new plugin instance each time; all of them must agree on what has been set up.
+ */
+interface SharedState {
+  /** The Vitest runs some instance of this plugin has set up. */
+  configured: WeakSet<object>
+  /** Set when a config is resolved, cleared when a run is set up: still set when the root server starts means no project had the plugin. */
+  awaitingConfigure: boolean
+}
+const SHARED = Symbol.for('vitest-memory-budget.plugin')
+const shared: SharedState = ((globalThis as { [SHARED]?: SharedState })[SHARED] ??= { configured: new WeakSet(), awaitingConfigure: false })
+
 function withAll(list: readonly string[] | undefined, additions: readonly string[]): string[] {
   const result = [...(list ?? [])]
   for (const item of additions) {
@@ -20,6 +42,37 @@ function withAll(list: readonly string[] | undefined, additions: readonly string
       result.push(item)
   }
   return result
+}
+
+/** The user's config as a plugin's `config()` hook sees it: only the part read here. */
+interface UserConfigShape {
+  test?: { projects?: unknown }
+}
+
+/**
+ * Vitest 4 gives an inline project without `extends: true` none of the root's plugins and calls
+ * `configureVitest` only for projects that have the plugin; with every project of that shape the
+ * plugin would be silently off. Each such project gets a plugin that only forwards that call.
+ * (Vitest 5 passes root plugins to inline projects itself; the forwarded call is then a repeat,
+ * which `configureVitest` ignores.)
+ */
+function forwardToInlineProjects(config: UserConfigShape, forwarder: Plugin): void {
+  const projects = config.test?.projects
+  if (!Array.isArray(projects))
+    return
+  for (const project of projects) {
+    if (typeof project !== 'object' || project === null || (project as { extends?: unknown }).extends === true)
+      continue
+    const inline = project as { plugins?: unknown[] }
+    inline.plugins = [...(inline.plugins ?? []), forwarder]
+  }
+}
+
+/** Why a project's tests cannot be measured, or undefined when they can. */
+function unmeasurableBecause(project: TestProject): string | undefined {
+  if (project.config.browser?.enabled)
+    return 'browser mode: memory is measured in Node worker processes only'
+  return undefined
 }
 
 /**
@@ -57,25 +110,50 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
     project.provide(WORKER_CONFIG_KEY, workerConfig)
   }
 
+  const configureVitest = ({ vitest }: { vitest: Vitest }) => {
+    // Called once per project that has this plugin, on both majors: all projects are set up at once.
+    shared.awaitingConfigure = false
+    if (shared.configured.has(vitest))
+      return
+    shared.configured.add(vitest)
+    trailDirectory ??= createTrailDirectory()
+    reporter ??= createReporter(trailDirectory)
+    const workerConfig: WorkerConfig = {
+      root: vitest.config.root,
+      budgets: settings.budgets,
+      gcBeforeEachTest: settings.gcBeforeEachTest,
+      fullGcThreshold: FULL_GC_THRESHOLD,
+      trailDirectory,
+    }
+    const unmeasured: UnmeasuredProject[] = []
+    for (const project of vitest.projects) {
+      const reason = unmeasurableBecause(project)
+      if (reason)
+        unmeasured.push({ project: project.name, reason })
+      else
+        applyTo(project, workerConfig)
+    }
+    reporter.setUnmeasuredProjects(unmeasured)
+    if (!vitest.config.reporters.includes(reporter as never))
+      vitest.config.reporters.push(reporter as never)
+  }
+  const forwarder: Plugin = { name: 'vitest-memory-budget:project', configureVitest }
+
   return {
     name: 'vitest-memory-budget',
-    config() {
+    config(config) {
+      shared.awaitingConfigure = true
+      forwardToInlineProjects(config as UserConfigShape, forwarder)
       return { test: { pool: 'forks', execArgv, setupFiles: [SETUP_FILE], includeTaskLocation: true } }
     },
-    configureVitest({ vitest }) {
-      trailDirectory ??= createTrailDirectory()
-      reporter ??= createReporter(trailDirectory)
-      const workerConfig: WorkerConfig = {
-        root: vitest.config.root,
-        budgets: settings.budgets,
-        gcBeforeEachTest: settings.gcBeforeEachTest,
-        fullGcThreshold: FULL_GC_THRESHOLD,
-        trailDirectory,
-      }
-      for (const project of vitest.projects) applyTo(project, workerConfig)
-      // Vitest 5 calls this hook once per project; the reporter must be added once.
-      if (!vitest.config.reporters.includes(reporter as never))
-        vitest.config.reporters.push(reporter as never)
+    configureVitest,
+    configureServer(server) {
+      // On Vitest 4 the root server (the one with Vitest's own 'vitest' plugin, not a project's)
+      // starts after Vitest has resolved its projects and called their `configureVitest`. Still
+      // unconfigured then means no project has this plugin (projects given as config files of their
+      // own, none with `extends: true`): nothing would be measured.
+      if (shared.awaitingConfigure && server.config.plugins.some(plugin => plugin.name === 'vitest'))
+        throw new Error(NOT_REACHED)
     },
   }
 }

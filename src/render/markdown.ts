@@ -127,6 +127,8 @@ export function renderMarkdownReport(report: MemoryReport): string {
   else if (report.summary.compared) {
     body.push('No test changed beyond the regression threshold.', '')
   }
+  for (const { project, reason } of report.summary.unmeasuredProjects ?? [])
+    body.push(`Not measured: project \`${project.replace(/`/g, '').replace(/[\r\n\u2028\u2029]+/g, ' ')}\` (${reason}); no budget was checked for its tests.`, '')
   if (report.summary.unmatchedPatterns.length > 0)
     body.push(`Budget patterns that matched no test: ${report.summary.unmatchedPatterns.map(p => `\`${p.replace(/`/g, '').replace(/[\r\n\u2028\u2029]+/g, ' ')}\``).join(', ')}`, '')
 

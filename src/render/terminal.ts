@@ -126,6 +126,8 @@ export function renderTerminalSummary(report: MemoryReport, options: TerminalOpt
       lines.push(c.dim(`  … and ${tests.length - CHANGES_LISTED} more`))
   }
 
+  for (const { project, reason } of summary.unmeasuredProjects ?? [])
+    lines.push('', c.yellow(` Not measured: project ${printable(JSON.stringify(project))} (${printable(reason)}); no budget was checked for its tests.`))
   if (summary.unmatchedPatterns.length > 0)
     lines.push('', c.yellow(` Budget pattern${summary.unmatchedPatterns.length === 1 ? '' : 's'} that matched no test: ${summary.unmatchedPatterns.map(p => printable(JSON.stringify(p))).join(', ')}`))
 

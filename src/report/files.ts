@@ -115,6 +115,7 @@ const REPORT = object({
     notMeasured: count,
     crashed: count,
     unmatchedPatterns: arrayOf(string),
+    unmeasuredProjects: optional(arrayOf(object({ project: string, reason: string }))),
     compared: boolean,
     regressed: count,
     improved: count,

@@ -79,11 +79,21 @@ export interface ReportSummary {
   crashed: number
   /** Budget patterns of the config that applied to no test of this run (typos, or filtered out). */
   unmatchedPatterns: string[]
+  /**
+   * Projects of this run whose tests could not be measured, and why: their tests are `not-measured`
+   * and no budget is held for them. Absent in reports written before it was added.
+   */
+  unmeasuredProjects?: UnmeasuredProject[]
   /** Whether tests were compared with a baseline or a base report. */
   compared: boolean
   /** Tests with at least one regressed metric, and with only improved ones. */
   regressed: number
   improved: number
+}
+
+export interface UnmeasuredProject {
+  project: string
+  reason: string
 }
 
 export interface MemoryReport {
@@ -148,7 +158,7 @@ function toReportTest(test: CollectedTest): ReportTest {
 }
 
 /** Counts of a report's tests; `unmatchedPatterns` comes from the caller, which knows the config. */
-export function summarize(tests: readonly ReportTest[], unmatchedPatterns: string[], compared: boolean): ReportSummary {
+export function summarize(tests: readonly ReportTest[], unmatchedPatterns: string[], compared: boolean, unmeasuredProjects: UnmeasuredProject[] = []): ReportSummary {
   const count = (verdict: Verdict) => tests.filter(t => t.verdict === verdict).length
   const regressed = tests.filter(t => t.changes.some(c => c.direction === 'regressed')).length
   return {
@@ -159,6 +169,7 @@ export function summarize(tests: readonly ReportTest[], unmatchedPatterns: strin
     notMeasured: count('not-measured'),
     crashed: count('crashed'),
     unmatchedPatterns,
+    unmeasuredProjects,
     compared,
     regressed,
     improved: tests.filter(t => t.changes.length > 0).length - regressed,
@@ -171,14 +182,14 @@ export function byLocation(a: ReportTest, b: ReportTest): number {
 }
 
 /** Builds the report of a run: tests in a stable order (project, file, line, name), and a summary. */
-export function buildReport(tests: readonly CollectedTest[], environment: ReportEnvironment, budgetPatterns: readonly string[], createdAt: Date): MemoryReport {
+export function buildReport(tests: readonly CollectedTest[], environment: ReportEnvironment, budgetPatterns: readonly string[], createdAt: Date, unmeasuredProjects: UnmeasuredProject[] = []): MemoryReport {
   const reportTests = tests.map(toReportTest).sort(byLocation)
   const matched = new Set(tests.flatMap(t => (t.memory?.attributable ? t.memory.budget.patterns : [])))
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     createdAt: createdAt.toISOString(),
     environment,
-    summary: summarize(reportTests, budgetPatterns.filter(pattern => !matched.has(pattern)), false),
+    summary: summarize(reportTests, budgetPatterns.filter(pattern => !matched.has(pattern)), false, unmeasuredProjects),
     tests: reportTests,
   }
 }
@@ -191,5 +202,5 @@ export function compareReport(report: MemoryReport, base: Readonly<Record<string
       return { ...test, base: figures ?? null, changes: [] }
     return { ...test, base: figures, changes: compareMetrics(figures, comparedMetrics(test.metrics), rules) }
   })
-  return { ...report, tests, summary: summarize(tests, report.summary.unmatchedPatterns, true) }
+  return { ...report, tests, summary: summarize(tests, report.summary.unmatchedPatterns, true, report.summary.unmeasuredProjects) }
 }

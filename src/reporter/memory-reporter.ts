@@ -5,7 +5,7 @@ import type { Reporter, TestCase, TestModule, Vitest } from 'vitest/node'
 import { comparedMetrics } from '../compare/compare.js'
 import type { RegressionRules } from '../compare/rules.js'
 import { type Baseline, readBaseline, ReportFileError, serializeBaseline, testKey, updateBaseline } from '../report/files.js'
-import { buildReport, type CollectedTest, compareReport, type MemoryReport, type ReportEnvironment } from '../report/model.js'
+import { buildReport, type CollectedTest, compareReport, type MemoryReport, type ReportEnvironment, type UnmeasuredProject } from '../report/model.js'
 import { writeFileAtomic } from '../report/write-atomic.js'
 import { renderAnnotations } from '../render/github.js'
 import { renderJsonReport } from '../render/json.js'
@@ -27,6 +27,8 @@ export interface MemoryReporterOptions {
   /** Where the workers leave their trails (see `openTrail`). */
   trailDirectory: string
 }
+
+export type { UnmeasuredProject }
 
 const toPosix = (path: string) => path.split(sep).join('/')
 
@@ -63,8 +65,14 @@ function updateMode(update: unknown): 'all' | 'new' | undefined {
  */
 export class MemoryReporter implements Reporter {
   private vitest: Vitest | undefined
+  private unmeasuredProjects: UnmeasuredProject[] = []
 
   constructor(private readonly options: MemoryReporterOptions) {}
+
+  /** Projects the plugin could not set up for measuring: the report names them. */
+  setUnmeasuredProjects(projects: UnmeasuredProject[]): void {
+    this.unmeasuredProjects = projects
+  }
 
   onInit(vitest: Vitest): void {
     this.vitest = vitest
@@ -94,13 +102,13 @@ export class MemoryReporter implements Reporter {
     // Skipped and todo tests never ran: they are in the baseline's bookkeeping, not in the report.
     const trails = readTrails(this.options.trailDirectory)
     const ran = all.filter(test => test.result().state !== 'skipped').map(test => collect(test, root, trails))
-    let report = buildReport(ran, environment, this.options.budgetPatterns, new Date())
+    let report = buildReport(ran, environment, this.options.budgetPatterns, new Date(), this.unmeasuredProjects)
     const problems: string[] = []
     if (this.options.baseline)
       report = await this.compareWithBaseline(report, all.map(test => collect(test, root, trails)), testModules, problems)
 
     const log = (text: string) => vitest.logger.log(text)
-    if (!this.options.silent && report.tests.length > 0)
+    if (!this.options.silent && (report.tests.length > 0 || this.unmeasuredProjects.length > 0))
       log(`\n${renderTerminalSummary(report, { top: this.options.top, colors: c, comparedWith: this.options.baseline })}\n`)
     for (const problem of problems) vitest.logger.error(c.red(` ${problem}`))
 

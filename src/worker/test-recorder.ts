@@ -2,7 +2,7 @@ import { relative, sep } from 'node:path'
 import { createBudgetMatcher } from '../budgets/match.js'
 import { type BudgetRule, type Limit, type ResolvedBudget, TEST_BUDGET_METRICS, type TestBudgetMetric } from '../budgets/types.js'
 import { getGc } from '../measure/gc.js'
-import { type MemoryMetrics, toMetrics } from '../measure/measure-memory.js'
+import { type MemoryMetrics, toMetrics } from '../measure/metrics.js'
 import type { RssMethod } from '../measure/rss.js'
 import { heapNow, type MemoryWindow, openMemoryWindow } from '../measure/window.js'
 

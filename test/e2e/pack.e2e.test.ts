@@ -190,6 +190,10 @@ describe.each(SETUPS)('Vitest $vitest on Node $node', (setup) => {
     run('npx', ['vitest', 'run', ...args], fixture(name), { env })
   const report = (name: string) => readJson<MemoryReport>(join(fixture(name), 'reports/memory.json'))
 
+  // The four `js` tests below are one story, in order: each reads what the one before wrote
+  // (reports/base.json, memory-baseline.json, reports/head.json). Under -t a later one alone fails
+  // loudly on the missing file; run them together. Installing twice more to make each independent
+  // would cost a minute.
   test('a plain JS project: exit 0, the Memory table, and a JSON report with the buffer\'s 20 MB', async () => {
     const done = await expectExit(vitest('js'), 0)
     expect(done.stdout, transcript(done)).toMatch(/Memory\s+2 tests measured/)

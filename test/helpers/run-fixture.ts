@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import type { TestCase, TestModule } from 'vitest/node'
 import { startVitest } from 'vitest/node'
@@ -16,6 +17,22 @@ export interface FixtureRun {
   unhandledErrors: unknown[]
   /** The exit code Vitest would have ended the process with. */
   exitCode: number
+  /** What Vitest and its reporters printed; only with `captureOutput`, else empty. */
+  output: string
+}
+
+export interface RunFixtureOptions {
+  /** Keep what the run prints (terminal summary, warnings) for the test to read, instead of printing it. */
+  captureOutput?: boolean
+}
+
+function outputCollector(chunks: string[]): Writable {
+  return new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      chunks.push(String(chunk))
+      done()
+    },
+  })
 }
 
 export function fixturePath(name: string): string {
@@ -35,7 +52,7 @@ function toFixtureTest(testCase: TestCase): FixtureTest {
 }
 
 /** Runs a fixture project with real Vitest, as `vitest run` would, and returns what a reporter sees. */
-export async function runFixture(name: string, cliOptions: Record<string, unknown> = {}): Promise<FixtureRun> {
+export async function runFixture(name: string, cliOptions: Record<string, unknown> = {}, { captureOutput = false }: RunFixtureOptions = {}): Promise<FixtureRun> {
   const tests: FixtureTest[] = []
   const unhandledErrors: unknown[] = []
   const collector = {
@@ -46,6 +63,8 @@ export async function runFixture(name: string, cliOptions: Record<string, unknow
       unhandledErrors.push(...errors)
     },
   }
+  const output: string[] = []
+  const streams = captureOutput ? { stdout: outputCollector(output), stderr: outputCollector(output) } : {}
   const savedExitCode = process.exitCode
   process.exitCode = 0
   try {
@@ -54,9 +73,9 @@ export async function runFixture(name: string, cliOptions: Record<string, unknow
       watch: false,
       reporters: [collector],
       ...cliOptions,
-    })
+    }, {}, streams)
     await vitest.close()
-    return { tests: tests.sort((a, b) => `${a.project}${a.file}${a.fullName}`.localeCompare(`${b.project}${b.file}${b.fullName}`)), unhandledErrors, exitCode: Number(process.exitCode ?? 0) }
+    return { tests: tests.sort((a, b) => `${a.project}${a.file}${a.fullName}`.localeCompare(`${b.project}${b.file}${b.fullName}`)), unhandledErrors, exitCode: Number(process.exitCode ?? 0), output: output.join('') }
   }
   finally {
     process.exitCode = savedExitCode

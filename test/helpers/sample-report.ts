@@ -6,7 +6,7 @@ export const environment: ReportEnvironment = {
   vitest: '4.1.12',
   platform: 'linux',
   arch: 'x64',
-  workerFlags: ['--expose-gc', '--single-threaded-gc'],
+  workerFlags: ['--expose-gc', '--single-threaded'],
   deterministic: true,
 }
 

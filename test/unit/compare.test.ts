@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { type ComparedMetrics, compareMetrics } from '../../src/compare/compare.js'
+import { type ComparedMetrics, compareMetrics, comparedMetrics } from '../../src/compare/compare.js'
 import { resolveRegressionRules } from '../../src/compare/rules.js'
 import { readBaseline, readReport, ReportFileError, serializeBaseline, testKey, updateBaseline } from '../../src/report/files.js'
 import { compareReport } from '../../src/report/model.js'
@@ -110,12 +110,27 @@ describe('reading reports', () => {
     expect(() => readReport(path)).toThrowError(message)
   })
 
-  test('a report compared with itself has no changes', () => {
+  test('a report compared with its own figures has no changes; with changed ones, exactly those', () => {
     const path = join(dir, 'good.json')
     writeFileSync(path, JSON.stringify(sampleReport))
     const report = readReport(path)
-    const figuresByKey = Object.fromEntries(report.tests.filter(t => t.metrics).map(t => [testKey(t), { ...t.metrics!, total: Math.round(t.metrics!.total) }]))
-    const compared = compareReport(report, figuresByKey as never, testKey, resolveRegressionRules(undefined))
-    expect(compared.summary).toMatchObject({ compared: true, regressed: 0, improved: 0 })
+    const own = Object.fromEntries(report.tests.filter(t => t.metrics).map(t => [testKey(t), comparedMetrics(t.metrics!)]))
+    const rules = resolveRegressionRules(undefined)
+    expect(compareReport(report, own, testKey, rules).summary).toMatchObject({ compared: true, regressed: 0, improved: 0 })
+
+    // The base had the 1 GB parse 50 MB (25%) lighter in total, and the header read allocating
+    // 40 MB more: one regression and one improvement, each on that metric only.
+    const heavy = 'test/a.test.ts > parser > parses a 1 GB file'
+    const header = 'test/a.test.ts > parser > reads a header'
+    const base = { ...own, [heavy]: { ...own[heavy]!, total: 200 * MB }, [header]: { ...own[header]!, allocated: 120 * MB } }
+    const compared = compareReport(report, base, testKey, rules)
+    expect(compared.summary).toMatchObject({ compared: true, regressed: 1, improved: 1 })
+    expect(Object.fromEntries(compared.tests.map(t => [testKey(t), t.changes]))).toEqual({
+      [heavy]: [{ metric: 'total', base: 200 * MB, head: 250 * MB, delta: 50 * MB, ratio: 0.25, direction: 'regressed' }],
+      [header]: [{ metric: 'allocated', base: 120 * MB, head: 80 * MB, delta: -40 * MB, ratio: -1 / 3, direction: 'improved' }],
+      'test/b.test.ts > light': [],
+      'test/c.test.ts > runs alongside': [],
+      'test/c.test.ts > crashed worker': [],
+    })
   })
 })

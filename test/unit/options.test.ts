@@ -5,7 +5,7 @@ describe('memoryBudget() options', () => {
   test('default to deterministic workers', () => {
     expect(resolveOptions(undefined)).toMatchObject({ deterministic: true, budgets: [], top: 10, silent: false, outputFile: undefined, gcBeforeEachTest: 'auto', baseline: 'memory-baseline.json', markdown: undefined })
     expect(resolveOptions({ baseline: false }).baseline).toBeUndefined()
-    expect(workerExecArgv(resolveOptions({}))).toEqual(['--expose-gc', '--single-threaded-gc', '--min-semi-space-size=16', '--max-semi-space-size=16'])
+    expect(workerExecArgv(resolveOptions({}))).toEqual(['--expose-gc', '--single-threaded', '--min-semi-space-size=16', '--max-semi-space-size=16'])
     expect(workerExecArgv(resolveOptions({ deterministic: false }))).toEqual(['--expose-gc'])
   })
 

@@ -25,7 +25,7 @@ describe('buildReport', () => {
   })
 
   test('summarizes, and names budget patterns that matched no test', () => {
-    expect(sampleReport.summary).toEqual({ tests: 5, measured: 3, overBudget: 1, notAttributable: 1, notMeasured: 1, crashed: 0, unmatchedPatterns: ['test/parsr/**'], compared: false, regressed: 0, improved: 0 })
+    expect(sampleReport.summary).toEqual({ tests: 5, measured: 3, overBudget: 1, notAttributable: 1, notMeasured: 1, crashed: 0, unmatchedPatterns: ['test/parsr/**'], unmeasuredProjects: [], compared: false, regressed: 0, improved: 0 })
   })
 })
 

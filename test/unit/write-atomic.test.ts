@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import ts from 'typescript'
@@ -35,12 +35,32 @@ describe('writeFileAtomic', () => {
     expect(readdirSync(join(dir, 'reports/nested'))).toEqual(['memory.json'])
   })
 
+  test('replaces the file instead of rewriting it: a reader holding the old one still reads it whole', () => {
+    // What makes it atomic: a new file renamed over the old. Writing in place (truncate, then write)
+    // would show this reader an empty file, then the new text, through the same descriptor.
+    const dir = mkdtempSync(join(tmpdir(), 'atomic-'))
+    const file = join(dir, 'memory.json')
+    writeFileAtomic(file, 'old content\n')
+    const before = statSync(file).ino
+    const reader = openSync(file, 'r')
+    try {
+      writeFileAtomic(file, 'new\n')
+      expect(readFileSync(reader, 'utf8')).toBe('old content\n')
+    }
+    finally {
+      closeSync(reader)
+    }
+    expect(statSync(file).ino).not.toBe(before)
+    expect(readFileSync(file, 'utf8')).toBe('new\n')
+  })
+
   test('when the rename fails, the old file is untouched and the temporary file is removed', () => {
     const dir = mkdtempSync(join(tmpdir(), 'atomic-'))
     // A folder where the file should go: the rename cannot replace it.
     mkdirSync(join(dir, 'memory.json'))
     writeFileSync(join(dir, 'memory.json', 'keep'), 'kept')
-    expect(() => writeFileAtomic(join(dir, 'memory.json'), 'new')).toThrow()
+    // The text was written in full; it is the rename that failed.
+    expect(() => writeFileAtomic(join(dir, 'memory.json'), 'new')).toThrow(expect.objectContaining({ syscall: 'rename' }))
     expect(readdirSync(dir)).toEqual(['memory.json'])
     expect(readFileSync(join(dir, 'memory.json', 'keep'), 'utf8')).toBe('kept')
   })

@@ -1,0 +1,41 @@
+import type { ClosedWindow } from './window.js'
+
+/**
+ * Memory used by one call, in bytes above a baseline taken after full garbage collections.
+ * Peaks include garbage not yet collected: real memory the process held.
+ */
+export interface MemoryMetrics {
+  /** Peak of V8 heap + external memory at the same instant: the memory the code asked for. */
+  total: number
+  /** Peak of the V8 heap (JS objects, strings, closures). */
+  heap: number
+  /** Peak of external memory (ArrayBuffer and Buffer contents, owned outside the heap). */
+  external: number
+  /** Peak resident set size: what the kernel kept in RAM. Lags allocation for untouched zero pages. */
+  rss: number
+  /** Heap + external still held after a full GC at the end: what the call kept alive (never below 0). */
+  retained: number
+  /** Every byte allocated on the heap and externally during the call, freed or not. */
+  allocated: number
+  /** Garbage collections during the call. */
+  gcCount: number
+  /** Milliseconds spent in those collections. */
+  gcTime: number
+  /** Milliseconds the call took. */
+  duration: number
+}
+
+/** The metrics of a closed window, with `retained` measured by the caller's own end-of-window GC. */
+export function toMetrics(closed: ClosedWindow, retained: number): MemoryMetrics {
+  return {
+    total: closed.peakTotal,
+    heap: closed.peakHeap,
+    external: closed.peakExternal,
+    rss: closed.rss,
+    retained,
+    allocated: closed.allocated,
+    gcCount: closed.gcCount,
+    gcTime: closed.gcTime,
+    duration: closed.duration,
+  }
+}

@@ -1,0 +1,127 @@
+// Issue 10: every test measured, on every config shape real projects use. Each fixture under
+// test/fixtures/config-shapes allocates a known 5 MB per test (probe.ts), so a test that was not
+// measured, or measured in the wrong worker, shows as a missing or out-of-bounds figure.
+import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
+import { describe, expect, test } from 'vitest'
+import type { MemoryReport } from '../src/index.js'
+import { ALLOCATION } from './fixtures/config-shapes/probe.js'
+import { type FixtureRun, type FixtureTest, fixturePath, runFixture } from './helpers/run-fixture.js'
+
+/** The test each fixture's budget (4 MB, under the 5 MB it allocates) is set to fail. */
+const OVER_BUDGET = 'goes over its budget'
+/** Room for the runner's own bookkeeping during a test: the bound is two-sided, so it also catches double counting. */
+const TOLERANCE = 0.5e6
+
+interface Shape {
+  fixture: string
+  /** Tests that must run, by project name ('' for a root config without projects). */
+  tests: Record<string, number>
+  cliOptions?: Record<string, unknown>
+}
+
+/** A report that says a project could not be measured, as the issue asks for, instead of passing quietly. */
+
+interface ShapeRun extends FixtureRun {
+  report: MemoryReport | undefined
+}
+
+const runs = new Map<string, Promise<ShapeRun>>()
+
+/** Each shape runs once per file, however many tests read it: a fixture run is seconds of CPU. */
+function runShape(shape: Shape): Promise<ShapeRun> {
+  const key = JSON.stringify(shape)
+  if (!runs.has(key))
+    runs.set(key, startShape(shape))
+  return runs.get(key)!
+}
+
+async function startShape(shape: Shape): Promise<ShapeRun> {
+  const root = fixturePath(`config-shapes/${shape.fixture}`)
+  // A report left by an earlier run would pass for this run's.
+  rmSync(join(root, 'reports'), { recursive: true, force: true })
+  const run = await runFixture(`config-shapes/${shape.fixture}`, shape.cliOptions, { captureOutput: true })
+  const reportPath = join(root, 'reports/memory.json')
+  const report = existsSync(reportPath) ? JSON.parse(readFileSync(reportPath, 'utf8')) as MemoryReport : undefined
+  return { ...run, report }
+}
+
+const memoryOf = (t: FixtureTest) => t.meta.memory as { attributable: boolean, total: number, external: number, baselineGc: string } | undefined
+const label = (t: FixtureTest) => `${t.project || '(root)'} ${t.file} > ${t.fullName}`
+
+function countByProject(tests: readonly { project: string }[]): Record<string, number> {
+  const counts: Record<string, number> = {}
+  for (const t of tests) counts[t.project] = (counts[t.project] ?? 0) + 1
+  return counts
+}
+
+/** What a user of the shape sees: every test measured, in a measuring worker, reported, held to its budget. */
+function expectEveryTestMeasured(run: ShapeRun, shape: Shape): void {
+  expect(countByProject(run.tests), 'tests run per project').toEqual(shape.tests)
+  for (const t of run.tests) {
+    const memory = memoryOf(t)
+    expect(memory, `${label(t)} has meta.memory`).toMatchObject({ attributable: true })
+    expect(memory!.total, `${label(t)} total`).toBeGreaterThanOrEqual(ALLOCATION - TOLERANCE)
+    expect(memory!.total, `${label(t)} total`).toBeLessThanOrEqual(ALLOCATION + TOLERANCE)
+    expect(memory!.external, `${label(t)} external`).toBeGreaterThanOrEqual(ALLOCATION - TOLERANCE)
+    expect(memory!.external, `${label(t)} external`).toBeLessThanOrEqual(ALLOCATION + TOLERANCE)
+    expect(t.meta.execArgv, `${label(t)} worker flags`).toContain('--expose-gc')
+    expect(t.meta, `${label(t)} worker`).toMatchObject({ forked: true, gcExposed: true })
+  }
+}
+
+function expectBudgetFailsOneTest(run: ShapeRun): void {
+  const failed = run.tests.filter(t => t.state !== 'passed')
+  expect(failed.map(t => t.fullName), 'failed tests').toEqual([OVER_BUDGET])
+  expect(failed[0]!.errors.join('\n')).toContain('Memory budget exceeded')
+  expect(run.exitCode).toBe(1)
+}
+
+function expectReportListsEveryTest(run: ShapeRun): void {
+  expect(run.report, 'reports/memory.json was written').toBeDefined()
+  const report = run.report!
+  const key = (t: { project: string, name: string }) => `${t.project} > ${t.name}`
+  expect(report.tests.map(key).sort()).toEqual(run.tests.map(t => key({ project: t.project, name: t.fullName })).sort())
+  for (const t of report.tests)
+    expect(t.verdict, key(t)).toBe(t.name === OVER_BUDGET ? 'over-budget' : 'within-budget')
+  expect(report.summary.unmeasuredProjects, 'projects reported as unmeasured').toEqual([])
+  expect(run.output).not.toMatch(/not measured|unmeasured/i)
+}
+
+const isVitest4 = (createRequire(import.meta.url)('vitest/package.json') as { version: string }).version.startsWith('4.')
+
+const ISOLATE_FALSE: Shape = { fixture: 'isolate-false', tests: { '': 16 } }
+
+const SHAPES: Array<[string, Shape]> = [
+  ['a root config without projects', { fixture: 'root', tests: { '': 3 } }],
+  ['an inline project without extends: true', { fixture: 'inline-no-extends', tests: { runtime: 3 } }],
+  ['inline projects with extends: true', { fixture: 'inline-extends', tests: { unit: 3, runtime: 2 } }],
+  ['inline projects with and without extends, one on the threads pool', { fixture: 'mixed', tests: { inherits: 2, standalone: 3, threads: 2 } }],
+  ['a --project filter on the mixed shape', { fixture: 'mixed', tests: { standalone: 3 }, cliOptions: { project: ['standalone'] } }],
+  ['isolate: false with many files in one worker', ISOLATE_FALSE],
+]
+
+describe('every test measured, on every config shape', () => {
+  test.each(SHAPES)('%s', async (_, shape) => {
+    const run = await runShape(shape)
+    expect(run.unhandledErrors).toEqual([])
+    expectEveryTestMeasured(run, shape)
+    expectBudgetFailsOneTest(run)
+    expectReportListsEveryTest(run)
+  })
+
+  // Projects given as config files of their own, none of which has the plugin: Vitest 4 calls the
+  // plugin for no project, so it cannot set them up; it stops the run instead of passing unmeasured.
+  test.skipIf(!isVitest4)('project config files without the plugin: Vitest 4 refuses to run them unmeasured, naming the fix', async () => {
+    await expect(runShape({ fixture: 'project-files', tests: { alpha: 3, beta: 2, e2e: 2 } })).rejects.toThrow(/none of this run's projects has the plugin[\s\S]*extends: true/)
+  })
+
+  test('isolate: false: one full-GC baseline per worker process, not one per file', async () => {
+    const run = await runShape(ISOLATE_FALSE)
+    const fullBaselines = countByProject(run.tests.filter(t => memoryOf(t)?.baselineGc === 'full').map(t => ({ project: String(t.meta.pid) })))
+    const workers = new Set(run.tests.map(t => String(t.meta.pid)))
+    expect(workers.size, 'maxWorkers: 1 runs every file in one process').toBe(1)
+    expect(fullBaselines, 'tests with a full-GC baseline, per worker pid').toEqual(Object.fromEntries([...workers].map(pid => [pid, 1])))
+  })
+})
