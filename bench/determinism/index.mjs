@@ -8,6 +8,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } fr
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
+import { median, printTable as table } from '../cost/table.mjs'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const here = fileURLToPath(new URL('.', import.meta.url))
@@ -39,27 +40,24 @@ const MAJORS = [
   },
 ]
 
-const median = values => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
 const spreadOf = values => Math.max(...values) / Math.min(...values) - 1
 const percent = spread => `${(spread * 100).toFixed(4)}%`
 
-function table(title, header, rows) {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => String(r[i]).length)))
-  const line = cells => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ')
-  console.log(`\n${title}\n\n  ${line(header)}\n  ${widths.map(w => '-'.repeat(w)).join('  ')}\n${rows.map(r => `  ${line(r)}`).join('\n')}`)
-}
-
-/** A project with the fixture's files and the built package copied in, as an install would put it. */
+/**
+ * A project laid out as bench/determinism (the fixture beside ../workloads.mjs), with the built package
+ * copied into its node_modules as an install would put it. Returns the fixture's folder, Vitest's root.
+ */
 function writeProject(dir) {
   rmSync(dir, { recursive: true, force: true })
   mkdirSync(dir, { recursive: true })
   // Its own package.json stops Node resolving 'vitest-memory-budget' to this repository by name.
   writeFileSync(join(dir, 'package.json'), '{ "name": "determinism-bench", "private": true, "type": "module" }\n')
-  cpSync(join(here, 'fixture'), dir, { recursive: true })
+  cpSync(join(here, 'fixture'), join(dir, 'fixture'), { recursive: true })
   cpSync(join(here, 'workloads.mjs'), join(dir, 'workloads.mjs'))
   const installed = join(dir, 'node_modules/vitest-memory-budget')
   for (const entry of ['package.json', 'dist', 'schema'])
     cpSync(join(root, entry), join(installed, entry), { recursive: true })
+  return join(dir, 'fixture')
 }
 
 /** One `vitest run` of one test file in a fresh worker; resolves to the JSON report's tests by title. */
@@ -163,9 +161,10 @@ export async function printDeterminismTables() {
   // DETERMINISM_MAJORS=5 runs one major only, for quicker tries.
   const only = process.env.DETERMINISM_MAJORS?.split(',').map(major => `Vitest ${major.trim()}`)
   for (const major of MAJORS.filter(m => !only || only.includes(m.label))) {
-    const dir = join(major.work, `determinism-${process.pid}`)
+    const project = join(major.work, `determinism-${process.pid}`)
+    let dir
     try {
-      writeProject(dir)
+      dir = writeProject(project)
     }
     catch (error) {
       failures.push(`${major.label}: could not set up the project: ${error.message}`)
@@ -181,7 +180,7 @@ export async function printDeterminismTables() {
         failures.push(message)
       }
     }
-    rmSync(dir, { recursive: true, force: true })
+    rmSync(project, { recursive: true, force: true })
   }
   if (failures.length > 0) {
     console.error(`\n✗ ${failures.length} part(s) of the determinism bench failed:\n${failures.map(f => `  - ${f.split('\n')[0]}`).join('\n')}`)
