@@ -94,7 +94,7 @@ const PROCESSES = 5
 const { workerExecArgv } = await import('../dist/plugin/options.js')
 const { RESTORE_FLAGS_IMPORT } = await import('../dist/worker/restore-flags.js')
 const modes = [
-  ['deterministic', [...workerExecArgv({ deterministic: true }), RESTORE_FLAGS_IMPORT]],
+  ['deterministic', [...workerExecArgv({ deterministic: true, heapLimit: undefined }), RESTORE_FLAGS_IMPORT]],
   ['default GC', ['--expose-gc']],
 ]
 const spread = values => `${((Math.max(...values) / Math.max(1, Math.min(...values)) - 1) * 100).toFixed(3)}%`

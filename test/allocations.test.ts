@@ -19,14 +19,13 @@ describe('measureAllocations', () => {
     expect(m).toMatchObject({ calls: 10_000, warmup: 1000 })
   })
 
-  test('times a call against an independent clock: a 1 ms spin takes 1 ms and some', async () => {
-    // The spin reads process.hrtime, a clock tinybench does not use. Each call lasts at least 1 ms of
-    // wall time; a loaded machine only makes it longer, by a scheduler slice or so, not tenfold.
-    const spin = () => {
-      const until = process.hrtime.bigint() + 1_000_000n
-      while (process.hrtime.bigint() < until);
-    }
-    const m = await measureAllocations(spin, { calls: 50, warmup: 5 })
+  test('times a call against an independent clock: a 1 ms sleep takes 1 ms and some', async () => {
+    // Atomics.wait sleeps on a clock tinybench does not read, and allocates nothing. Each call lasts
+    // at least 1 ms of wall time; a loaded machine makes it longer by a scheduler slice or so, not
+    // tenfold.
+    const cell = new Int32Array(new SharedArrayBuffer(4))
+    const sleep = () => Atomics.wait(cell, 0, 0, 1)
+    const m = await measureAllocations(sleep, { calls: 50, warmup: 5 })
     expect(m.timePerCall).toBeGreaterThanOrEqual(0.99)
     expect(m.timePerCall).toBeLessThan(10)
     expect(m.callsPerSecond).toBeLessThanOrEqual(1010)
@@ -70,7 +69,12 @@ describe('toAllocateUnder', () => {
 
   test('fails with bytes per call, how they were measured, and the time per call', async () => {
     const error = await failureOf(expect(() => new Array(1000).fill(0).length).toAllocateUnder('1 KiB', { calls: 500, warmup: 50 }))
-    expect(error.message).toMatch(/^expected the function to allocate at most 1 KiB per call, but it allocated 7\.\d+ KiB per call$/m)
+    expect(error.message).toMatch(/^expected the function to allocate at most 1 KiB per call, but it allocated \d\.\d+ KiB per call$/m)
+    // The figure is the measured one, to the 10% the measuring test above allows: on a loaded machine
+    // V8 installing compiled code during the 500 calls adds up to a few hundred bytes per call.
+    const perCall = Number(/allocated (\d\.\d+) KiB per call/.exec(error.message)![1]) * 1024
+    expect(perCall).toBeGreaterThan(8000)
+    expect(perCall).toBeLessThan(8000 * 1.1)
     expect(error.message).toMatch(/^ {2}measured over 500 calls after 50 warm-up calls \(the fewest-allocating of 5 rounds\): [\d.]+ MiB in all, \d+ GCs?$/m)
     expect(error.message).toMatch(/^ {2}time per call: [\d.]+ µs, [\d,]+ calls\/s \(tinybench\)$/m)
   })

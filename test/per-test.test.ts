@@ -65,7 +65,9 @@ describe('every test is measured', () => {
     // Each attempt keeps 5 MB: the first attempt's sits in the last one's baseline, so 5 MB, not 10.
     expect(memoryOf('passes on its second attempt').external).toBeGreaterThanOrEqual(5 * MB)
     expect(memoryOf('passes on its second attempt').external).toBeLessThan(5.1 * MB)
-    expect(memoryOf('passes on its second attempt').retained).toBeGreaterThan(4.9 * MB)
+    // Less by at most the runner's garbage a test may start on without a GC of its own (256 KiB,
+    // RUNNER_ALLOWANCE in the recorder), which the closing GC then frees.
+    expect(memoryOf('passes on its second attempt').retained).toBeGreaterThan(5 * MB - 256 * 1024)
     expect(memoryOf('passes on its second attempt').retained).toBeLessThan(5.2 * MB)
   })
 

@@ -10,8 +10,12 @@ import { spawnSync } from 'node:child_process'
 const MARK = '__bench_time'
 const TIMEFORMAT = `${MARK} %3R %3U %3S`
 
-/** Runs `command args` in `cwd`; returns wall and CPU seconds and the output, or throws with the output if it failed. */
-export function timeProcess(command, args, { cwd, env = process.env } = {}) {
+/**
+ * Runs `command args` in `cwd`; returns wall and CPU seconds and the output, or throws with the output if it failed.
+ * @param {{ cwd?: string, env?: NodeJS.ProcessEnv }} [options]
+ */
+export function timeProcess(command, args, options = {}) {
+  const { cwd, env = process.env } = options
   const result = spawnSync('bash', ['-c', 'TIMEFORMAT="$0"; time "$@"', TIMEFORMAT, command, ...args], {
     cwd,
     encoding: 'utf8',

@@ -22,7 +22,9 @@ describe('a 1 GiB buffer', () => {
   test('a quarter written: resident grows by the pages touched', async () => {
     const m = await measureMemory(() => new Uint8Array(GiB).fill(1, 0, 256 * MiB).byteLength)
     show('new Uint8Array(1 GiB), 256 MiB written', m)
-    expect(m.total).toBeGreaterThanOrEqual(GiB)
+    // Within the measurement's noise floor (under 1 kB): the heap can shrink by a few hundred bytes
+    // after the baseline GC, as V8 finishes sweeping.
+    expect(m.total).toBeGreaterThanOrEqual(GiB - 1024)
     expect(m.rss).toBeGreaterThan(250 * MiB)
     expect(m.rss).toBeLessThan(300 * MiB)
   })

@@ -1,17 +1,8 @@
 import { isThenable } from './measure-memory.js'
 
-/** Calls `fn` `times` times, awaiting each call that returns a promise. */
-export async function callRepeatedly(fn: () => unknown, times: number): Promise<void> {
-  for (let i = 0; i < times; i++) {
-    const result = fn()
-    if (isThenable(result))
-      await result
-  }
-}
-
 type Repeater = (fn: () => unknown, times: number) => Promise<void>
 
-/** `callRepeatedly`'s loop as source, so each measurement can compile it anew. */
+/** The loop as source, so each measurement can compile it anew. */
 const REPEATER_SOURCE = `return async function callRepeatedly(fn, times) {
   for (let i = 0; i < times; i++) {
     const result = fn()
@@ -21,10 +12,14 @@ const REPEATER_SOURCE = `return async function callRepeatedly(fn, times) {
 }`
 
 /**
- * `callRepeatedly` compiled anew, with no type feedback from earlier calls: V8 shares feedback
- * between closures of one function literal, but not between separately compiled sources.
+ * Calls `fn` `times` times, awaiting each call that returns a promise, in a loop compiled anew with
+ * no type feedback from earlier calls: V8 shares feedback between closures of one function literal,
+ * but not between separately compiled sources.
  */
 export function freshRepeater(): Repeater {
   // eslint-disable-next-line no-new-func
   return new Function('isThenable', REPEATER_SOURCE)(isThenable) as Repeater
 }
+
+/** One shared loop, for callers whose counts do not depend on the loop's own compilation. */
+export const callRepeatedly: Repeater = freshRepeater()

@@ -48,35 +48,17 @@ export interface MemoryWindow {
 const NO_POINT: HeapPoint = { heap: 0, external: 0 }
 
 /**
- * Bytes that one `heapNow()` allocates after it has read the heap: its result objects. The baseline
- * read leaves them on the heap inside the window, so they come off every figure. Constant for a
- * given Node, so measured once (the smallest of three pairs of reads, in case a GC ran between two).
- */
-let readCost: number | undefined
-
-function measureReadCost(): number {
-  let smallest = Number.POSITIVE_INFINITY
-  for (let pair = 0; pair < 3; pair++) {
-    const first = heapNow()
-    const second = heapNow()
-    const grown = second.heap - first.heap
-    if (grown >= 0)
-      smallest = Math.min(smallest, grown)
-  }
-  return Number.isFinite(smallest) ? smallest : 0
-}
-
-/**
  * Starts watching memory from now on: every GC until `close()` is recorded with the heap before and
  * after it, which gives exact peaks. The caller chooses how clean the baseline is (which GC, if any,
  * runs before).
  *
  * Everything the window needs is allocated before its baseline is read, and `close()` reads the end
- * before it allocates anything, so the window counts almost none of its own memory: a no-op reads
- * under 1 kB.
+ * before it allocates anything, so the window counts almost none of its own memory: only the
+ * baseline read's result objects (about 720 B), so a no-op reads under 1 kB. They are not subtracted:
+ * a GC, or sweeping, can free them or other memory unseen, and a discount would then read under
+ * the true figure.
  */
 export function openMemoryWindow(options: WindowOptions = {}): MemoryWindow {
-  readCost ??= measureReadCost()
   const rss = watchRss(options.rss, options.rssSampleInterval)
   const profiler = new v8.GCProfiler()
   let started = 0
@@ -100,8 +82,6 @@ export function openMemoryWindow(options: WindowOptions = {}): MemoryWindow {
   }
   profiler.start()
   started = performance.now()
-  const baseline = heapNow()
-  baseline.heap += readCost
-  ;(window as { baseline: HeapPoint }).baseline = baseline
+  ;(window as { baseline: HeapPoint }).baseline = heapNow()
   return window
 }

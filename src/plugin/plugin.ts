@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import type { Plugin } from 'vitest/config'
 import type { TestProject, Vitest } from 'vitest/node'
@@ -13,8 +12,6 @@ import { type MemoryBudgetOptions, resolveOptions, workerExecArgv } from './opti
 // The repo's own tests load this file from src/ (.ts); users load it from dist/ (.js).
 const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js'
 export const SETUP_FILE = fileURLToPath(new URL(`../matchers/setup${extension}`, import.meta.url))
-
-const isVitest4 = (createRequire(import.meta.url)('vitest/package.json') as { version: string }).version.startsWith('4.')
 
 const NOT_REACHED = `vitest-memory-budget: none of this run's projects has the plugin, so no test would be measured.
 Vitest 4 gives the root config's plugins only to projects with \`extends: true\`. Either add
@@ -151,7 +148,8 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
       // On Vitest 4 the root server (the one with Vitest's own 'vitest' plugin, not a project's)
       // starts after Vitest has resolved its projects and called their `configureVitest`. Still
       // unconfigured then means no project has this plugin (projects given as config files of their
-      // own, none with `extends: true`): nothing would be measured.
+      // own, none with `extends: true`): nothing would be measured. (Vitest 5 starts no such root
+      // server, so this check does not reach it: a known gap, in the README.)
       if (shared.awaitingConfigure && server.config.plugins.some(plugin => plugin.name === 'vitest'))
         throw new Error(NOT_REACHED)
     },
