@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { printCostTables } from '../bench/cost.mjs'
+import { printDeterminismTables } from '../bench/determinism/index.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const build = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' })
@@ -205,4 +206,5 @@ table('5b. The same suite with a full GC before every test (gcBeforeEachTest: \'
 ])
 
 await printCostTables()
+await printDeterminismTables()
 console.log('')
