@@ -1,7 +1,7 @@
 import { appendFileSync } from 'node:fs'
-import { relative, resolve, sep } from 'node:path'
+import { relative, resolve } from 'node:path'
 import c from 'tinyrainbow'
-import type { Reporter, TestCase, TestModule, Vitest } from 'vitest/node'
+import type { Reporter, TestModule, Vitest } from 'vitest/node'
 import { comparedMetrics } from '../compare/compare.js'
 import type { RegressionRules } from '../compare/rules.js'
 import { type Baseline, readBaseline, ReportFileError, serializeBaseline, testKey, updateBaseline } from '../report/files.js'
@@ -12,7 +12,7 @@ import { renderJsonReport } from '../render/json.js'
 import { renderMarkdownReport } from '../render/markdown.js'
 import { renderTerminalSummary } from '../render/terminal.js'
 import { clearTrails, readTrails, type TrailRecord } from '../worker/trail.js'
-import { readTestMemory } from '../worker/types.js'
+import { collectTests, toPosix } from './collect.js'
 
 export interface MemoryReporterOptions {
   top: number
@@ -29,28 +29,6 @@ export interface MemoryReporterOptions {
 }
 
 export type { UnmeasuredProject }
-
-const toPosix = (path: string) => path.split(sep).join('/')
-
-/**
- * One test as the report needs it. A worker that died sent Vitest no more results: then its trail
- * has the records of the tests it finished, and names the test it was running.
- */
-function collect(testCase: TestCase, root: string, trails: ReadonlyMap<string, TrailRecord>): CollectedTest {
-  const state = testCase.result().state
-  const trail = trails.get(testCase.id)
-  const memory = readTestMemory(testCase) ?? trail?.finished
-  return {
-    id: testCase.id,
-    project: testCase.project.name,
-    file: toPosix(relative(root, testCase.module.moduleId)),
-    name: testCase.fullName,
-    line: testCase.location?.line,
-    state,
-    memory,
-    ...(state === 'pending' && trail && !trail.finished && { crash: trail.started }),
-  }
-}
 
 /** `vitest -u` writes every measured test; Vitest's 'new' mode only adds tests the baseline lacks. */
 function updateMode(update: unknown): 'all' | 'new' | undefined {
@@ -88,9 +66,6 @@ export class MemoryReporter implements Reporter {
     if (!vitest)
       return
     const root = vitest.config.root
-    const all = testModules.flatMap(module => [...module.children.allTests()])
-      // Type tests (`*.test-d.ts`) run in the compiler, not in a worker.
-      .filter(test => !(test.meta() as { typecheck?: boolean }).typecheck)
     const environment: ReportEnvironment = {
       node: process.version,
       vitest: vitest.version,
@@ -99,13 +74,14 @@ export class MemoryReporter implements Reporter {
       workerFlags: [...this.options.workerFlags],
       deterministic: this.options.deterministic,
     }
+    let trails: ReadonlyMap<string, TrailRecord> | undefined
+    const everyTest = collectTests(testModules, root, () => (trails ??= readTrails(this.options.trailDirectory)))
     // Skipped and todo tests never ran: they are in the baseline's bookkeeping, not in the report.
-    const trails = readTrails(this.options.trailDirectory)
-    const ran = all.filter(test => test.result().state !== 'skipped').map(test => collect(test, root, trails))
+    const ran = everyTest.filter(test => test.state !== 'skipped')
     let report = buildReport(ran, environment, this.options.budgetPatterns, new Date(), this.unmeasuredProjects)
     const problems: string[] = []
     if (this.options.baseline)
-      report = await this.compareWithBaseline(report, all.map(test => collect(test, root, trails)), testModules, problems)
+      report = await this.compareWithBaseline(report, everyTest, testModules, problems)
 
     const log = (text: string) => vitest.logger.log(text)
     if (!this.options.silent && (report.tests.length > 0 || this.unmeasuredProjects.length > 0))
@@ -144,7 +120,7 @@ export class MemoryReporter implements Reporter {
     }
     const compared = previous ? compareReport(report, previous.tests, testKey, this.options.regression) : report
     if (mode) {
-      const measured = Object.fromEntries(report.tests.filter(t => t.metrics).map(t => [testKey(t), comparedMetrics(t.metrics!)]))
+      const measured = new Map(report.tests.filter(t => t.metrics).map(t => [testKey(t), comparedMetrics(t.metrics!)]))
       const tests = updateBaseline(previous, {
         measured,
         present: new Set(everyTest.map(testKey)),
@@ -153,7 +129,7 @@ export class MemoryReporter implements Reporter {
       })
       writeFileAtomic(path, serializeBaseline(tests))
       if (!this.options.silent)
-        vitest.logger.log(c.dim(` Memory baseline written to ${shown} (${Object.keys(tests).length} tests)\n`))
+        vitest.logger.log(c.dim(` Memory baseline written to ${shown} (${tests.size} tests)\n`))
     }
     else if (!previous && problems.length === 0 && !this.options.silent) {
       vitest.logger.log(c.dim(` No memory baseline at ${shown} yet: run vitest with -u to record one.\n`))
