@@ -9,6 +9,7 @@ import { Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { printCostTables } from '../bench/cost.mjs'
 import { pluginWorkerOptions } from '../bench/cost/variants.mjs'
+import { printDeterminismTables } from '../bench/determinism/index.mjs'
 import { BUILD } from './counted-runs.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -205,4 +206,5 @@ table('5b. The same suite with a full GC before every test (gcBeforeEachTest: \'
 ])
 
 await printCostTables()
+await printDeterminismTables()
 console.log('')

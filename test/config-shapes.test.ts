@@ -111,9 +111,9 @@ describe('every test measured, on every config shape', () => {
     expectReportListsEveryTest(run)
   })
 
-  // Projects given as config files of their own, none of which has the plugin: Vitest 4 calls the
+  // Projects given as config files of their own, none of which has the plugin: Vitest calls the
   // plugin for no project, so it cannot set them up; it stops the run instead of passing unmeasured.
-  test.skipIf(!isVitest4)('project config files without the plugin: Vitest 4 refuses to run them unmeasured, naming the fix', async () => {
+  test('project config files without the plugin: the run refuses to go unmeasured, naming the fix', async () => {
     await expect(runShape({ fixture: 'project-files', tests: { alpha: 3, beta: 2, e2e: 2 } })).rejects.toThrow(/none of this run's projects has the plugin[\s\S]*extends: true/)
   })
 

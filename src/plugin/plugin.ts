@@ -18,9 +18,30 @@ export const SETUP_FILE = import.meta.url.endsWith('.ts')
   : createRequire(import.meta.url).resolve('vitest-memory-budget/setup')
 
 const NOT_REACHED = `vitest-memory-budget: none of this run's projects has the plugin, so no test would be measured.
-Vitest 4 gives the root config's plugins only to projects with \`extends: true\`. Either add
-\`extends: true\` to each entry of \`test.projects\` (inline: { extends: true, test: { ... } }), or add
-memoryBudget() to the plugins of each project's own config file.`
+A project loaded from a config file of its own gets none of the root config's plugins (on Vitest 4,
+neither does an inline project without \`extends: true\`). Either add memoryBudget() to the plugins of
+each project's config file, or define the projects inline with \`extends: true\`
+(test.projects: [{ extends: true, test: { ... } }]).`
+
+const PLUGIN_NAMES = new Set(['vitest-memory-budget', 'vitest-memory-budget:project'])
+
+/** Vitest 5's root config, as its server sees it: each project entry with the Vite config (and plugins) it will run with. */
+interface ResolvedProjectEntries {
+  test?: { resolvedProjects?: ReadonlyArray<{ viteConfig: { plugins: ReadonlyArray<{ name: string }> } }> }
+}
+
+/**
+ * Whether the run being set up has no project with this plugin, judged when the root server starts.
+ * Vitest 5 starts it before configuring projects, but has resolved them: their plugins say. Vitest 4
+ * starts it (the one with Vitest's own 'vitest' plugin, not a project's) after configuring them, so
+ * a `configureVitest` not yet called says.
+ */
+function noProjectHasPlugin(config: { plugins: ReadonlyArray<{ name: string }> }): boolean {
+  const entries = (config as ResolvedProjectEntries).test?.resolvedProjects
+  if (entries)
+    return !entries.some(entry => entry.viteConfig.plugins.some(plugin => PLUGIN_NAMES.has(plugin.name)))
+  return shared.awaitingConfigure && config.plugins.some(plugin => plugin.name === 'vitest')
+}
 
 /**
  * Shared through the process, not this module: Vitest loads the config file again for every project
@@ -149,12 +170,7 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
     },
     configureVitest,
     configureServer(server) {
-      // On Vitest 4 the root server (the one with Vitest's own 'vitest' plugin, not a project's)
-      // starts after Vitest has resolved its projects and called their `configureVitest`. Still
-      // unconfigured then means no project has this plugin (projects given as config files of their
-      // own, none with `extends: true`): nothing would be measured. (Vitest 5 starts no such root
-      // server, so this check does not reach it: a known gap, in the README.)
-      if (shared.awaitingConfigure && server.config.plugins.some(plugin => plugin.name === 'vitest'))
+      if (noProjectHasPlugin(server.config))
         throw new Error(NOT_REACHED)
     },
   }

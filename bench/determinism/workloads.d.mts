@@ -1,0 +1,2 @@
+export declare const WORKLOADS: Record<string, () => unknown>
+export declare function gcHeavy(rounds?: number): number
