@@ -14,10 +14,11 @@ const NOOP = 1024
  */
 const V8_11_STEP = Number(process.versions.v8.split('.')[0]) < 12 ? 512 * 1024 : 0
 /**
- * A per-test record also holds Vitest's task-update message when the runner's 100 ms throttle lets it
- * go out between the test's hooks (README, "Every test measured"): 6 to 15 kB, in some workers only.
+ * A per-test record spans the runner's code between hooks. On a loaded machine some workers' records
+ * of the same async test read one step of 13 kB more (cause not found; not Vitest's progress
+ * messages, which the plugin holds): allowed, and named in the README.
  */
-const RUNNER_MESSAGE = 16 * 1024
+const PER_TEST_STEP = 16 * 1024
 
 interface Figures {
   total: number
@@ -56,8 +57,8 @@ describe('the same workloads in 5 fresh workers measure the same', () => {
       expectSteady(figures(`${name} | measureMemory`, meta => meta).map(f => f[metric]), metric, V8_11_STEP)
     })
 
-    test.each(['total', 'heap'] as const)('the per-test record: %s spreads by 0.1 percent or one runner message at most (Node 20: one V8 11 step)', (metric) => {
-      expectSteady(figures(`${name} | bare`, meta => meta.memory).map(f => f[metric]), metric, V8_11_STEP + RUNNER_MESSAGE)
+    test.each(['total', 'heap'] as const)('the per-test record: %s spreads by 0.1 percent or one 16 kB step at most (Node 20: one V8 11 step)', (metric) => {
+      expectSteady(figures(`${name} | bare`, meta => meta.memory).map(f => f[metric]), metric, V8_11_STEP + PER_TEST_STEP)
     })
   })
 

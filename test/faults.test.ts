@@ -48,6 +48,8 @@ describe('faults in the tests being measured', () => {
       'spawns a child that allocates 50 MB': 'passed',
       'allocates 10 MB, then never finishes': 'failed',
       'runs after the timed-out test': 'passed',
+      'an afterEach that throws > waits 250 ms, then its afterEach throws': 'failed',
+      'runs after the throwing afterEach': 'passed',
     })
     const tests = byName(readReport('hazards'))
     const metrics = (name: string) => tests[name]!.metrics!
@@ -75,6 +77,10 @@ describe('faults in the tests being measured', () => {
     expect(metrics('allocates 10 MB, then never finishes').retained).toBeGreaterThanOrEqual(10e6 - 256 * 1024)
     expect(metrics('allocates 10 MB, then never finishes').retained).toBeLessThan(10.5e6)
     expect(metrics('runs after the timed-out test').total).toBeLessThan(3e6)
+
+    // The runner's progress message held while the first test was measured was let go, though the
+    // afterEach that ends the test threw before the plugin's own: the run went on and finished.
+    expect(metrics('runs after the throwing afterEach').external).toBeGreaterThanOrEqual(1e6)
   })
 
   test('a run stopped by bail writes a whole report and blames no test for a crash', async () => {

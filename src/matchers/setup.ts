@@ -4,10 +4,11 @@
 //
 // The matchers are imported here, not on their first call: loaded inside a test, their code would
 // count against that test's memory (measured: about 1 MB on a test's figure).
-import { afterEach, beforeEach, chai, expect, inject } from 'vitest'
+import { type TestContext, beforeEach, chai, expect, inject } from 'vitest'
 import './types.js'
 import type { MemoryTaskMeta } from '../worker/types.js'
 import { WORKER_CONFIG_KEY } from '../worker/config.js'
+import { holdableRunnerUpdates } from '../worker/runner-updates.js'
 import { createTestRecorder } from '../worker/test-recorder.js'
 import { openTrail } from '../worker/trail.js'
 import { formatTestBudgetFailure } from './failure-message.js'
@@ -57,20 +58,16 @@ if (!extended.has(expect)) {
   extended.add(expect)
 }
 
-if (recording) {
-  beforeEach(({ task }) => {
-    recording.trail.start(task.id)
-    recording.recorder.start(task)
-  })
-}
+// Per file: with `isolate: false` Vitest gives each file a new worker state.
+const updates = recording && holdableRunnerUpdates()
 
-// Registered first, so it runs after the test's own afterEach hooks: their memory counts as the test's.
-afterEach(async ({ task }) => {
+async function finishTest(task: TestContext['task']): Promise<void> {
   const errors: string[] = []
   const unawaited = await settleUnawaited(task)
   if (unawaited)
     errors.push(unawaited.message)
   const record = recording?.recorder.finish(task)
+  updates?.release()
   if (record) {
     const meta = task.meta as MemoryTaskMeta
     meta.memory = record
@@ -80,4 +77,16 @@ afterEach(async ({ task }) => {
   }
   if (errors.length > 0)
     throw new Error(errors.join('\n\n'))
+}
+
+beforeEach(({ task, onTestFinished }) => {
+  // Test-finished handlers run after every afterEach hook, even when one of them throws (an
+  // afterEach of ours could be skipped then, leaving the test open and the next one unmeasured), and
+  // the last registered first: this one ends the test's numbers after all of its own code.
+  onTestFinished(() => finishTest(task))
+  if (recording) {
+    recording.trail.start(task.id)
+    updates?.hold()
+    recording.recorder.start(task)
+  }
 })

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import type { Plugin } from 'vitest/config'
 import type { TestProject, Vitest } from 'vitest/node'
-import { MemoryReporter, type UnmeasuredProject } from '../reporter/memory-reporter.js'
+import { isBlobReporter, MemoryReporter, type UnmeasuredProject } from '../reporter/memory-reporter.js'
 import { WORKER_CONFIG_KEY, type WorkerConfig } from '../worker/config.js'
 import { RESTORE_FLAGS_IMPORT } from '../worker/restore-flags.js'
 import { createTrailDirectory } from '../worker/trail-directory.js'
@@ -156,8 +156,13 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
         applyTo(project, workerConfig)
     }
     reporter.setUnmeasuredProjects(unmeasured)
-    if (!vitest.config.reporters.includes(reporter as never))
-      vitest.config.reporters.push(reporter as never)
+    const reporters = vitest.config.reporters
+    if (!reporters.includes(reporter as never)) {
+      // Vitest calls reporters in this order, each up to its first await: before the blob reporter
+      // serializes the tests, this one has written into them what the trails of dead workers say.
+      const blob = reporters.findIndex(isBlobReporter)
+      reporters.splice(blob === -1 ? reporters.length : blob, 0, reporter as never)
+    }
   }
   const forwarder: Plugin = { name: 'vitest-memory-budget:project', configureVitest }
 

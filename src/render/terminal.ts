@@ -10,6 +10,8 @@ export interface TerminalOptions {
   colors?: Palette
   /** What the tests were compared with, for the heading of the changes (e.g. the baseline file). */
   comparedWith?: string
+  /** The run was this shard of a `--shard` run: a pattern may match tests of the other shards. */
+  shard?: { index: number, count: number }
 }
 
 /** Changed tests listed under each heading before "… and N more". */
@@ -129,7 +131,7 @@ export function renderTerminalSummary(report: MemoryReport, options: TerminalOpt
   for (const { project, reason } of summary.unmeasuredProjects ?? [])
     lines.push('', c.yellow(` Not measured: project ${printable(JSON.stringify(project))} (${printable(reason)}); no budget was checked for its tests.`))
   if (summary.unmatchedPatterns.length > 0)
-    lines.push('', c.yellow(` Budget pattern${summary.unmatchedPatterns.length === 1 ? '' : 's'} that matched no test: ${summary.unmatchedPatterns.map(p => printable(JSON.stringify(p))).join(', ')}`))
+    lines.push('', c.yellow(` Budget pattern${summary.unmatchedPatterns.length === 1 ? '' : 's'} that matched no test${options.shard ? ` of shard ${options.shard.index}/${options.shard.count}` : ''}: ${summary.unmatchedPatterns.map(p => printable(JSON.stringify(p))).join(', ')}`))
 
   return lines.join('\n')
 }

@@ -12,7 +12,7 @@ import { renderJsonReport } from '../render/json.js'
 import { renderMarkdownReport } from '../render/markdown.js'
 import { renderTerminalSummary } from '../render/terminal.js'
 import { clearTrails, readTrails, type TrailRecord } from '../worker/trail-directory.js'
-import { readTestMemory } from '../worker/types.js'
+import type { MemoryTaskMeta } from '../worker/types.js'
 
 export interface MemoryReporterOptions {
   top: number
@@ -31,15 +31,29 @@ export interface MemoryReporterOptions {
 export type { UnmeasuredProject }
 
 const toPosix = (path: string) => path.split(sep).join('/')
+/** A path as the user's terminal names it: relative to where they ran Vitest. */
+const shown = (path: string) => toPosix(relative(process.cwd(), path)) || path
 
 /**
- * One test as the report needs it. A worker that died sent Vitest no more results: then its trail
- * has the records of the tests it finished, and names the test it was running.
+ * A worker that died sent Vitest no more results: then its trail has the records of the tests it
+ * finished, and names the test it was running. They go into `task.meta` like the worker's own, so
+ * that a blob reporter carries them to `vitest --merge-reports` too.
  */
-function collect(testCase: TestCase, root: string, trails: ReadonlyMap<string, TrailRecord>): CollectedTest {
+function recordTrails(tests: readonly TestCase[], trails: ReadonlyMap<string, TrailRecord>): void {
+  for (const test of tests) {
+    const trail = trails.get(test.id)
+    const meta = test.meta() as MemoryTaskMeta
+    if (trail?.finished)
+      meta.memory ??= trail.finished
+    else if (trail && test.result().state === 'pending')
+      meta.memoryCrash = trail.started
+  }
+}
+
+/** One test as the report needs it. */
+function collect(testCase: TestCase, root: string): CollectedTest {
   const state = testCase.result().state
-  const trail = trails.get(testCase.id)
-  const memory = readTestMemory(testCase) ?? trail?.finished
+  const { memory, memoryCrash } = testCase.meta() as MemoryTaskMeta
   return {
     id: testCase.id,
     project: testCase.project.name,
@@ -48,8 +62,17 @@ function collect(testCase: TestCase, root: string, trails: ReadonlyMap<string, T
     line: testCase.location?.line,
     state,
     memory,
-    ...(state === 'pending' && trail && !trail.finished && { crash: trail.started }),
+    ...(state === 'pending' && memoryCrash && { crash: memoryCrash }),
   }
+}
+
+/**
+ * Vitest's blob reporter in `config.reporters`, as Vitest itself tells it apart. A run with it
+ * (`--shard=1/3 --reporter=blob`) is one part of a run that `vitest --merge-reports` reports whole,
+ * with this reporter again and every test's `task.meta` read back from the blobs.
+ */
+export function isBlobReporter(entry: unknown): boolean {
+  return Array.isArray(entry) && entry[0] === 'blob'
 }
 
 /** `vitest -u` writes every measured test; Vitest's 'new' mode only adds tests the baseline lacks. */
@@ -65,6 +88,7 @@ function updateMode(update: unknown): 'all' | 'new' | undefined {
  */
 export class MemoryReporter implements Reporter {
   private vitest: Vitest | undefined
+  private partOfMerge = false
   private unmeasuredProjects: UnmeasuredProject[] = []
 
   constructor(private readonly options: MemoryReporterOptions) {}
@@ -76,6 +100,7 @@ export class MemoryReporter implements Reporter {
 
   onInit(vitest: Vitest): void {
     this.vitest = vitest
+    this.partOfMerge = vitest.config.reporters.some(isBlobReporter)
   }
 
   onTestRunStart(): void {
@@ -99,37 +124,31 @@ export class MemoryReporter implements Reporter {
       workerFlags: [...this.options.workerFlags],
       deterministic: this.options.deterministic,
     }
+    // Before anything awaited: the blob reporter serializes the tests as its own onTestRunEnd starts,
+    // right after this one's (the plugin puts this reporter before it).
+    recordTrails(all, readTrails(this.options.trailDirectory))
     // Skipped and todo tests never ran: they are in the baseline's bookkeeping, not in the report.
-    const trails = readTrails(this.options.trailDirectory)
-    const ran = all.filter(test => test.result().state !== 'skipped').map(test => collect(test, root, trails))
+    const ran = all.filter(test => test.result().state !== 'skipped').map(test => collect(test, root))
     let report = buildReport(ran, environment, this.options.budgetPatterns, new Date(), this.unmeasuredProjects)
     const problems: string[] = []
     if (this.options.baseline)
-      report = await this.compareWithBaseline(report, all.map(test => collect(test, root, trails)), testModules, problems)
+      report = await this.compareWithBaseline(report, all.map(test => collect(test, root)), testModules, problems)
 
-    const log = (text: string) => vitest.logger.log(text)
     if (!this.options.silent && (report.tests.length > 0 || this.unmeasuredProjects.length > 0))
-      log(`\n${renderTerminalSummary(report, { top: this.options.top, colors: c, comparedWith: this.options.baseline })}\n`)
+      vitest.logger.log(`\n${renderTerminalSummary(report, { top: this.options.top, colors: c, comparedWith: this.options.baseline, shard: vitest.config.shard })}\n`)
     for (const problem of problems) vitest.logger.error(c.red(` ${problem}`))
 
-    const markdown = renderMarkdownReport(report)
-    if (this.options.outputFile)
-      this.write(this.options.outputFile, renderJsonReport(report), 'Memory report')
-    if (this.options.markdown)
-      this.write(this.options.markdown, markdown, 'Memory report (Markdown)')
-    if (process.env.GITHUB_ACTIONS === 'true') {
-      for (const line of renderAnnotations(report, file => toPosix(relative(process.cwd(), resolve(root, file))))) log(line)
-      if (process.env.GITHUB_STEP_SUMMARY)
-        appendFileSync(process.env.GITHUB_STEP_SUMMARY, markdown)
-    }
+    if (this.partOfMerge)
+      this.leaveToMerge()
+    else
+      this.publish(report)
     if (problems.length > 0 || report.summary.crashed > 0 || (this.options.regression.failOnRegression && report.summary.regressed > 0))
       process.exitCode = 1
   }
 
   private async compareWithBaseline(report: MemoryReport, everyTest: CollectedTest[], testModules: ReadonlyArray<TestModule>, problems: string[]): Promise<MemoryReport> {
     const vitest = this.vitest!
-    const path = resolve(vitest.config.root, this.options.baseline!)
-    const shown = toPosix(relative(process.cwd(), path)) || path
+    const path = this.resolve(this.options.baseline!)
     const mode = updateMode(vitest.config.update)
     let previous: Baseline | undefined
     try {
@@ -143,7 +162,9 @@ export class MemoryReporter implements Reporter {
         problems.push(error.message)
     }
     const compared = previous ? compareReport(report, previous.tests, testKey, this.options.regression) : report
-    if (mode) {
+    // A part's baseline would hold only its own tests' new figures, and parts run at once would
+    // each write over the others': the merge run (`--merge-reports -u`) writes it from all of them.
+    if (mode && !this.partOfMerge) {
       const measured = Object.fromEntries(report.tests.filter(t => t.metrics).map(t => [testKey(t), comparedMetrics(t.metrics!)]))
       const tests = updateBaseline(previous, {
         measured,
@@ -153,10 +174,10 @@ export class MemoryReporter implements Reporter {
       })
       writeFileAtomic(path, serializeBaseline(tests))
       if (!this.options.silent)
-        vitest.logger.log(c.dim(` Memory baseline written to ${shown} (${Object.keys(tests).length} tests)\n`))
+        vitest.logger.log(c.dim(` Memory baseline written to ${shown(path)} (${Object.keys(tests).length} tests)\n`))
     }
     else if (!previous && problems.length === 0 && !this.options.silent) {
-      vitest.logger.log(c.dim(` No memory baseline at ${shown} yet: run vitest with -u to record one.\n`))
+      vitest.logger.log(c.dim(` No memory baseline at ${shown(path)} yet: run vitest with -u to record one.\n`))
     }
     return compared
   }
@@ -171,10 +192,46 @@ export class MemoryReporter implements Reporter {
     return all.every(spec => ran.has(`${spec.project.name}\0${spec.moduleId}`))
   }
 
+  /** The report files and GitHub's annotations and job summary: what the whole run hands on. */
+  private publish(report: MemoryReport): void {
+    const root = this.vitest!.config.root
+    const markdown = renderMarkdownReport(report)
+    if (this.options.outputFile)
+      this.write(this.options.outputFile, renderJsonReport(report), 'Memory report')
+    if (this.options.markdown)
+      this.write(this.options.markdown, markdown, 'Memory report (Markdown)')
+    if (process.env.GITHUB_ACTIONS === 'true') {
+      for (const line of renderAnnotations(report, file => toPosix(relative(process.cwd(), resolve(root, file))))) this.vitest!.logger.log(line)
+      if (process.env.GITHUB_STEP_SUMMARY)
+        appendFileSync(process.env.GITHUB_STEP_SUMMARY, markdown)
+    }
+  }
+
+  /**
+   * A part of the run writes none of what `publish` and `-u` write: a partial report would stand
+   * over the user's whole one, and GitHub would show each annotation twice, once from the merge.
+   */
+  private leaveToMerge(): void {
+    const vitest = this.vitest!
+    const update = updateMode(vitest.config.update)
+    const files = [this.options.outputFile, this.options.markdown, update ? this.options.baseline : undefined]
+    const withheld = [
+      ...files.filter(file => file !== undefined).map(file => shown(this.resolve(file))),
+      ...(process.env.GITHUB_ACTIONS === 'true' ? ['GitHub annotations and job summary'] : []),
+    ]
+    if (withheld.length > 0 && !this.options.silent)
+      vitest.logger.log(c.dim(` Memory: this run writes a blob, so ${withheld.join(', ')} ${withheld.length === 1 ? 'is' : 'are'} left to \`vitest --merge-reports${update ? ' -u' : ''}\`, which reports every blob as one run.\n`))
+  }
+
+  /** A file the options name, relative to the Vitest root. */
+  private resolve(file: string): string {
+    return resolve(this.vitest!.config.root, file)
+  }
+
   private write(file: string, content: string, what: string): void {
-    const path = resolve(this.vitest!.config.root, file)
+    const path = this.resolve(file)
     writeFileAtomic(path, content)
     if (!this.options.silent)
-      this.vitest!.logger.log(c.dim(` ${what} written to ${toPosix(relative(process.cwd(), path)) || path}\n`))
+      this.vitest!.logger.log(c.dim(` ${what} written to ${shown(path)}\n`))
   }
 }

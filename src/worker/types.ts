@@ -1,10 +1,13 @@
 import type { WorkerConfig } from './config.js'
 import type { TestMemoryRecord } from './test-recorder.js'
+import type { MemoryAtStart } from './trail.js'
 
 /** What the plugin adds to each test's `task.meta` (and a reporter's `testCase.meta()`). */
 export interface MemoryTaskMeta {
   /** Set for every test run under the plugin (not for skipped or todo tests). */
   memory?: TestMemoryRecord
+  /** Set at the end of the run on a test whose worker died while it ran: the worker's memory when it started. */
+  memoryCrash?: MemoryAtStart
 }
 
 // Vitest 5 declares TaskMeta in 'vitest' itself, so this types `testCase.meta().memory` there. Vitest 4

@@ -11,7 +11,7 @@ import { memory } from '../helpers/sample-report.js'
 // fixed data (test/unit/report.test.ts) and on real runs (test/per-test.test.ts).
 function fakeRun(root: string) {
   const logged: string[] = []
-  const vitest = { config: { root }, version: '4.1.12', logger: { log: (text: string) => logged.push(text) } } as unknown as Vitest
+  const vitest = { config: { root, reporters: [] }, version: '4.1.12', logger: { log: (text: string) => logged.push(text) } } as unknown as Vitest
   const testCase = (name: string, meta: object, state = 'passed') => ({
     id: name,
     fullName: name,

@@ -1,0 +1,177 @@
+// Issue 10, point 5: sharded CI the native way. `vitest run --shard=i/n --reporter=blob` in each job,
+// then `vitest run --merge-reports` with the plugin in the config: the memory report, the budgets and
+// the baseline comparison must come out whole, from every test's `task.meta` carried in the blobs,
+// and the shard runs must leave the user's report and baseline alone.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { beforeAll, describe, expect, test } from 'vitest'
+import type { ComparedMetrics } from '../src/compare/compare.js'
+import { REGRESSION_METRICS } from '../src/compare/rules.js'
+import { serializeBaseline } from '../src/report/files.js'
+import type { MemoryReport, ReportTest } from '../src/report/model.js'
+import { type CliRun, runVitestCli } from './helpers/run-cli.js'
+import { fixturePath } from './helpers/run-fixture.js'
+
+const root = fixturePath('sharded')
+const baselinePath = join(root, 'memory-baseline.json')
+const reportPath = join(root, 'reports/memory.json')
+const commentPath = join(root, 'reports/comment.md')
+const readReport = () => JSON.parse(readFileSync(reportPath, 'utf8')) as MemoryReport
+const run = (args: string[], env: Record<string, string> = {}) => runVitestCli(root, args, { GITHUB_ACTIONS: 'false', ...env })
+
+/** What each test of the fixture allocates, in filled Buffers, by its name. */
+const ALLOCATED: Record<string, number> = {
+  'five.test.ts > allocates 5 MB': 5e6,
+  'ten.test.ts > allocates 10 MB': 10e6,
+  'fifteen.test.ts > allocates 15 MB': 15e6,
+  'twenty.test.ts > allocates 20 MB': 20e6,
+}
+const OVER_BUDGET = 'fifteen.test.ts > allocates 15 MB'
+const keyOf = (t: ReportTest) => `${t.file} > ${t.name}`
+
+/**
+ * A filled Buffer's contents are external memory, all of it, and only they are: above them, a few
+ * kB of Buffer bookkeeping. The heap adds the runner's own traffic during the test (40 to 200 kB
+ * measured), bounded as in config-shapes.test.ts; both bounds are two-sided, so double counting
+ * fails as surely as a lost figure.
+ */
+const EXTERNAL_ROOM = 0.1e6
+const TOTAL_ROOM = 0.5e6
+
+/** Baseline figures that make the 10 MB test regress (it was 5 MB), the 20 MB one improve (it was 30 MB), and leave the others unchanged. */
+const BASE_TOTAL: Record<string, number> = {
+  'five.test.ts > allocates 5 MB': 5e6,
+  'ten.test.ts > allocates 10 MB': 5e6,
+  'fifteen.test.ts > allocates 15 MB': 15e6,
+  'twenty.test.ts > allocates 20 MB': 30e6,
+}
+const noFigures = Object.fromEntries(REGRESSION_METRICS.map(metric => [metric, 0])) as ComparedMetrics
+const baseline = serializeBaseline(Object.fromEntries(Object.entries(BASE_TOTAL).map(([key, total]) =>
+  [key, { ...noFigures, total, external: total, rss: total, allocated: total }])))
+
+/** The user's files from an earlier whole run: no shard may write over them. */
+const EARLIER_REPORT = '{ "an earlier whole run": true }\n'
+const EARLIER_COMMENT = '<!-- vitest-memory-budget -->\nan earlier whole run\n'
+
+const WITHHELD = 'Memory: this run writes a blob, so reports/memory.json, reports/comment.md, memory-baseline.json are left to `vitest --merge-reports -u`'
+
+/** The blob folders of Vitest 4 (`.vitest-reports`) and Vitest 5 (`.vitest/blob`), and what runs leave. */
+function clean(): void {
+  for (const path of ['.vitest-reports', '.vitest', 'reports', 'memory-baseline.json'])
+    rmSync(join(root, path), { recursive: true, force: true })
+}
+
+// Fixture runs are child processes of a few seconds each on an idle machine, and the hook runs
+// three in a row; a loaded 2-core CI machine can take ten times as long.
+const RUNS_TIMEOUT = 300_000
+
+describe('--shard with --reporter=blob, then --merge-reports', () => {
+  let shards: CliRun[]
+  let merged: CliRun
+  let report: MemoryReport
+  let afterShards: { report: string, comment: string, baseline: string }
+
+  beforeAll(() => {
+    clean()
+    writeFileSync(baselinePath, baseline)
+    mkdirSync(join(root, 'reports'))
+    writeFileSync(reportPath, EARLIER_REPORT)
+    writeFileSync(commentPath, EARLIER_COMMENT)
+    // -u on a shard is the case that could write a baseline of half the tests.
+    shards = [run(['--shard=1/2', '--reporter=blob', '-u']), run(['--shard=2/2', '--reporter=blob', '-u'])]
+    afterShards = { report: readFileSync(reportPath, 'utf8'), comment: readFileSync(commentPath, 'utf8'), baseline: readFileSync(baselinePath, 'utf8') }
+    merged = run(['--merge-reports'])
+    report = readReport()
+  }, RUNS_TIMEOUT)
+
+  test('each shard runs part of the tests and writes neither the report nor the baseline', () => {
+    for (const shard of shards) {
+      expect(shard.stdout, shard.stderr).toMatch(/blob report written to/)
+      expect(shard.stdout).toContain(WITHHELD)
+      expect(shard.stdout).not.toContain('written to reports/memory.json')
+      expect(shard.stdout).not.toContain('Memory baseline written')
+    }
+    const measured = shards.map(shard => Number(/Memory {2}(\d+) tests? measured/.exec(shard.stdout)?.[1]))
+    expect(measured.reduce((a, b) => a + b), 'tests measured by the two shards together').toBe(4)
+    expect(Math.min(...measured), 'tests measured by the lighter shard').toBeGreaterThan(0)
+    // The shard without the 15 MB test says its pattern matched nothing there, not in the whole run.
+    const unmatched = shards.map((shard, i) => shard.stdout.includes(`Budget pattern that matched no test of shard ${i + 1}/2: "fifteen.test.ts"`))
+    expect(unmatched.filter(Boolean), 'shards that saw the 12 MB pattern match nothing').toHaveLength(1)
+    expect(afterShards).toEqual({ report: EARLIER_REPORT, comment: EARLIER_COMMENT, baseline })
+  })
+
+  test('the merged report has every test of both shards with its real figures', () => {
+    expect(report.tests.map(keyOf).sort()).toEqual(Object.keys(ALLOCATED).sort())
+    for (const t of report.tests) {
+      const bytes = ALLOCATED[keyOf(t)]!
+      expect(t.metrics, keyOf(t)).not.toBeNull()
+      expect(t.metrics!.external, `${keyOf(t)} external`).toBeGreaterThanOrEqual(bytes)
+      expect(t.metrics!.external, `${keyOf(t)} external`).toBeLessThanOrEqual(bytes + EXTERNAL_ROOM)
+      expect(t.metrics!.total, `${keyOf(t)} total`).toBeGreaterThanOrEqual(bytes)
+      expect(t.metrics!.total, `${keyOf(t)} total`).toBeLessThanOrEqual(bytes + TOTAL_ROOM)
+      expect(t.line, `${keyOf(t)} line`).toBe(4)
+    }
+    expect(report.summary).toMatchObject({ tests: 4, measured: 4, notMeasured: 0, crashed: 0 })
+  })
+
+  test('budgets hold across the shards: the over-budget test fails the merge run, and every pattern matched', () => {
+    expect(merged.exitCode, merged.stdout + merged.stderr).toBe(1)
+    expect(merged.stdout).toMatch(/Tests {2}1 failed \| 3 passed \(4\)/)
+    expect(merged.stdout + merged.stderr).toContain('Memory budget exceeded: allocated memory (heap + external) 15.')
+    for (const t of report.tests) {
+      const over = keyOf(t) === OVER_BUDGET
+      expect(t, keyOf(t)).toMatchObject({ state: over ? 'failed' : 'passed', verdict: over ? 'over-budget' : 'within-budget' })
+    }
+    expect(report.tests.find(t => keyOf(t) === OVER_BUDGET)!.violations).toEqual([
+      { metric: 'total', value: expect.any(Number), limit: 12e6, pattern: 'fifteen.test.ts' },
+    ])
+    // Each shard saw the 12 MB pattern match nothing in one of them; the whole run did match it.
+    expect(report.summary).toMatchObject({ overBudget: 1, unmatchedPatterns: [] })
+  })
+
+  test('the merged report is compared with the baseline for every test', () => {
+    expect(report.summary).toMatchObject({ compared: true, regressed: 1, improved: 1 })
+    const byKey = new Map(report.tests.map(t => [keyOf(t), t]))
+    for (const [key, total] of Object.entries(BASE_TOTAL))
+      expect(byKey.get(key)!.base, key).toMatchObject({ total, external: total })
+    const directions = (key: string) => Object.fromEntries(byKey.get(key)!.changes.map(change => [change.metric, change.direction]))
+    expect(directions('ten.test.ts > allocates 10 MB')).toEqual({ total: 'regressed', external: 'regressed', allocated: 'regressed' })
+    expect(directions('twenty.test.ts > allocates 20 MB')).toEqual({ total: 'improved', external: 'improved', allocated: 'improved' })
+    expect(directions('five.test.ts > allocates 5 MB')).toEqual({})
+    expect(directions(OVER_BUDGET)).toEqual({})
+    expect(readFileSync(commentPath, 'utf8')).toContain('**Memory:** 4 tests measured · 1 over budget · 1 regressed · 1 improved')
+  })
+
+  test('--merge-reports -u writes the baseline from every shard', () => {
+    const update = run(['--merge-reports', '-u'])
+    expect(update.stdout, update.stderr).toContain('Memory baseline written to memory-baseline.json (4 tests)')
+    const tests = (JSON.parse(readFileSync(baselinePath, 'utf8')) as { tests: Record<string, { external: number }> }).tests
+    expect(Object.keys(tests).sort()).toEqual(Object.keys(ALLOCATED).sort())
+    for (const [key, bytes] of Object.entries(ALLOCATED)) {
+      expect(tests[key]!.external, key).toBeGreaterThanOrEqual(bytes)
+      expect(tests[key]!.external, key).toBeLessThanOrEqual(bytes + EXTERNAL_ROOM)
+    }
+  }, RUNS_TIMEOUT)
+})
+
+test('a worker that dies in a blob run: the merged report keeps what its trail saw', () => {
+  clean()
+  const blobs = '.vitest-reports/crash'
+  const env = { FIXTURE_CRASH: 'true' }
+  const part = run(['--reporter=blob', `--outputFile.blob=${blobs}/blob.json`], env)
+  expect(part.stdout, part.stderr).toMatch(/blob report written to/)
+  const merged = run([`--merge-reports=${blobs}`], env)
+  expect(merged.exitCode).toBe(1)
+  expect(existsSync(reportPath), merged.stdout + merged.stderr).toBe(true)
+  const tests = new Map(readReport().tests.map(t => [t.name, t]))
+  const finished = tests.get('allocates 5 MB before its worker dies')!
+  expect(finished.verdict).toBe('within-budget')
+  expect(finished.metrics!.external).toBeGreaterThanOrEqual(5e6)
+  expect(finished.metrics!.external).toBeLessThanOrEqual(5e6 + EXTERNAL_ROOM)
+  const crashed = tests.get('grows without end')!
+  expect(crashed.verdict).toBe('crashed')
+  // heapLimit '64MB' plus V8's young generation, which the limit does not include.
+  expect(crashed.crash!.heapLimit).toBeGreaterThanOrEqual(64e6)
+  expect(crashed.crash!.heapLimit).toBeLessThanOrEqual(128e6)
+  expect(merged.stdout).toMatch(/Crashed \(1\): the worker died while the test ran\n {2}✗ crash\/runaway\.test\.ts > grows without end: when it started/)
+}, RUNS_TIMEOUT)
