@@ -1,14 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import v8 from 'node:v8'
 import { checkOptions, describeValue } from '../measure/arguments.js'
-import { getGc } from '../measure/gc.js'
-import { type HeapKind, heapGrowth, summarizeHeapSnapshot } from '../measure/heap-snapshot.js'
 import { LEAK_OPTION_NAMES, type LeakMeasurement, measureLeak, type MeasureLeakOptions } from '../measure/leaks.js'
-import { callRepeatedly } from '../measure/repeat.js'
-import { findRetainerTraces, type RetainerTraces } from '../measure/retainers.js'
+import type { RetainerTraces } from '../measure/retainers.js'
 import { formatBytes } from '../measure/size.js'
+import type { LeakExplanation } from './explain-leak.js'
 import { assertFunction, type MatcherContext, type MatcherResult } from './to-stay-under.js'
 
 export interface LeakOptions extends MeasureLeakOptions {
@@ -18,42 +12,6 @@ export interface LeakOptions extends MeasureLeakOptions {
 
 /** Kinds of objects listed in a leak failure. */
 const KINDS_SHOWN = 5
-
-export interface LeakExplanation {
-  growth: HeapKind[]
-  calls: number
-  files: string[]
-  retainers: RetainerTraces
-}
-
-/**
- * Takes a heap snapshot, calls the function a batch more times, takes another, lists what grew and,
- * through memlab, what holds the new objects. Only on failure: each snapshot of a Vitest worker
- * takes about a second, and memlab's analysis another.
- */
-async function explainLeak(fn: () => unknown, calls: number, folder: string | undefined): Promise<LeakExplanation> {
-  const gc = getGc()
-  const directory = folder ? resolve(folder) : mkdtempSync(join(tmpdir(), 'vitest-memory-budget-'))
-  mkdirSync(directory, { recursive: true })
-  try {
-    const stamp = `${process.pid}-${Date.now()}`
-    gc()
-    gc()
-    const before = v8.writeHeapSnapshot(join(directory, `leak-${stamp}-before.heapsnapshot`))
-    await callRepeatedly(fn, calls)
-    gc()
-    gc()
-    const after = v8.writeHeapSnapshot(join(directory, `leak-${stamp}-after.heapsnapshot`))
-    const earlier = summarizeHeapSnapshot(before)
-    const growth = heapGrowth(earlier.kinds, summarizeHeapSnapshot(after).kinds)
-    const retainers = await findRetainerTraces(after, earlier.ids)
-    return { growth, calls, files: folder ? [before, after] : [], retainers }
-  }
-  finally {
-    if (!folder)
-      rmSync(directory, { recursive: true, force: true })
-  }
-}
 
 /** Retainer traces, or how to get them. */
 export function formatRetainers(retainers: RetainerTraces): string[] {
@@ -115,7 +73,11 @@ export async function toLeak(this: MatcherContext, received: unknown, options: L
     throw new TypeError(`toLeak() option "snapshots" must be a folder path, got ${describeValue(snapshots)}.`)
   const measurement = await measureLeak(received, leakOptions)
   const negated = Boolean(this.isNot)
-  const explanation = measurement.leaks && negated ? await explainLeak(received, leakOptions.callsPerIteration ?? 100, snapshots) : undefined
+  // Heap snapshots and memlab are loaded only to explain a leak, so no worker pays for them up
+  // front; loaded before the explanation's first snapshot, their code is not counted as growth.
+  const explanation = measurement.leaks && negated
+    ? await (await import('./explain-leak.js')).explainLeak(received, leakOptions.callsPerIteration ?? 100, snapshots)
+    : undefined
   return {
     pass: measurement.leaks,
     message: () => formatLeakFailure(measurement, negated, leakOptions.warmup ?? 100, explanation),

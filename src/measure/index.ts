@@ -1,9 +1,9 @@
 // The measuring core: plain Node, no Vitest. Everything above it (matchers, reporter) builds on this.
-export { type AllocationSite } from './allocation-sites.js'
+export type { AllocationSite } from './allocation-sites.js'
 export { getGc } from './gc.js'
-export { type HeapKind } from './heap-snapshot.js'
+export type { HeapKind } from './heap-snapshot.js'
 export { type LeakMeasurement, measureLeak, type MeasureLeakOptions } from './leaks.js'
-export { type TimelinePoint } from './gc-trace.js'
+export type { TimelinePoint } from './gc-trace.js'
 export { type AllocationMeasurement, measureAllocations, type MeasureAllocationsOptions } from './allocations.js'
 export { type MeasureMemoryOptions, type MemoryMeasurement, type MemoryMetrics, measureMemory } from './measure-memory.js'
 export { type RssMethod, type RssMethodOption, stopRssSampler } from './rss.js'

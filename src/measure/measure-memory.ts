@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { type AllocationSite, startAllocationSampling } from './allocation-sites.js'
+import type { AllocationSite } from './allocation-sites.js'
 import { checkCall, describeValue } from './arguments.js'
 import { getGc } from './gc.js'
 import type { TimelinePoint } from './gc-trace.js'
@@ -97,7 +97,9 @@ export type WantDetails = (metrics: MemoryMetrics) => boolean
  */
 export async function measure(fn: () => unknown, options: MeasureMemoryOptions, wantDetails: WantDetails = () => true): Promise<MemoryMeasurement> {
   const gc = getGc()
-  const sampling = options.allocationSites ? await startAllocationSampling() : undefined
+  // The profiler's code and its inspector session load on first use, before the baseline GC, so
+  // they never count as the call's memory.
+  const sampling = options.allocationSites ? await (await import('./allocation-sites.js')).startAllocationSampling() : undefined
 
   // One full GC for a clean baseline. A second would free what the weak callbacks of the first
   // released: little, and older than the call, so it would only come off `retained`, which is

@@ -1,17 +1,21 @@
+import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import type { Plugin } from 'vitest/config'
 import type { TestProject, Vitest } from 'vitest/node'
 import { isBlobReporter, MemoryReporter, type UnmeasuredProject } from '../reporter/memory-reporter.js'
 import { WORKER_CONFIG_KEY, type WorkerConfig } from '../worker/config.js'
 import { RESTORE_FLAGS_IMPORT } from '../worker/restore-flags.js'
-import { createTrailDirectory } from '../worker/trail.js'
+import { createTrailDirectory } from '../worker/trail-directory.js'
 import { FULL_GC_THRESHOLD } from '../worker/test-recorder.js'
 import '../worker/types.js'
 import { type MemoryBudgetOptions, resolveOptions, workerExecArgv } from './options.js'
 
-// The repo's own tests load this file from src/ (.ts); users load it from dist/ (.js).
-const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js'
-export const SETUP_FILE = fileURLToPath(new URL(`../matchers/setup${extension}`, import.meta.url))
+// The repo's own tests load this file from src/, beside the setup file's source. The built package
+// is bundled, so this code's place in dist/ is the bundler's choice: the package's own `exports`
+// name the setup file there.
+export const SETUP_FILE = import.meta.url.endsWith('.ts')
+  ? fileURLToPath(new URL('../matchers/setup.ts', import.meta.url))
+  : createRequire(import.meta.url).resolve('vitest-memory-budget/setup')
 
 const NOT_REACHED = `vitest-memory-budget: none of this run's projects has the plugin, so no test would be measured.
 A project loaded from a config file of its own gets none of the root config's plugins (on Vitest 4,

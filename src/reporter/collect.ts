@@ -1,7 +1,7 @@
 import { relative, sep } from 'node:path'
 import type { TestCase, TestModule } from 'vitest/node'
 import type { CollectedTest } from '../report/model.js'
-import type { TrailRecord } from '../worker/trail.js'
+import type { TrailRecord } from '../worker/trail-directory.js'
 import type { MemoryTaskMeta } from '../worker/types.js'
 
 export const toPosix = (path: string): string => path.split(sep).join('/')

@@ -11,7 +11,7 @@ import { renderAnnotations } from '../render/github.js'
 import { renderJsonReport } from '../render/json.js'
 import { renderMarkdownReport } from '../render/markdown.js'
 import { renderTerminalSummary } from '../render/terminal.js'
-import { clearTrails, readTrails, type TrailRecord } from '../worker/trail.js'
+import { clearTrails, readTrails, type TrailRecord } from '../worker/trail-directory.js'
 import { collectTests, toPosix } from './collect.js'
 
 export interface MemoryReporterOptions {

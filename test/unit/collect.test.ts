@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import type { TestModule } from 'vitest/node'
 import { collectTests } from '../../src/reporter/collect.js'
-import type { TrailRecord } from '../../src/worker/trail.js'
+import type { TrailRecord } from '../../src/worker/trail-directory.js'
 import { memory } from '../helpers/sample-report.js'
 
 const root = join('/repo', 'packages', 'app')

@@ -1,0 +1,44 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import v8 from 'node:v8'
+import { getGc } from '../measure/gc.js'
+import { type HeapKind, heapGrowth, summarizeHeapSnapshot } from '../measure/heap-snapshot.js'
+import { callRepeatedly } from '../measure/repeat.js'
+import { findRetainerTraces, type RetainerTraces } from '../measure/retainers.js'
+
+export interface LeakExplanation {
+  growth: HeapKind[]
+  calls: number
+  files: string[]
+  retainers: RetainerTraces
+}
+
+/**
+ * Takes a heap snapshot, calls the function a batch more times, takes another, lists what grew and,
+ * through memlab, what holds the new objects. Only on failure: each snapshot of a Vitest worker
+ * takes about a second, and memlab's analysis another.
+ */
+export async function explainLeak(fn: () => unknown, calls: number, folder: string | undefined): Promise<LeakExplanation> {
+  const gc = getGc()
+  const directory = folder ? resolve(folder) : mkdtempSync(join(tmpdir(), 'vitest-memory-budget-'))
+  mkdirSync(directory, { recursive: true })
+  try {
+    const stamp = `${process.pid}-${Date.now()}`
+    gc()
+    gc()
+    const before = v8.writeHeapSnapshot(join(directory, `leak-${stamp}-before.heapsnapshot`))
+    await callRepeatedly(fn, calls)
+    gc()
+    gc()
+    const after = v8.writeHeapSnapshot(join(directory, `leak-${stamp}-after.heapsnapshot`))
+    const earlier = summarizeHeapSnapshot(before)
+    const growth = heapGrowth(earlier.kinds, summarizeHeapSnapshot(after).kinds)
+    const retainers = await findRetainerTraces(after, earlier.ids)
+    return { growth, calls, files: folder ? [before, after] : [], retainers }
+  }
+  finally {
+    if (!folder)
+      rmSync(directory, { recursive: true, force: true })
+  }
+}
