@@ -1,5 +1,3 @@
-import { createRequire } from 'node:module'
-import { fileURLToPath } from 'node:url'
 import type { Plugin } from 'vitest/config'
 import type { TestProject, Vitest } from 'vitest/node'
 import { isBlobReporter, MemoryReporter, type UnmeasuredProject } from '../reporter/memory-reporter.js'
@@ -9,13 +7,7 @@ import { createTrailDirectory } from '../worker/trail-directory.js'
 import { FULL_GC_THRESHOLD } from '../worker/test-recorder.js'
 import '../worker/types.js'
 import { type MemoryBudgetOptions, resolveOptions, workerExecArgv } from './options.js'
-
-// The repo's own tests load this file from src/, beside the setup file's source. The built package
-// is bundled, so this code's place in dist/ is the bundler's choice: the package's own `exports`
-// name the setup file there.
-export const SETUP_FILE = import.meta.url.endsWith('.ts')
-  ? fileURLToPath(new URL('../matchers/setup.ts', import.meta.url))
-  : createRequire(import.meta.url).resolve('vitest-memory-budget/setup')
+import { setupEntry } from './setup-entry.js'
 
 const NOT_REACHED = `vitest-memory-budget: none of this run's projects has the plugin, so no test would be measured.
 A project loaded from a config file of its own gets none of the root config's plugins (on Vitest 4,
@@ -107,6 +99,8 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
   const execArgv = [...flags, RESTORE_FLAGS_IMPORT]
   // Made when Vitest is about to run tests, not when a config is loaded (editors and tools load it too).
   let trailDirectory: string | undefined
+  let setupFile: string | undefined
+  const setup = () => (setupFile ??= setupEntry())
   let reporter: MemoryReporter | undefined
   const createReporter = (trails: string) => new MemoryReporter({
     top: settings.top,
@@ -127,7 +121,7 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
     const config = project.config
     config.pool = 'forks'
     config.execArgv = withAll(config.execArgv, execArgv)
-    config.setupFiles = withAll(config.setupFiles, [SETUP_FILE])
+    config.setupFiles = withAll(config.setupFiles, [setup()])
     config.includeTaskLocation = true
     project.provide(WORKER_CONFIG_KEY, workerConfig)
   }
@@ -171,7 +165,7 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
     config(config) {
       shared.awaitingConfigure = true
       forwardToInlineProjects(config as UserConfigShape, forwarder)
-      return { test: { pool: 'forks', execArgv, setupFiles: [SETUP_FILE], includeTaskLocation: true } }
+      return { test: { pool: 'forks', execArgv, setupFiles: [setup()], includeTaskLocation: true } }
     },
     configureVitest,
     configureServer(server) {
