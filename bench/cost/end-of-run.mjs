@@ -7,8 +7,8 @@
 // own share (globbing the test files to tell a full run from a partial one) is left out. The first
 // pass is the figure that matters (a reporter does this once per process, before V8 has optimized any
 // of it). A breakdown by step, from calling the same functions after those passes, shows where it goes.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
-import { join, relative, resolve } from 'node:path'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { isAbsolute, join, relative, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { pathToFileURL } from 'node:url'
 import { median, printTable } from './table.mjs'
@@ -16,14 +16,27 @@ import { median, printTable } from './table.mjs'
 export const END_OF_RUN_TARGET_MS = 500
 const WORKERS = 4
 
+/** The reporter's modules as the package builds them (bundled), from this checkout's sources. */
 async function loadDist(root) {
-  const load = path => import(pathToFileURL(join(root, 'dist', path)).href)
-  const [reporter, collect, model, files, write, terminal, json, markdown, github, compare, rules, trail, colors] = await Promise.all([
-    load('reporter/memory-reporter.js'), load('reporter/collect.js'), load('report/model.js'), load('report/files.js'), load('report/write-atomic.js'),
-    load('render/terminal.js'), load('render/json.js'), load('render/markdown.js'), load('render/github.js'), load('compare/compare.js'),
-    load('compare/rules.js'), load('worker/trail.js'), import('tinyrainbow'),
-  ])
-  return { ...reporter, ...collect, ...model, ...files, ...write, ...terminal, ...json, ...markdown, ...github, ...compare, ...rules, ...trail, colors: colors.default }
+  const { build } = await import('rolldown')
+  // Inside the repository, so the bundle's bare imports (tinyrainbow, picomatch) resolve.
+  mkdirSync(join(root, 'bench/.work'), { recursive: true })
+  const dir = mkdtempSync(join(root, 'bench/.work/end-of-run-modules-'))
+  try {
+    await build({
+      cwd: root,
+      input: join(root, 'bench/cost/end-of-run-modules.ts'),
+      platform: 'node',
+      external: id => !id.startsWith('.') && !isAbsolute(id),
+      logLevel: 'warn',
+      output: { dir, format: 'esm', entryFileNames: 'modules.js' },
+    })
+    const [modules, colors] = await Promise.all([import(pathToFileURL(join(dir, 'modules.js')).href), import('tinyrainbow')])
+    return { ...modules, colors: colors.default }
+  }
+  finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 }
 
 /** A test's record as a worker sends it: sizes spread over four orders of magnitude, one in 50 over budget. */
@@ -131,7 +144,7 @@ async function onGitHubActions(dir, fn) {
 async function reporterPass(dir, dist, tests, modules) {
   const specifications = modules.map(module => ({ project: module.project, moduleId: module.moduleId }))
   const vitest = {
-    config: { root: dir, update: true },
+    config: { root: dir, update: true, reporters: [] },
     version: '4.1.12',
     logger: { log: () => {}, error: () => {} },
     globTestSpecifications: async () => specifications,
