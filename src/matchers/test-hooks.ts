@@ -3,7 +3,7 @@
 //
 // The matchers are imported here, not on their first call: loaded inside a test, their code would
 // count against that test's memory (measured: about 1 MB on a test's figure).
-import { type TestContext, beforeEach, chai, expect, inject } from 'vitest'
+import { afterAll, afterEach, beforeEach, chai, expect, inject, type TestContext } from 'vitest'
 import './types.js'
 import type { MemoryTaskMeta } from '../worker/types.js'
 import { WORKER_CONFIG_KEY } from '../worker/config.js'
@@ -84,16 +84,34 @@ export function registerTestHooks(): void {
   }
   // Per file: with `isolate: false` Vitest gives each file a new worker state.
   const updates = recording && holdableRunnerUpdates()
+  /** Tests being measured, from their first hook to their last (several only with `test.concurrent`). */
+  const open = new Set<TestContext['task']>()
+  // An afterEach that throws stops the ones after it, this file's own among them: the test stays
+  // open, the next one would count as running beside it and the runner's messages would stay held.
+  // Such a test has failed already; its numbers are dropped and the next test starts clean.
+  const abandonEnded = () => {
+    for (const task of open) {
+      if (task.result?.state === 'run')
+        continue
+      open.delete(task)
+      recording?.recorder.finish(task)
+      updates?.release()
+    }
+  }
 
-  beforeEach(({ task, onTestFinished }) => {
-    // Test-finished handlers run after every afterEach hook, even when one of them throws (an
-    // afterEach of ours could be skipped then, leaving the test open and the next one unmeasured),
-    // and the last registered first: this one ends the test's numbers after all of its own code.
-    onTestFinished(() => finishTest(task, recording, updates))
+  beforeEach(({ task }) => {
+    abandonEnded()
     if (recording) {
       recording.trail.start(task.id)
       updates?.hold()
       recording.recorder.start(task)
+      open.add(task)
     }
   })
+  // Registered first, so it runs after the test's own afterEach hooks: their memory counts as the test's.
+  afterEach(({ task }) => {
+    open.delete(task)
+    return finishTest(task, recording, updates)
+  })
+  afterAll(abandonEnded)
 }

@@ -143,7 +143,7 @@ const REPORT = object({
     metrics: orNull(object({ ...figures(number), gcCount: count, gcTime: nonNegative, duration: nonNegative })),
     rssMethod: oneOf(['kernel', 'sampler', null]),
     baselineGc: oneOf(['full', 'young', null]),
-    retainedGc: oneOf(['full', 'young', null]),
+    retainedGc: oneOf(['full', 'young', 'none', null]),
     retry: count,
     repeat: count,
     budget: someOf(TEST_BUDGET_METRICS, object({ bytes: number, pattern: string })),

@@ -45,7 +45,7 @@ export interface ReportTest {
   rssMethod: RssMethod | null
   baselineGc: 'full' | 'young' | null
   /** `full`: `retained` is exact; `young`: it may include a little garbage promoted during the test. */
-  retainedGc: 'full' | 'young' | null
+  retainedGc: 'full' | 'young' | 'none' | null
   /** Which attempt the numbers belong to (0-based): the last one, whose result is reported. */
   retry: number
   repeat: number
