@@ -169,7 +169,7 @@ export function createTestRecorder(options: RecorderOptions) {
       // built and dropped a big structure leaves it promoted to the old generation, which only a full
       // GC frees. The next test then starts from a clean heap for free. A test that, with the runner's
       // bookkeeping, allocated less than the allowance since the last collection is left as it is:
-      // a young GC costs a worker about 0.2 ms, most of a tiny test's cost under the plugin, and the
+      // a young GC costs a worker 0.07 ms (bench table 4), as much as a tiny test itself, and the
       // next test starts on at most that much garbage, as it would after a skipped collection before it.
       const retainedGc = littleSinceCollected() ? 'none' : collect()
       const after = heapNow()
