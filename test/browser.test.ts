@@ -61,6 +61,14 @@ describe('browser mode, Chromium through Playwright', { timeout: 180_000 }, () =
     expect(Math.max(...heaps) / Math.min(...heaps) - 1, `heaps: ${heaps.join(', ')}`).toBeLessThan(0.01)
   })
 
+  test('test files run one at a time: they share the page\'s heap', async () => {
+    const run = await runFixture('browser-chromium-files')
+    expect(run.tests.map(t => t.state)).toEqual(['passed', 'passed'])
+    const totals = run.tests.find(t => t.file === 'measures.test.ts')!.meta.totals as number[]
+    // Side by side, the other file's objects showed in several of 40 no-ops, 0.6 to 1.2 MB each.
+    expect(Math.max(...totals), `totals: ${totals.join(', ')}`).toBeLessThan(32_000)
+  })
+
   test('a browser project other than Chromium through Playwright runs unmeasured, and the run says so once', async () => {
     const run = await runFixture('browser-firefox', {}, { captureOutput: true })
     expect(run.exitCode).toBe(0)
