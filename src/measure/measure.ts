@@ -1,7 +1,7 @@
 import type { AllocationSite } from './allocation-sites.js'
-import type { TimelinePoint } from './gc-trace.js'
+import type { HeapPoint, TimelinePoint } from './gc-trace.js'
 import { type MemoryMetrics, toMetrics } from './metrics.js'
-import type { DomCounts, MaybePromise, MemoryProbe, WindowOptions } from './probe.js'
+import type { DomCounts, MemoryProbe, WindowOptions } from './probe.js'
 import type { RssMethod } from './rss.js'
 
 export interface MeasureOptions extends WindowOptions {
@@ -25,11 +25,17 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
 }
 
 /**
- * Waits only for what is pending: awaiting the synchronous result of the Node probe would allocate
- * between its baseline and the measured call.
+ * Collects garbage fully, then reads the heap, without letting other code run in between where the
+ * probe is synchronous (Node): an await there would let pending promise jobs allocate before the
+ * reading. A page's probe is asynchronous anyway.
  */
-async function settled<T>(value: MaybePromise<T>): Promise<T> {
-  return isThenable(value) ? await value : value
+export async function heapAfterGc(probe: MemoryProbe, collections = 1): Promise<HeapPoint> {
+  for (let i = 0; i < collections; i++) {
+    const collecting = probe.collectGarbage()
+    if (collecting)
+      await collecting
+  }
+  return probe.heapNow()
 }
 
 /**
@@ -59,6 +65,7 @@ export async function measureWith(probe: MemoryProbe, fn: () => unknown, options
   // The window opens after one full GC, for a clean baseline. A second would free what the weak
   // callbacks of the first released: little, and older than the call, so it would only come off
   // `retained`, which is never below zero. It would cost as much again as everything else here.
+  // Awaited only when pending: an await on Node's window would allocate between baseline and call.
   const opening = probe.openWindow(options)
   const window = isThenable(opening) ? await opening : opening
 
@@ -73,7 +80,8 @@ export async function measureWith(probe: MemoryProbe, fn: () => unknown, options
     failure = { error }
   }
 
-  const closed = await settled(window.close())
+  const closing = window.close()
+  const closed = isThenable(closing) ? await closing : closing
   const details = { rssMethod: closed.rssMethod, timeline: closed.timeline, ...(closed.dom && { dom: closed.dom }) }
   const peaks = toMetrics(closed, Number.NaN)
   if (failure || !wantDetails(peaks)) {
@@ -83,8 +91,7 @@ export async function measureWith(probe: MemoryProbe, fn: () => unknown, options
     return { ...peaks, ...details, allocationSites: [] }
   }
   const allocationSites = sampling ? await sampling.read() : []
-  await settled(probe.collectGarbage())
-  const after = await settled(probe.heapNow())
+  const after = await heapAfterGc(probe)
   return {
     // Below zero means the end GC freed something older than the call: the call itself kept nothing.
     ...toMetrics(closed, Math.max(0, after.heap + after.external - closed.baseline.heap - closed.baseline.external)),

@@ -51,6 +51,8 @@ export interface MemoryProbe {
   openWindow: (options: WindowOptions) => MaybePromise<ProbeWindow>
   /** Heap and external memory in use now. */
   heapNow: () => MaybePromise<HeapPoint>
+  /** DOM objects alive now, where there is a DOM. */
+  domNow?: () => MaybePromise<DomCounts>
   /** Where the runtime can sample allocation sites. */
   sampleAllocations?: () => Promise<AllocationSampling>
   /**

@@ -1,4 +1,4 @@
-import { cdpCollectGarbage, cdpHeapNow, type CdpSession, type CdpWindow, openCdpWindow } from '../measure/browser/cdp.js'
+import { cdpCollectGarbage, cdpHeapNow, type CdpSession, type CdpWindow, domCounts, openCdpWindow } from '../measure/browser/cdp.js'
 
 /** The browser command's name: the page side calls it through `commands` from `vitest/browser`. */
 export const PROBE_COMMAND = 'memoryBudgetProbe'
@@ -24,13 +24,15 @@ function sessionOf(context: PlaywrightCommandContext): Promise<CdpSession> {
 }
 
 /** The server side of the Chromium probe (`src/measure/browser/probe.ts`): one CDP session per page, one window open at a time. */
-export async function memoryBudgetProbe(context: unknown, operation: 'gc' | 'heap' | 'open' | 'close'): Promise<unknown> {
+export async function memoryBudgetProbe(context: unknown, operation: 'gc' | 'heap' | 'dom' | 'open' | 'close'): Promise<unknown> {
   const session = await sessionOf(context as PlaywrightCommandContext)
   switch (operation) {
     case 'gc':
       return cdpCollectGarbage(session)
     case 'heap':
       return cdpHeapNow(session)
+    case 'dom':
+      return domCounts(session)
     case 'open':
       // A test that timed out inside a measurement left its trace running, which would make this one fail to start.
       await openWindows.get(session)?.close().catch(() => {})

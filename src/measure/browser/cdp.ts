@@ -28,7 +28,7 @@ export async function cdpCollectGarbage(session: CdpSession): Promise<void> {
   await session.send('HeapProfiler.collectGarbage')
 }
 
-async function domCounts(session: CdpSession): Promise<DomCounts> {
+export async function domCounts(session: CdpSession): Promise<DomCounts> {
   const counters = await session.send('Memory.getDOMCounters') as { nodes: number, documents: number, jsEventListeners: number }
   return { nodes: counters.nodes, documents: counters.documents, listeners: counters.jsEventListeners }
 }

@@ -1,5 +1,5 @@
 import type { HeapPoint } from '../gc-trace.js'
-import type { MemoryProbe } from '../probe.js'
+import type { DomCounts, MemoryProbe } from '../probe.js'
 import type { CdpClosedWindow } from './cdp.js'
 
 /**
@@ -9,6 +9,7 @@ import type { CdpClosedWindow } from './cdp.js'
 export type ProbeCommand = {
   (operation: 'gc'): Promise<void>
   (operation: 'heap'): Promise<HeapPoint>
+  (operation: 'dom'): Promise<DomCounts>
   (operation: 'open'): Promise<void>
   (operation: 'close'): Promise<CdpClosedWindow>
 }
@@ -26,6 +27,7 @@ export function createBrowserProbe(command: ProbeCommand): MemoryProbe {
     measuresRss: false,
     collectGarbage: () => command('gc'),
     heapNow: () => command('heap'),
+    domNow: () => command('dom'),
     async openWindow() {
       await command('open')
       const started = performance.now()
