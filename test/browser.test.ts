@@ -74,6 +74,13 @@ describe('browser mode, Chromium through Playwright', { timeout: 180_000 }, () =
     // 256 small integers per call: 1 kB, the array's elements and header.
     expect(error('grows a module cache')).toMatch(/but it kept 1\.0\d kB per call/)
     expect(error('grows a module cache')).toContain('DOM kept per call after full GCs: 0 DOM nodes, 0 event listeners, 0 documents')
+
+    // Heap snapshots over CDP, compared in the Vitest process as in Node: what grew, what holds it.
+    expect(error('keeps detached DOM')).toMatch(/^ +\+100 +\+[\d.]+ kB {2}<div>$/m)
+    expect(error('keeps detached DOM')).toMatch(/^ +\+200 +\+[\d.]+ kB {2}<li>$/m)
+    expect(error('keeps detached DOM')).toMatch(/^ +[\d.]+ kB in 600 objects {2}detached \(variable\) -> Array -> Detached <div>$/m)
+    expect(error('leaves a window listener')).toMatch(/^ +\+100 +\+[\d.]+ kB {2}V8EventListener$/m)
+    expect(error('grows a module cache')).toMatch(/^ +[\d.]+ kB in 200 objects {2}cache \(variable\) -> Array ×2$/m)
   })
 
   test('test files run one at a time: they share the page\'s heap', async () => {

@@ -2,7 +2,7 @@
 // It imports no Node module, directly or not: Vite serves it to the page.
 import { expect } from 'vitest'
 import './types.js'
-import { browserProbe } from './browser-probe.js'
+import { browserProbe, explainLeakInPage } from './browser-probe.js'
 import { createToLeak } from './leak-matcher.js'
 import { createToStayUnder } from './to-stay-under.js'
 
@@ -15,6 +15,5 @@ function notInBrowserYet(name: string) {
 expect.extend({
   toStayUnder: createToStayUnder(browserProbe),
   toAllocateUnder: notInBrowserYet('toAllocateUnder'),
-  // No heap snapshots yet to say what holds a leak: the failure gives bytes, DOM nodes and listeners per call.
-  toLeak: createToLeak(browserProbe),
+  toLeak: createToLeak(browserProbe, explainLeakInPage),
 })

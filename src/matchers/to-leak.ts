@@ -11,32 +11,48 @@ import { createToLeak, type LeakExplanation } from './leak-matcher.js'
 
 export { formatLeakFailure, formatRetainers, type LeakExplanation, type LeakOptions } from './leak-matcher.js'
 
+/** Where one explanation's heap snapshots go: the user's folder, kept, or a temporary one, removed after. */
+export function snapshotFolder(folder: string | undefined) {
+  const directory = folder ? resolve(folder) : mkdtempSync(join(tmpdir(), 'vitest-memory-budget-'))
+  mkdirSync(directory, { recursive: true })
+  const stamp = `${process.pid}-${Date.now()}`
+  return {
+    file: (phase: 'before' | 'after') => join(directory, `leak-${stamp}-${phase}.heapsnapshot`),
+    kept: folder !== undefined,
+    dispose: () => {
+      if (!folder)
+        rmSync(directory, { recursive: true, force: true })
+    },
+  }
+}
+
+/** What grew from one heap snapshot to the next and, through memlab, what holds the new objects. */
+export async function compareSnapshots(before: string, after: string, calls: number, kept: boolean): Promise<LeakExplanation> {
+  const earlier = summarizeHeapSnapshot(before)
+  const growth = heapGrowth(earlier.kinds, summarizeHeapSnapshot(after).kinds)
+  const retainers = await findRetainerTraces(after, earlier.ids)
+  return { growth, calls, files: kept ? [before, after] : [], retainers }
+}
+
 /**
- * Takes a heap snapshot, calls the function a batch more times, takes another, lists what grew and,
- * through memlab, what holds the new objects. Only on failure: each snapshot of a Vitest worker
- * takes about a second, and memlab's analysis another.
+ * Takes a heap snapshot, calls the function a batch more times, takes another, and compares them.
+ * Only on failure: each snapshot of a Vitest worker takes about a second, and memlab's analysis another.
  */
 async function explainLeak(fn: () => unknown, calls: number, folder: string | undefined): Promise<LeakExplanation> {
   const gc = getGc()
-  const directory = folder ? resolve(folder) : mkdtempSync(join(tmpdir(), 'vitest-memory-budget-'))
-  mkdirSync(directory, { recursive: true })
+  const snapshots = snapshotFolder(folder)
   try {
-    const stamp = `${process.pid}-${Date.now()}`
     gc()
     gc()
-    const before = v8.writeHeapSnapshot(join(directory, `leak-${stamp}-before.heapsnapshot`))
+    const before = v8.writeHeapSnapshot(snapshots.file('before'))
     await callRepeatedly(fn, calls)
     gc()
     gc()
-    const after = v8.writeHeapSnapshot(join(directory, `leak-${stamp}-after.heapsnapshot`))
-    const earlier = summarizeHeapSnapshot(before)
-    const growth = heapGrowth(earlier.kinds, summarizeHeapSnapshot(after).kinds)
-    const retainers = await findRetainerTraces(after, earlier.ids)
-    return { growth, calls, files: folder ? [before, after] : [], retainers }
+    const after = v8.writeHeapSnapshot(snapshots.file('after'))
+    return await compareSnapshots(before, after, calls, snapshots.kept)
   }
   finally {
-    if (!folder)
-      rmSync(directory, { recursive: true, force: true })
+    snapshots.dispose()
   }
 }
 

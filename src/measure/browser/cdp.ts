@@ -1,3 +1,5 @@
+import { createWriteStream } from 'node:fs'
+import { finished } from 'node:stream/promises'
 import { summarizeGcTrace, type HeapPoint } from '../gc-trace.js'
 import type { ClosedWindow, DomCounts } from '../probe.js'
 import { GC_TRACE_CATEGORIES, gcEventsFromTrace, markerThread, type TraceEvent } from './trace.js'
@@ -26,6 +28,24 @@ export async function cdpHeapNow(session: CdpSession): Promise<HeapPoint> {
 
 export async function cdpCollectGarbage(session: CdpSession): Promise<void> {
   await session.send('HeapProfiler.collectGarbage')
+}
+
+/** Writes a heap snapshot of the page, after two full GCs as Node's leak explanation takes its own. */
+export async function cdpHeapSnapshot(session: CdpSession, path: string): Promise<string> {
+  await cdpCollectGarbage(session)
+  await cdpCollectGarbage(session)
+  const file = createWriteStream(path)
+  const write = (payload: { chunk: string }) => file.write(payload.chunk)
+  session.on('HeapProfiler.addHeapSnapshotChunk', write)
+  try {
+    await session.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false })
+  }
+  finally {
+    session.off('HeapProfiler.addHeapSnapshotChunk', write)
+    file.end()
+  }
+  await finished(file)
+  return path
 }
 
 export async function domCounts(session: CdpSession): Promise<DomCounts> {
