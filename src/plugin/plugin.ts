@@ -260,7 +260,7 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
       }
       else if (runtime.kind === 'chromium') {
         applyToChromium(project)
-        unmeasured.push({ project: project.name, reason: 'Chromium browser mode: toStayUnder() and measureMemory() measure, per-test figures are not recorded yet' })
+        unmeasured.push({ project: project.name, reason: 'Chromium browser mode: toStayUnder(), not.toLeak() and measureMemory() measure, per-test figures are not recorded yet' })
       }
       else {
         unmeasured.push({ project: project.name, reason: runtime.reason })
