@@ -1,5 +1,5 @@
 import { cdpCollectGarbage, cdpHeapNow, cdpHeapSnapshot, type CdpSession, type CdpWindow, domCounts, openCdpWindow } from '../measure/browser/cdp.js'
-import { compareSnapshots, snapshotFolder } from '../matchers/to-leak.js'
+import { compareSnapshots, snapshotFolder } from '../matchers/leak-snapshots.js'
 
 /** The browser command's name: the page side calls it through `commands` from `vitest/browser`. */
 export const PROBE_COMMAND = 'memoryBudgetProbe'

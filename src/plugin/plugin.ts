@@ -5,9 +5,9 @@ import { isBlobReporter, MemoryReporter, type UnmeasuredProject } from '../repor
 import { WORKER_CONFIG_KEY, type WorkerConfig } from '../worker/config.js'
 import { RESTORE_FLAGS_IMPORT } from '../worker/restore-flags.js'
 import { createTrailDirectory } from '../worker/trail.js'
-import { memoryBudgetProbe, PROBE_COMMAND } from './browser-commands.js'
 import { FULL_GC_THRESHOLD } from '../worker/test-recorder.js'
 import '../worker/types.js'
+import { memoryBudgetProbe, PROBE_COMMAND } from './browser-commands.js'
 import { chromiumJsFlags, type MemoryBudgetOptions, resolveOptions, workerExecArgv } from './options.js'
 
 // The repo's own tests load this file from src/ (.ts); users load it from dist/ (.js).
@@ -95,10 +95,10 @@ function runtimeOf(project: TestProject): Runtime {
   const browser = project.config.browser
   if (!browser?.enabled)
     return { kind: 'node' }
-  const provider = browser.provider?.name ?? 'preview'
+  const provider = browser.provider?.name
   if (provider === 'playwright' && browser.name === 'chromium')
     return { kind: 'chromium' }
-  return { kind: 'unmeasured', reason: `browser mode in ${browser.name} with the ${provider} provider: memory is measured in Chromium through the Playwright provider only (over CDP)` }
+  return { kind: 'unmeasured', reason: `browser mode in ${browser.name} with ${provider ? `the ${provider} provider` : 'no provider'}: memory is measured in Chromium through the Playwright provider only (over CDP)` }
 }
 
 const JS_FLAGS = '--js-flags='
