@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process'
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { BUILD } from '../scripts/counted-runs.mjs'
 import { measureEndOfRun, printEndOfRun } from './cost/end-of-run.mjs'
 import { measureImportCost, printImportCost } from './cost/import-cost.mjs'
 import { COST_SUITES, measureSuite, printSuiteTable } from './cost/suites.mjs'
@@ -67,7 +68,7 @@ export async function printCostTables(rounds = DEFAULT_ROUNDS) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const build = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' })
+  const build = spawnSync(process.execPath, [BUILD], { cwd: root, stdio: 'inherit' })
   if (build.status !== 0)
     process.exit(1)
   await printCostTables(Number(process.argv[2] ?? DEFAULT_ROUNDS))

@@ -8,10 +8,12 @@ import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { printCostTables } from '../bench/cost.mjs'
+import { pluginWorkerOptions } from '../bench/cost/variants.mjs'
 import { printDeterminismTables } from '../bench/determinism/index.mjs'
+import { BUILD } from './counted-runs.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-const build = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' })
+const build = spawnSync(process.execPath, [BUILD], { cwd: root, stdio: 'inherit' })
 if (build.status !== 0)
   process.exit(1)
 
@@ -110,10 +112,8 @@ await section('3. Spread in fresh processes', async () => {
   // 3. Spread of peaks across fresh processes, with and without deterministic flags, for everyday code.
   const PROCESSES = 5
   // The flags and the flag-restoring preload exactly as the plugin gives them to its workers.
-  const { workerExecArgv } = await import('../dist/plugin/options.js')
-  const { RESTORE_FLAGS_IMPORT } = await import('../dist/worker/restore-flags.js')
   const modes = [
-    ['deterministic', [...workerExecArgv({ deterministic: true, heapLimit: undefined }), RESTORE_FLAGS_IMPORT]],
+    ['deterministic', (await pluginWorkerOptions(root)).execArgv],
     ['default GC', ['--expose-gc']],
   ]
   const spread = values => `${((Math.max(...values) / Math.max(1, Math.min(...values)) - 1) * 100).toFixed(3)}%`

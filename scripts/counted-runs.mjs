@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url'
 const root = fileURLToPath(new URL('..', import.meta.url))
 export const VITEST = fileURLToPath(new URL('../node_modules/vitest/vitest.mjs', import.meta.url))
 export const TSC = fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url))
+/** `npm run build`, as a script to run with node. */
+export const BUILD = fileURLToPath(new URL('./build.mjs', import.meta.url))
 
 /** Files under `dir` (relative to the root, with `/`) whose path passes `keep`, skipping node_modules. */
 export function filesUnder(dir, keep) {
@@ -60,7 +62,7 @@ export function runCounted(runs, extraArgs) {
   const filters = fileFilters(extraArgs)
   const resultsDir = mkdtempSync(join(tmpdir(), 'vitest-memory-budget-results-'))
   let built
-  const build = () => (built ??= spawnSync(process.execPath, [TSC, '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' }).status === 0)
+  const build = () => (built ??= spawnSync(process.execPath, [BUILD], { cwd: root, stdio: 'inherit' }).status === 0)
 
   const results = runs.map((run, i) => {
     const skip = filters.length === 0 ? undefined : run.check ? 'a file filter was given' : !run.files().some(file => matches(file, filters)) ? `no file matches ${filters.join(' ')}` : undefined

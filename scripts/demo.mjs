@@ -2,12 +2,12 @@
 // would (the examples import 'vitest-memory-budget' by name, which resolves to the build).
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { EXAMPLES, TSC, VITEST } from './counted-runs.mjs'
+import { BUILD, EXAMPLES, VITEST } from './counted-runs.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const run = args => spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' }).status ?? 1
 
-if (run([TSC, '-p', 'tsconfig.build.json']) !== 0)
+if (run([BUILD]) !== 0)
   process.exit(1)
 
 let failed = 0

@@ -103,9 +103,9 @@ describe('budgets in config', () => {
     const over = byName('over the budget')
     expect(over.state).toBe('failed')
     expect(over.errors).toHaveLength(1)
-    expect(over.errors[0]).toMatch(/^Memory budget exceeded: allocated memory \(heap \+ external\) 20\.\d+ MB is over the 10 MB budget of "budgets\.test\.ts > over \*"; retained memory (19|20)\.\d+ MB is over the 1 MB budget of "budgets\.test\.ts > over \*"\.$/m)
+    expect(over.errors[0]).toMatch(/^Memory budget exceeded: allocated memory \(heap \+ external\) 20\.\d+ MB is over the 10 MB budget of "budgets\.test\.ts > over \*"; retained memory (19|20)(\.\d+)? MB is over the 1 MB budget of "budgets\.test\.ts > over \*"\.$/m)
     expect(over.errors[0]).toMatch(/^ {2}> total +20\.\d+ MB/m)
-    expect(over.errors[0]).toMatch(/^ {2}> retained +(19|20)\.\d+ MB/m)
+    expect(over.errors[0]).toMatch(/^ {2}> retained +(19|20)(\.\d+)? MB/m)
     expect(byName('under the catch-all budget').state).toBe('passed')
     expect(run.exitCode).toBe(1)
   })
@@ -154,6 +154,22 @@ describe('the terminal report', () => {
     }
     finally {
       watcher.stop()
+    }
+  })
+})
+
+describe('tiny tests', () => {
+  test('pay for a collection only once the heap has grown by 256 KiB, and say so', async () => {
+    const tiny = await runFixture('tiny-tests')
+    const records = tiny.tests.map(t => t.meta.memory as TestMemory)
+    expect(records).toHaveLength(50)
+    const skipped = records.filter(r => r.retainedGc === 'none')
+    // The runner's bookkeeping is some kB a test: most tests start and end without a collection.
+    expect(skipped.length).toBeGreaterThanOrEqual(40)
+    // With none, retained is the growth since the last collection: garbage included, under 256 KiB.
+    for (const record of skipped) {
+      expect(record.retained).toBeGreaterThan(0)
+      expect(record.retained).toBeLessThan(256 * 1024)
     }
   })
 })

@@ -46,7 +46,7 @@ const BASE_TOTAL: Record<string, number> = {
   'twenty.test.ts > allocates 20 MB': 30e6,
 }
 const noFigures = Object.fromEntries(REGRESSION_METRICS.map(metric => [metric, 0])) as ComparedMetrics
-const baseline = serializeBaseline(Object.fromEntries(Object.entries(BASE_TOTAL).map(([key, total]) =>
+const baseline = serializeBaseline(new Map(Object.entries(BASE_TOTAL).map(([key, total]) =>
   [key, { ...noFigures, total, external: total, rss: total, allocated: total }])))
 
 /** The user's files from an earlier whole run: no shard may write over them. */

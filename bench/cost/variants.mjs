@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url'
  */
 export async function pluginWorkerOptions(root) {
   const { memoryBudget } = await import(pathToFileURL(`${root}/dist/index.js`).href)
-  const { test } = memoryBudget().config()
+  const { test } = memoryBudget().config({})
   return { execArgv: test.execArgv }
 }
 

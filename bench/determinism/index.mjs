@@ -8,6 +8,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } fr
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
+import { BUILD } from '../../scripts/counted-runs.mjs'
 import { median, printTable as table } from '../cost/table.mjs'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
@@ -186,7 +187,7 @@ export async function printDeterminismTables() {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const build = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' })
+  const build = spawnSync(process.execPath, [BUILD], { cwd: root, stdio: 'inherit' })
   if (build.status !== 0)
     process.exit(1)
   await printDeterminismTables()

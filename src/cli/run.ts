@@ -4,7 +4,8 @@ import { parseThreshold, type RegressionOptions, resolveRegressionRules } from '
 import { describeValue } from '../measure/arguments.js'
 import { parseSize } from '../measure/size.js'
 import { readReport, ReportFileError, reportFigures, testKey } from '../report/files.js'
-import { byLocation, compareReport, type MemoryReport, summarize } from '../report/model.js'
+import { compareReport, type MemoryReport, summarize } from '../report/model.js'
+import { sortByLocation } from '../report/order.js'
 import { writeFileAtomic } from '../report/write-atomic.js'
 import { plain } from '../render/colors.js'
 import { renderJsonReport } from '../render/json.js'
@@ -148,7 +149,7 @@ export function mergeReports(reports: ReadonlyArray<{ path: string, report: Memo
       seen.set(key, path)
     }
   }
-  const tests = reports.flatMap(({ report }) => report.tests).sort(byLocation)
+  const tests = sortByLocation(reports.flatMap(({ report }) => report.tests))
   // A pattern matched nothing in the whole run only if it matched nothing in any shard.
   const unmatched = first!.report.summary.unmatchedPatterns.filter(pattern => reports.every(({ report }) => report.summary.unmatchedPatterns.includes(pattern)))
   return {

@@ -15,9 +15,24 @@ export interface MetricChange {
   direction: 'regressed' | 'improved'
 }
 
+/**
+ * The compared figures of `source`, each passed through `value`, in the order of REGRESSION_METRICS.
+ * Written out rather than built from that list: for 10,000 tests, building them cost tens of ms.
+ */
+export function pickFigures(source: Readonly<ComparedMetrics>, value: (figure: number) => number): ComparedMetrics {
+  return {
+    total: value(source.total),
+    heap: value(source.heap),
+    external: value(source.external),
+    rss: value(source.rss),
+    retained: value(source.retained),
+    allocated: value(source.allocated),
+  }
+}
+
 /** Picks the compared figures out of full metrics, rounded to whole bytes. */
 export function comparedMetrics(metrics: MemoryMetrics): ComparedMetrics {
-  return Object.fromEntries(REGRESSION_METRICS.map(metric => [metric, Math.round(metrics[metric])])) as ComparedMetrics
+  return pickFigures(metrics, Math.round)
 }
 
 /**

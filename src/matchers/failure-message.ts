@@ -78,6 +78,12 @@ function formatSites(sites: readonly AllocationSite[], family: UnitFamily): stri
 const BUDGET_LABELS: Record<TestBudgetMetric, string> = { ...METRIC_LABELS, retained: 'retained memory' }
 
 /** The failure of a test over its configured budget: which limits it broke, set by which pattern, and its figures. */
+const RETAINED_AFTER = {
+  full: 'still held at the end, after a full GC',
+  young: 'still held at the end, after a young-generation GC',
+  none: 'grown since the last GC (under 256 KiB, garbage included)',
+} as const
+
 export function formatTestBudgetFailure(record: TestMemory): string {
   const family = record.violations[0]?.limit.family ?? 'si'
   const size = (bytes: number) => formatBytes(bytes, family)
@@ -86,7 +92,7 @@ export function formatTestBudgetFailure(record: TestMemory): string {
   return [
     `Memory budget exceeded: ${broken.join('; ')}.`,
     '',
-    ...formatMetricsTable(record, family, record.violations.map(v => v.metric), `still held at the end, after a ${record.retainedGc === 'full' ? 'full' : 'young-generation'} GC`),
+    ...formatMetricsTable(record, family, record.violations.map(v => v.metric), RETAINED_AFTER[record.retainedGc]),
     '',
     'Budgets are set in memoryBudget({ budgets }) in the Vitest config.',
   ].join('\n')

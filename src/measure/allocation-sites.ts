@@ -1,4 +1,4 @@
-import type { Session } from 'node:inspector'
+import { Session } from 'node:inspector'
 import { relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -50,8 +50,6 @@ export async function startAllocationSampling(): Promise<AllocationSampling> {
   if (sampling)
     return NOT_SAMPLING
   if (!session) {
-    // Loaded on first use: most processes measure without allocation sites.
-    const { Session } = await import('node:inspector')
     session = new Session()
     session.connect()
   }

@@ -1,5 +1,6 @@
 import { openSync, readSync, writeSync } from 'node:fs'
-import { Worker } from 'node:worker_threads'
+import { createRequire } from 'node:module'
+import type { Worker } from 'node:worker_threads'
 
 /**
  * How peak RSS was measured: `kernel` reads Linux's resettable high-water mark (exact);
@@ -120,6 +121,9 @@ function startSampler(intervalMs: number): Sampler {
   const control = new Int32Array(shared, 0, 3)
   control[0] = 1
   control[1] = Math.max(1, Math.round(intervalMs * 1000))
+  // Required here, not imported: only systems without a resettable /proc start the sampler, and
+  // node:worker_threads would add six built-in modules to every test worker's start.
+  const { Worker } = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads')
   const worker = new Worker(SAMPLER_SOURCE, { eval: true, workerData: shared })
   worker.unref()
   // Wait for the first sample loop: code measured right after this may block the main thread, and

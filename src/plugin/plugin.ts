@@ -1,19 +1,14 @@
-import { fileURLToPath } from 'node:url'
 import type { Plugin } from 'vitest/config'
 import type { TestProject, Vitest } from 'vitest/node'
 import { isBlobReporter, MemoryReporter, type UnmeasuredProject } from '../reporter/memory-reporter.js'
 import { WORKER_CONFIG_KEY, type WorkerConfig } from '../worker/config.js'
 import { RESTORE_FLAGS_IMPORT } from '../worker/restore-flags.js'
-import { createTrailDirectory } from '../worker/trail.js'
+import { createTrailDirectory } from '../worker/trail-directory.js'
 import { FULL_GC_THRESHOLD } from '../worker/test-recorder.js'
 import '../worker/types.js'
 import { memoryBudgetProbe, PROBE_COMMAND } from './browser-commands.js'
 import { chromiumJsFlags, type MemoryBudgetOptions, resolveOptions, workerExecArgv } from './options.js'
-
-// The repo's own tests load this file from src/ (.ts); users load it from dist/ (.js).
-const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js'
-export const SETUP_FILE = fileURLToPath(new URL(`../matchers/setup${extension}`, import.meta.url))
-const BROWSER_SETUP_FILE = fileURLToPath(new URL(`../matchers/browser-setup${extension}`, import.meta.url))
+import { BROWSER_SETUP, setupEntry } from './setup-entry.js'
 
 const NOT_REACHED = `vitest-memory-budget: none of this run's projects has the plugin, so no test would be measured.
 A project loaded from a config file of its own gets none of the root config's plugins (on Vitest 4,
@@ -116,9 +111,9 @@ export function withJsFlags(args: readonly string[], flags: readonly string[]): 
  * may have passed down. (Its probe's command comes with `config()`: Vitest 4 reads commands from the
  * config that declares the browser instances, which is not among the resolved projects.)
  */
-function applyToChromium(project: TestProject): void {
+function applyToChromium(project: TestProject, nodeSetup: string): void {
   const config = project.config
-  config.setupFiles = withAll(config.setupFiles.filter(file => file !== SETUP_FILE), [BROWSER_SETUP_FILE])
+  config.setupFiles = withAll(config.setupFiles.filter(file => file !== nodeSetup), [BROWSER_SETUP])
   // Test files of one Chromium run share a V8 heap (measured: a file churning objects put 0.6 to
   // 1.2 MB into another file's no-op measurements), so they run one at a time, on both majors.
   config.maxWorkers = 1
@@ -211,6 +206,8 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
   const jsFlags = chromiumJsFlags(settings)
   // Made when Vitest is about to run tests, not when a config is loaded (editors and tools load it too).
   let trailDirectory: string | undefined
+  let setupFile: string | undefined
+  const setup = () => (setupFile ??= setupEntry())
   let reporter: MemoryReporter | undefined
   const createReporter = (trails: string) => new MemoryReporter({
     top: settings.top,
@@ -231,7 +228,7 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
     const config = project.config
     config.pool = 'forks'
     config.execArgv = withAll(config.execArgv, execArgv)
-    config.setupFiles = withAll(config.setupFiles, [SETUP_FILE])
+    config.setupFiles = withAll(config.setupFiles, [setup()])
     config.includeTaskLocation = true
     project.provide(WORKER_CONFIG_KEY, workerConfig)
   }
@@ -259,7 +256,7 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
         applyTo(project, workerConfig)
       }
       else if (runtime.kind === 'chromium') {
-        applyToChromium(project)
+        applyToChromium(project, setup())
         unmeasured.push({ project: project.name, reason: 'Chromium browser mode: toStayUnder(), not.toLeak() and measureMemory() measure, per-test figures are not recorded yet' })
       }
       else {
@@ -284,7 +281,7 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
       forwardToInlineProjects(config as UserConfigShape, forwarder)
       for (const browser of userBrowserConfigs(config as UserTestShape))
         addChromiumFlags(browser, jsFlags)
-      return { test: { pool: 'forks', execArgv, setupFiles: [SETUP_FILE], includeTaskLocation: true, ...BROWSER_COMMANDS } }
+      return { test: { pool: 'forks', execArgv, setupFiles: [setup()], includeTaskLocation: true, ...BROWSER_COMMANDS } }
     },
     configureVitest,
     configureServer(server) {

@@ -39,11 +39,13 @@ function changeCell(change: MetricChange): string {
   return `${change.direction === 'regressed' ? '🔺' : '🔽'} ${percent(change)}`
 }
 
-/** Orders changed tests by impact: regressions first, then by the largest absolute change in bytes. */
-function byImpact(a: ReportTest, b: ReportTest): number {
-  const regressed = (t: ReportTest) => (t.changes.some(c => c.direction === 'regressed') ? 1 : 0)
-  const largest = (t: ReportTest) => Math.max(...t.changes.map(c => Math.abs(c.delta)))
-  return regressed(b) - regressed(a) || largest(b) - largest(a)
+/** Changed tests by impact: regressions first, then by the largest absolute change in bytes. */
+function byImpact(tests: readonly ReportTest[]): ReportTest[] {
+  // Each test's impact once, not in every comparison.
+  return tests
+    .map(test => ({ test, regressed: test.changes.some(c => c.direction === 'regressed') ? 1 : 0, largest: Math.max(...test.changes.map(c => Math.abs(c.delta))) }))
+    .sort((a, b) => b.regressed - a.regressed || b.largest - a.largest)
+    .map(({ test }) => test)
 }
 
 function summaryLine(report: MemoryReport): string {
@@ -60,7 +62,7 @@ function summaryLine(report: MemoryReport): string {
 
 function changedRows(tests: readonly ReportTest[], withProject: boolean): string[] {
   const overBudget = tests.filter(t => t.violations.length > 0)
-  const changed = tests.filter(t => t.violations.length === 0 && t.changes.length > 0).sort(byImpact)
+  const changed = byImpact(tests.filter(t => t.violations.length === 0 && t.changes.length > 0))
   const rows: string[] = []
   for (const test of overBudget) {
     const broken = test.violations.map(v => `${v.metric} ${formatBytes(v.value)} &gt; ${formatBytes(v.limit)}`).join(', ')
@@ -95,18 +97,22 @@ function chart(tests: readonly ReportTest[]): string[] {
   ]
 }
 
-/** Appends table rows while they fit in `room` characters; says how many were left out. */
-function fitRows(rows: readonly string[], room: number, limit: number, columns: number): string[] {
+/**
+ * Table rows `row(0)` to `row(count - 1)`, appended while they fit in `room` characters; says how
+ * many were left out. Each row is made only when it is reached: of 10,000 tests a few hundred fit.
+ */
+function fitRows(count: number, row: (index: number) => string, room: number, limit: number, columns: number): string[] {
   const kept: string[] = []
   let used = 0
-  for (const row of rows) {
-    if (kept.length >= limit || used + row.length + 1 > room)
+  for (let index = 0; index < count && kept.length < limit; index++) {
+    const text = row(index)
+    if (used + text.length + 1 > room)
       break
-    kept.push(row)
-    used += row.length + 1
+    kept.push(text)
+    used += text.length + 1
   }
-  if (kept.length < rows.length)
-    kept.push(`| … and ${rows.length - kept.length} more |${' |'.repeat(columns - 1)}`)
+  if (kept.length < count)
+    kept.push(`| … and ${count - kept.length} more |${' |'.repeat(columns - 1)}`)
   return kept
 }
 
@@ -121,7 +127,7 @@ export function renderMarkdownReport(report: MemoryReport): string {
   const changes = changedRows(report.tests, withProject)
   const body: string[] = []
   if (changes.length > 0) {
-    body.push('| test | metric | base | head | change |', '|---|---|--:|--:|---|', ...fitRows(changes, MARKDOWN_LIMIT / 3, CHANGED_ROWS, 5), '')
+    body.push('| test | metric | base | head | change |', '|---|---|--:|--:|---|', ...fitRows(changes.length, index => changes[index]!, MARKDOWN_LIMIT / 3, CHANGED_ROWS, 5), '')
     body.push(...chart(report.tests), '')
   }
   else if (report.summary.compared) {
@@ -134,13 +140,16 @@ export function renderMarkdownReport(report: MemoryReport): string {
 
   const measured = report.tests.filter(t => t.metrics !== null)
   const used = [...head, ...body].join('\n').length
-  const allRows = measured.map(t => `| ${testName(t, withProject)} | ${REGRESSION_METRICS.map(m => formatBytes(t.metrics![m])).join(' | ')} |`)
+  const measuredRow = (index: number) => {
+    const test = measured[index]!
+    return `| ${testName(test, withProject)} | ${REGRESSION_METRICS.map(m => formatBytes(test.metrics![m])).join(' | ')} |`
+  }
   const details = [
     `<details><summary>All ${measured.length} measured tests</summary>`,
     '',
     '| test | total | heap | external | rss | retained | allocated |',
     '|---|--:|--:|--:|--:|--:|--:|',
-    ...fitRows(allRows, MARKDOWN_LIMIT - used - 500, Number.POSITIVE_INFINITY, 7),
+    ...fitRows(measured.length, measuredRow, MARKDOWN_LIMIT - used - 500, Number.POSITIVE_INFINITY, 7),
     '',
     '</details>',
   ]

@@ -3,6 +3,7 @@ import type { MetricChange } from '../compare/compare.js'
 import type { MemoryReport, ReportTest } from '../report/model.js'
 import type { MemoryAtStart } from '../worker/trail.js'
 import { type Palette, plain } from './colors.js'
+import { firstInOrder } from './first-in-order.js'
 
 export interface TerminalOptions {
   /** Rows in the table of heaviest tests (by peak total). */
@@ -14,7 +15,7 @@ export interface TerminalOptions {
   shard?: { index: number, count: number }
 }
 
-/** Changed tests listed under each heading before "… and N more". */
+/** Changed tests listed under each heading (those that moved most) before "… and N more". */
 const CHANGES_LISTED = 10
 
 function percent(change: MetricChange): string {
@@ -77,7 +78,7 @@ export function renderTerminalSummary(report: MemoryReport, options: TerminalOpt
     counts.push(c.green(`${summary.improved} improved`))
   lines.push(`${c.bold(' Memory ')} ${counts.join(c.dim(' · '))}${report.environment.deterministic ? '' : c.yellow('  (deterministic: false, peaks vary between runs)')}`)
 
-  const heaviest = [...measured].sort((a, b) => b.metrics!.total - a.metrics!.total || a.id.localeCompare(b.id)).slice(0, Math.max(0, options.top))
+  const heaviest = firstInOrder(measured, options.top, (a, b) => b.metrics!.total - a.metrics!.total || a.id.localeCompare(b.id))
   if (heaviest.length > 0) {
     const cells = heaviest.map(t => COLUMNS.map((column) => {
       const change = t.changes.find(ch => ch.metric === column)
@@ -120,8 +121,13 @@ export function renderTerminalSummary(report: MemoryReport, options: TerminalOpt
       continue
     const paint = direction === 'regressed' ? c.yellow : c.green
     lines.push('', paint(c.bold(` ${direction === 'regressed' ? 'Regressed' : 'Improved'} (${tests.length})${options.comparedWith ? ` against ${printable(options.comparedWith)}` : ''}`)))
-    for (const test of tests.slice(0, CHANGES_LISTED)) {
-      const moved = test.changes.filter(ch => ch.direction === direction).map(ch => `${ch.metric} ${formatBytes(ch.base)} → ${formatBytes(ch.head)} (${percent(ch)})`)
+    // Largest change in bytes first: of hundreds of changed tests, the ten listed are those that matter most.
+    const byMove = tests.map((test) => {
+      const moves = test.changes.filter(ch => ch.direction === direction)
+      return { test, moves, largest: Math.max(...moves.map(ch => Math.abs(ch.delta))) }
+    })
+    for (const { test, moves } of firstInOrder(byMove, CHANGES_LISTED, (a, b) => b.largest - a.largest)) {
+      const moved = moves.map(ch => `${ch.metric} ${formatBytes(ch.base)} → ${formatBytes(ch.head)} (${percent(ch)})`)
       lines.push(`  ${paint(direction === 'regressed' ? '↑' : '↓')} ${testLabel(test, withProject)}: ${moved.join(', ')}`)
     }
     if (tests.length > CHANGES_LISTED)

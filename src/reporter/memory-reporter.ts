@@ -1,7 +1,7 @@
 import { appendFileSync } from 'node:fs'
-import { relative, resolve, sep } from 'node:path'
+import { relative, resolve } from 'node:path'
 import c from 'tinyrainbow'
-import type { Reporter, TestCase, TestModule, Vitest } from 'vitest/node'
+import type { Reporter, TestModule, Vitest } from 'vitest/node'
 import { comparedMetrics } from '../compare/compare.js'
 import type { RegressionRules } from '../compare/rules.js'
 import { type Baseline, readBaseline, ReportFileError, serializeBaseline, testKey, updateBaseline } from '../report/files.js'
@@ -11,8 +11,8 @@ import { renderAnnotations } from '../render/github.js'
 import { renderJsonReport } from '../render/json.js'
 import { renderMarkdownReport } from '../render/markdown.js'
 import { renderTerminalSummary } from '../render/terminal.js'
-import { clearTrails, readTrails, type TrailRecord } from '../worker/trail.js'
-import type { MemoryTaskMeta } from '../worker/types.js'
+import { clearTrails, readTrails, type TrailRecord } from '../worker/trail-directory.js'
+import { collectTests, toPosix } from './collect.js'
 
 export interface MemoryReporterOptions {
   top: number
@@ -30,41 +30,8 @@ export interface MemoryReporterOptions {
 
 export type { UnmeasuredProject }
 
-const toPosix = (path: string) => path.split(sep).join('/')
 /** A path as the user's terminal names it: relative to where they ran Vitest. */
 const shown = (path: string) => toPosix(relative(process.cwd(), path)) || path
-
-/**
- * A worker that died sent Vitest no more results: then its trail has the records of the tests it
- * finished, and names the test it was running. They go into `task.meta` like the worker's own, so
- * that a blob reporter carries them to `vitest --merge-reports` too.
- */
-function recordTrails(tests: readonly TestCase[], trails: ReadonlyMap<string, TrailRecord>): void {
-  for (const test of tests) {
-    const trail = trails.get(test.id)
-    const meta = test.meta() as MemoryTaskMeta
-    if (trail?.finished)
-      meta.memory ??= trail.finished
-    else if (trail && test.result().state === 'pending')
-      meta.memoryCrash = trail.started
-  }
-}
-
-/** One test as the report needs it. */
-function collect(testCase: TestCase, root: string): CollectedTest {
-  const state = testCase.result().state
-  const { memory, memoryCrash } = testCase.meta() as MemoryTaskMeta
-  return {
-    id: testCase.id,
-    project: testCase.project.name,
-    file: toPosix(relative(root, testCase.module.moduleId)),
-    name: testCase.fullName,
-    line: testCase.location?.line,
-    state,
-    memory,
-    ...(state === 'pending' && memoryCrash && { crash: memoryCrash }),
-  }
-}
 
 /**
  * Vitest's blob reporter in `config.reporters`, as Vitest itself tells it apart. A run with it
@@ -113,9 +80,6 @@ export class MemoryReporter implements Reporter {
     if (!vitest)
       return
     const root = vitest.config.root
-    const all = testModules.flatMap(module => [...module.children.allTests()])
-      // Type tests (`*.test-d.ts`) run in the compiler, not in a worker.
-      .filter(test => !(test.meta() as { typecheck?: boolean }).typecheck)
     const environment: ReportEnvironment = {
       node: process.version,
       vitest: vitest.version,
@@ -124,15 +88,17 @@ export class MemoryReporter implements Reporter {
       workerFlags: [...this.options.workerFlags],
       deterministic: this.options.deterministic,
     }
-    // Before anything awaited: the blob reporter serializes the tests as its own onTestRunEnd starts,
-    // right after this one's (the plugin puts this reporter before it).
-    recordTrails(all, readTrails(this.options.trailDirectory))
+    let trails: ReadonlyMap<string, TrailRecord> | undefined
+    // Before anything awaited: collecting writes what the trails of dead workers say into the tests'
+    // `task.meta`, and the blob reporter serializes the tests as its own onTestRunEnd starts, right
+    // after this one's (the plugin puts this reporter before it).
+    const everyTest = collectTests(testModules, root, () => (trails ??= readTrails(this.options.trailDirectory)))
     // Skipped and todo tests never ran: they are in the baseline's bookkeeping, not in the report.
-    const ran = all.filter(test => test.result().state !== 'skipped').map(test => collect(test, root))
+    const ran = everyTest.filter(test => test.state !== 'skipped')
     let report = buildReport(ran, environment, this.options.budgetPatterns, new Date(), this.unmeasuredProjects)
     const problems: string[] = []
     if (this.options.baseline)
-      report = await this.compareWithBaseline(report, all.map(test => collect(test, root)), testModules, problems)
+      report = await this.compareWithBaseline(report, everyTest, testModules, problems)
 
     if (!this.options.silent && (report.tests.length > 0 || this.unmeasuredProjects.length > 0))
       vitest.logger.log(`\n${renderTerminalSummary(report, { top: this.options.top, colors: c, comparedWith: this.options.baseline, shard: vitest.config.shard })}\n`)
@@ -165,7 +131,7 @@ export class MemoryReporter implements Reporter {
     // A part's baseline would hold only its own tests' new figures, and parts run at once would
     // each write over the others': the merge run (`--merge-reports -u`) writes it from all of them.
     if (mode && !this.partOfMerge) {
-      const measured = Object.fromEntries(report.tests.filter(t => t.metrics).map(t => [testKey(t), comparedMetrics(t.metrics!)]))
+      const measured = new Map(report.tests.filter(t => t.metrics).map(t => [testKey(t), comparedMetrics(t.metrics!)]))
       const tests = updateBaseline(previous, {
         measured,
         present: new Set(everyTest.map(testKey)),
@@ -174,7 +140,7 @@ export class MemoryReporter implements Reporter {
       })
       writeFileAtomic(path, serializeBaseline(tests))
       if (!this.options.silent)
-        vitest.logger.log(c.dim(` Memory baseline written to ${shown(path)} (${Object.keys(tests).length} tests)\n`))
+        vitest.logger.log(c.dim(` Memory baseline written to ${shown(path)} (${tests.size} tests)\n`))
     }
     else if (!previous && problems.length === 0 && !this.options.silent) {
       vitest.logger.log(c.dim(` No memory baseline at ${shown(path)} yet: run vitest with -u to record one.\n`))

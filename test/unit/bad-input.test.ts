@@ -401,7 +401,7 @@ const goodReport = compareReport(
 )
 const goodReportText = renderJsonReport(goodReport)
 const goodPath = file(goodReportText)
-const goodBaselineText = serializeBaseline({ 'test/a.test.ts > parses': { total: 1, heap: 2, external: 3, rss: 4, retained: 5, allocated: 6 } })
+const goodBaselineText = serializeBaseline(new Map([['test/a.test.ts > parses', { total: 1, heap: 2, external: 3, rss: 4, retained: 5, allocated: 6 }]]))
 
 /** Every place in a JSON value, as a path of keys and indexes. */
 function places(value: unknown, path: Array<string | number> = []): Array<Array<string | number>> {

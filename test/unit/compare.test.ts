@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { type ComparedMetrics, compareMetrics, comparedMetrics } from '../../src/compare/compare.js'
-import { resolveRegressionRules } from '../../src/compare/rules.js'
+import { REGRESSION_METRICS, resolveRegressionRules } from '../../src/compare/rules.js'
 import { readBaseline, readReport, ReportFileError, serializeBaseline, testKey, updateBaseline } from '../../src/report/files.js'
 import { compareReport } from '../../src/report/model.js'
 import { sampleReport } from '../helpers/sample-report.js'
@@ -42,6 +42,12 @@ describe('the regression rule', () => {
     expect(change).toMatchObject({ metric: 'retained', direction: 'regressed', ratio: Infinity })
   })
 
+  test('the compared figures are whole bytes, in the order of REGRESSION_METRICS (the order of the files)', () => {
+    const figures = comparedMetrics({ ...sampleReport.tests[0]!.metrics!, heap: 1.6 })
+    expect(Object.keys(figures)).toEqual(REGRESSION_METRICS)
+    expect(figures.heap).toBe(2)
+  })
+
   test('unchanged numbers give no flag, whatever their size', () => {
     for (const total of [0, 1, 1e3, 1e6, 1e9]) expect(compareMetrics(figures(total), figures(total), rules)).toEqual([])
   })
@@ -51,7 +57,7 @@ describe('the baseline file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'baseline-'))
 
   test('is written with sorted keys and fixed metric order, one figure per line', () => {
-    const text = serializeBaseline({ 'b.test.ts > z': figures(2), 'a.test.ts > y': figures(1) })
+    const text = serializeBaseline(new Map([['b.test.ts > z', figures(2)], ['a.test.ts > y', figures(1)]]))
     const parsed = JSON.parse(text)
     expect(Object.keys(parsed.tests)).toEqual(['a.test.ts > y', 'b.test.ts > z'])
     expect(Object.keys(parsed.tests['a.test.ts > y'])).toEqual(['total', 'heap', 'external', 'rss', 'retained', 'allocated'])
@@ -81,11 +87,11 @@ describe('the baseline file', () => {
 
   test('a subset run updates its tests and keeps the rest; only a full run prunes', () => {
     const previous = { kind: 'vitest-memory-budget baseline' as const, schemaVersion: 1 as const, tests: { 'a > old': figures(1), 'a > kept': figures(2), 'b > gone': figures(3) } }
-    const measured = { 'a > kept': figures(5), 'a > new': figures(6) }
+    const measured = new Map([['a > kept', figures(5)], ['a > new', figures(6)]])
     const present = new Set(['a > kept', 'a > new', 'a > old'])
-    expect(updateBaseline(previous, { measured, present, fullRun: false, mode: 'all' })).toEqual({ 'a > old': figures(1), 'a > kept': figures(5), 'b > gone': figures(3), 'a > new': figures(6) })
-    expect(updateBaseline(previous, { measured, present, fullRun: true, mode: 'all' })).toEqual({ 'a > old': figures(1), 'a > kept': figures(5), 'a > new': figures(6) })
-    expect(updateBaseline(previous, { measured, present, fullRun: false, mode: 'new' })).toEqual({ ...previous.tests, 'a > new': figures(6) })
+    expect(Object.fromEntries(updateBaseline(previous, { measured, present, fullRun: false, mode: 'all' }))).toEqual({ 'a > old': figures(1), 'a > kept': figures(5), 'b > gone': figures(3), 'a > new': figures(6) })
+    expect(Object.fromEntries(updateBaseline(previous, { measured, present, fullRun: true, mode: 'all' }))).toEqual({ 'a > old': figures(1), 'a > kept': figures(5), 'a > new': figures(6) })
+    expect(Object.fromEntries(updateBaseline(previous, { measured, present, fullRun: false, mode: 'new' }))).toEqual({ ...previous.tests, 'a > new': figures(6) })
   })
 
   test('keys are readable and name the project when there is one', () => {

@@ -6,7 +6,7 @@ import { renderAnnotations } from '../../src/render/github.js'
 import { renderMarkdownReport } from '../../src/render/markdown.js'
 import { renderTerminalSummary } from '../../src/render/terminal.js'
 import { buildReport } from '../../src/report/model.js'
-import { clearTrails, readTrails } from '../../src/worker/trail.js'
+import { clearTrails, readTrails } from '../../src/worker/trail-directory.js'
 import { environment, memory, sampleTests } from '../helpers/sample-report.js'
 
 const crash = { heap: 12e6, external: 10e6, rss: 90e6, heapLimit: 117e6 }

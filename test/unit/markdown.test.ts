@@ -89,14 +89,22 @@ describe('renderMarkdownReport', () => {
 describe('renderAnnotations', () => {
   test('an error for a budget failure, a warning for a regression, at file and line', () => {
     const report = compared([
+      collected('quiet', 10 * MB, { file: 'test/quiet.test.ts' }),
       collected('over', 150 * MB, { line: 7, memory: memory(150 * MB, { budget: budgeted, violations: [{ metric: 'total', value: 150 * MB, limit: budgeted.limits.total }] }) }),
       collected('grew', 60 * MB, { line: 12 }),
     ], { 'test/a.test.ts > grew': 30 * MB })
-    expect(renderAnnotations(report, file => `packages/x/${file}`)).toEqual([
+    const asked: string[] = []
+    const pathOf = (file: string) => {
+      asked.push(file)
+      return `packages/x/${file}`
+    }
+    expect(renderAnnotations(report, pathOf)).toEqual([
       '::error file=packages/x/test/a.test.ts,line=7,title=Memory budget exceeded::over: total 150 MB > 100 MB (budget "**")',
       // '%' is escaped as '%25', which GitHub turns back into '%'.
       '::warning file=packages/x/test/a.test.ts,line=12,title=Memory regression::grew: total 30 MB -> 60 MB (+100.0%25), heap 7.5 MB -> 15 MB (+100.0%25), external 22.5 MB -> 45 MB (+100.0%25), allocated 60 MB -> 120 MB (+100.0%25)',
     ])
+    // Only for the tests annotated: the reporter's paths cost path.relative each.
+    expect(asked).toHaveLength(2)
   })
 
   test('a test name cannot forge a workflow command', () => {
@@ -117,5 +125,14 @@ describe('renderTerminalSummary with a baseline', () => {
     expect(text).toMatch(/60 MB ↑\+100% .* test\/a\.test\.ts > grew/)
     expect(text).toContain(' Regressed (1) against memory-baseline.json\n  ↑ test/a.test.ts > grew: total 30 MB → 60 MB (+100%)')
     expect(text).toContain(' Improved (1) against memory-baseline.json\n  ↓ test/a.test.ts > shrank: total 10 MB → 5 MB (-50%)')
+  })
+
+  test('of many changed tests, lists the ten that moved most, largest first', () => {
+    // Test i doubles from (i + 2) MB: the largest changes belong to the last tests in file order.
+    const names = Array.from({ length: 30 }, (_, i) => `grew ${String(i).padStart(2, '0')}`)
+    const report = compared(names.map((name, i) => collected(name, 2 * (i + 2) * MB)), Object.fromEntries(names.map((name, i) => [`test/a.test.ts > ${name}`, (i + 2) * MB])))
+    const listed = renderTerminalSummary(report, { top: 0 }).split('\n').filter(line => line.startsWith('  ↑')).map(line => line.split(': ')[0]!.replace('  ↑ test/a.test.ts > ', ''))
+    expect(listed).toEqual(names.slice(20).reverse())
+    expect(renderTerminalSummary(report, { top: 0 })).toContain('  … and 20 more')
   })
 })

@@ -22,6 +22,7 @@ function fakeRun(root: string) {
     meta: () => meta,
   })
   const modules = [{
+    moduleId: join(root, 'test/a.test.ts'),
     children: {
       allTests: () => [
         testCase('measured', { memory: memory(5e6) }),

@@ -1,5 +1,4 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { startAllocationSampling } from '../allocation-sites.js'
 import { getGc } from '../gc.js'
 import type { MemoryProbe } from '../probe.js'
 import { heapNow, openMemoryWindow } from '../window.js'
@@ -26,6 +25,8 @@ export const nodeProbe: MemoryProbe = {
     return openMemoryWindow(options)
   },
   heapNow,
-  sampleAllocations: startAllocationSampling,
+  // The profiler's code and its inspector session load on first use, before the baseline GC, so
+  // they never count as the call's memory, and a worker that never samples never loads them.
+  sampleAllocations: async () => (await import('../allocation-sites.js')).startAllocationSampling(),
   exclusive: runExclusive,
 }

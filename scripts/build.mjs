@@ -1,0 +1,16 @@
+// `npm run build`: dist/ as published. tsc writes the declarations, one per source module, so users'
+// types are the sources' own; the JavaScript is bundled (see bundle.mjs).
+import { spawnSync } from 'node:child_process'
+import { rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { bundle } from './bundle.mjs'
+import { TSC } from './counted-runs.mjs'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const dist = join(root, 'dist')
+
+rmSync(dist, { recursive: true, force: true })
+if (spawnSync(process.execPath, [TSC, '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' }).status !== 0)
+  process.exit(1)
+await bundle(dist)

@@ -1,0 +1,51 @@
+import { relative, sep } from 'node:path'
+import type { TestCase, TestModule } from 'vitest/node'
+import type { CollectedTest } from '../report/model.js'
+import type { TrailRecord } from '../worker/trail-directory.js'
+import type { MemoryTaskMeta } from '../worker/types.js'
+
+export const toPosix = (path: string): string => path.split(sep).join('/')
+
+/**
+ * One test as the report needs it. A worker that died sent Vitest no more results: then its trail
+ * has the records of the tests it finished, and names the test it was running. They go into
+ * `task.meta` like the worker's own, so that a blob reporter carries them to `vitest --merge-reports`
+ * too. `trails` is called only for a test whose results did not all arrive, so a run where none
+ * died never reads them.
+ */
+function collect(testCase: TestCase, file: string, trails: () => ReadonlyMap<string, TrailRecord>): CollectedTest {
+  const state = testCase.result().state
+  const meta = testCase.meta() as MemoryTaskMeta
+  // A skipped test never ran: it counts only as present, for the baseline.
+  if (state !== 'skipped' && !(meta.memory && state !== 'pending') && !meta.memoryCrash) {
+    const trail = trails().get(testCase.id)
+    if (trail?.finished)
+      meta.memory ??= trail.finished
+    else if (trail && state === 'pending')
+      meta.memoryCrash = trail.started
+  }
+  return {
+    id: testCase.id,
+    project: testCase.project.name,
+    file,
+    name: testCase.fullName,
+    line: testCase.location?.line,
+    state,
+    memory: meta.memory,
+    ...(state === 'pending' && meta.memoryCrash && { crash: meta.memoryCrash }),
+  }
+}
+
+/**
+ * Every test of the run that ran in a worker, skipped and todo ones included; type tests
+ * (`*.test-d.ts`) run in the compiler and are left out. Files are relative to `root`.
+ */
+export function collectTests(testModules: ReadonlyArray<TestModule>, root: string, trails: () => ReadonlyMap<string, TrailRecord>): CollectedTest[] {
+  return testModules.flatMap((module) => {
+    // Once per file: path.relative resolves both of its paths on every call.
+    const file = toPosix(relative(root, module.moduleId))
+    return [...module.children.allTests()]
+      .filter(test => !(test.meta() as { typecheck?: boolean }).typecheck)
+      .map(test => collect(test, file, trails))
+  })
+}

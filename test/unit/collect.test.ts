@@ -1,0 +1,51 @@
+import { join } from 'node:path'
+import { describe, expect, test } from 'vitest'
+import type { TestModule } from 'vitest/node'
+import { collectTests } from '../../src/reporter/collect.js'
+import type { TrailRecord } from '../../src/worker/trail-directory.js'
+import { memory } from '../helpers/sample-report.js'
+
+const root = join('/repo', 'packages', 'app')
+const started = { heap: 1, external: 2, rss: 3, heapLimit: 4 }
+
+/** Vitest's test modules reduced to what collectTests reads. */
+function modules(tests: Array<{ id: string, state: string, meta?: object }>): TestModule[] {
+  const module = { moduleId: join(root, 'test', 'a.test.ts'), project: { name: 'unit' } }
+  const testCases = tests.map(({ id, state, meta = {} }) => ({ id, fullName: `suite > ${id}`, project: module.project, location: { line: 3, column: 1 }, result: () => ({ state }), meta: () => meta }))
+  return [{ ...module, children: { allTests: () => testCases[Symbol.iterator]() } }] as unknown as TestModule[]
+}
+
+describe('collectTests', () => {
+  test('takes each test\'s memory from Vitest, with its file relative to the root, and leaves out type tests', () => {
+    const reads: number[] = []
+    const collected = collectTests(modules([
+      { id: 'ran', state: 'passed', meta: { memory: memory(5e6) } },
+      { id: 'skipped', state: 'skipped' },
+      { id: 'typed', state: 'passed', meta: { typecheck: true } },
+    ]), root, () => {
+      reads.push(1)
+      return new Map()
+    })
+    expect(collected).toEqual([
+      { id: 'ran', project: 'unit', file: 'test/a.test.ts', name: 'suite > ran', line: 3, state: 'passed', memory: memory(5e6) },
+      { id: 'skipped', project: 'unit', file: 'test/a.test.ts', name: 'suite > skipped', line: 3, state: 'skipped', memory: undefined },
+    ])
+    // Every result arrived: the trails are not read.
+    expect(reads).toEqual([])
+  })
+
+  test('reads the trails for tests whose results did not arrive: finished ones and the one that crashed', () => {
+    const trails = new Map<string, TrailRecord>([
+      ['finished', { started, finished: memory(7e6) }],
+      ['crashed', { started, finished: undefined }],
+    ])
+    const collected = collectTests(modules([
+      { id: 'finished', state: 'pending' },
+      { id: 'crashed', state: 'pending' },
+    ]), root, () => trails)
+    expect(collected.map(({ id, memory, crash }) => ({ id, memory, crash }))).toEqual([
+      { id: 'finished', memory: memory(7e6), crash: undefined },
+      { id: 'crashed', memory: undefined, crash: started },
+    ])
+  })
+})
