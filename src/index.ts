@@ -1,4 +1,4 @@
-// Layers, each importing only those before it: measure (pure Node) -> budgets -> matchers and worker
+// Layers, each importing only those before it: measure (no Vitest; Node and Chromium probes) -> budgets -> matchers and worker
 // hooks -> compare -> report model and files -> renderers -> reporter, plugin and CLI.
 export * from './measure/index.js'
 export { type BudgetInput, type BudgetsInput, TEST_BUDGET_METRICS, type TestBudgetMetric } from './budgets/types.js'

@@ -50,7 +50,7 @@ describe('measureMemory', () => {
       gcTime: number
       duration: number
     }>()
-    expectTypeOf<MemoryMeasurement['rssMethod']>().toEqualTypeOf<'kernel' | 'sampler'>()
+    expectTypeOf<MemoryMeasurement['rssMethod']>().toEqualTypeOf<'kernel' | 'sampler' | 'none'>()
     // @ts-expect-error unknown rss method
     void measureMemory(() => {}, { rss: 'fast' })
   })

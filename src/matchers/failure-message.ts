@@ -1,5 +1,6 @@
 import type { AllocationSite } from '../measure/allocation-sites.js'
 import type { MemoryMeasurement, MemoryMetrics } from '../measure/measure-memory.js'
+import type { DomCounts } from '../measure/probe.js'
 import type { RssMethod } from '../measure/rss.js'
 import type { TestBudgetMetric } from '../budgets/types.js'
 import type { TestMemory } from '../worker/test-recorder.js'
@@ -43,15 +44,19 @@ export function formatBudgetFailure(outcome: BudgetOutcome): string {
 }
 
 /** Memory figures of one run, one per line, the ones that broke a budget marked with `>`. */
-export function formatMetricsTable(m: MemoryMetrics & { rssMethod: RssMethod }, family: UnitFamily, marked: readonly string[], retainedNote = 'still held after a full GC'): string[] {
+export function formatMetricsTable(m: MemoryMetrics & { rssMethod: RssMethod, dom?: DomCounts }, family: UnitFamily, marked: readonly string[], retainedNote = 'still held after a full GC'): string[] {
   const size = (bytes: number) => formatBytes(bytes, family)
+  const signed = (count: number) => `${count > 0 ? '+' : ''}${count}`
   const rows: Array<[string, string, string]> = [
     ['total', size(m.total), 'peak of heap + external'],
     ['heap', size(m.heap), 'peak of the V8 heap'],
     ['external', size(m.external), 'peak of ArrayBuffer/Buffer memory'],
-    ['rss', size(m.rss), `peak resident memory (${m.rssMethod === 'kernel' ? 'kernel high-water mark' : 'sampled'})`],
+    m.rssMethod === 'none'
+      ? ['rss', '-', 'not measured in a browser page']
+      : ['rss', size(m.rss), `peak resident memory (${m.rssMethod === 'kernel' ? 'kernel high-water mark' : 'sampled'})`],
     ['retained', size(m.retained), retainedNote],
     ['allocated', size(m.allocated), `in total, ${m.gcCount} GC${m.gcCount === 1 ? '' : 's'} (${m.gcTime.toFixed(1)} ms), took ${m.duration.toFixed(1)} ms`],
+    ...(m.dom ? [['dom', `${signed(m.dom.nodes)} nodes`, `${signed(m.dom.listeners)} listeners, ${signed(m.dom.documents)} documents at the end, before any GC`] satisfies [string, string, string]] : []),
   ]
   const valueWidth = Math.max(...rows.map(r => r[1].length))
   return rows.map(([name, figure, note]) => `  ${(marked.includes(name) ? '> ' : '  ') + name.padEnd(10)}${figure.padStart(valueWidth)}  ${note}`)

@@ -1,11 +1,14 @@
 import { toAllocateUnder } from './to-allocate-under.js'
 import { toLeak } from './to-leak.js'
-import { toStayUnder } from './to-stay-under.js'
+import { nodeProbe } from '../measure/node/probe.js'
+import { createToStayUnder } from './to-stay-under.js'
 
 // Matchers: the measuring core held to a budget, in Vitest's expect() shape but importing nothing from
 // Vitest, so `expect.extend(memoryMatchers)` works wherever the setup file cannot be used.
 export { BUDGET_METRICS, type BudgetMetric, formatBudgetFailure } from './failure-message.js'
-export { type StayUnderOptions, toStayUnder } from './to-stay-under.js'
+export type { StayUnderOptions } from './to-stay-under.js'
+
+export const toStayUnder = createToStayUnder(nodeProbe)
 
 export { type AllocateUnderOptions, formatAllocationFailure, toAllocateUnder } from './to-allocate-under.js'
 

@@ -1,5 +1,7 @@
 import { checkOptions, describeValue } from '../measure/arguments.js'
-import { measure, type MemoryMetrics, runExclusive } from '../measure/measure-memory.js'
+import { measureWith } from '../measure/measure.js'
+import type { MemoryMetrics } from '../measure/metrics.js'
+import type { MemoryProbe } from '../measure/probe.js'
 import { parseSize, type SizeInput } from '../measure/size.js'
 import { BUDGET_METRICS, type BudgetMetric, formatBudgetFailure } from './failure-message.js'
 
@@ -43,20 +45,24 @@ export function parseStayUnderOptions(options: unknown): Required<StayUnderOptio
 }
 
 /**
- * `await expect(fn).toStayUnder('300MB', { metric })`: runs `fn` once and passes when the peak of
- * the metric stays at or below the budget.
+ * `await expect(fn).toStayUnder('300MB', { metric })` measured by `probe`: runs `fn` once and passes
+ * when the peak of the metric stays at or below the budget.
  */
-export async function toStayUnder(this: MatcherContext, received: unknown, budget: SizeInput, options?: StayUnderOptions): Promise<MatcherResult> {
-  assertFunction(received, 'toStayUnder')
-  const { bytes, family } = parseSize(budget, 'budget')
-  const { metric } = parseStayUnderOptions(options)
-  const negated = Boolean(this.isNot)
-  // The retained memory and allocation sites only appear in a failure message; a passing call skips reading them.
-  const fails = (metrics: MemoryMetrics) => (metrics[metric] <= bytes) === negated
-  const measurement = await runExclusive(() => measure(received, { allocationSites: true }, fails))
-  return {
-    pass: measurement[metric] <= bytes,
-    // No actual/expected: Vitest would print them as a diff of two byte counts, which says less than the message.
-    message: () => formatBudgetFailure({ metric, budget: bytes, family, negated, measurement }),
+export function createToStayUnder(probe: MemoryProbe) {
+  return async function toStayUnder(this: MatcherContext, received: unknown, budget: SizeInput, options?: StayUnderOptions): Promise<MatcherResult> {
+    assertFunction(received, 'toStayUnder')
+    const { bytes, family } = parseSize(budget, 'budget')
+    const { metric } = parseStayUnderOptions(options)
+    if (metric === 'rss' && !probe.measuresRss)
+      throw new TypeError('toStayUnder(): the rss metric is not measured in a browser page; use total, heap or external.')
+    const negated = Boolean(this.isNot)
+    // The retained memory and allocation sites only appear in a failure message; a passing call skips reading them.
+    const fails = (metrics: MemoryMetrics) => (metrics[metric] <= bytes) === negated
+    const measurement = await probe.exclusive(() => measureWith(probe, received, { allocationSites: true }, fails))
+    return {
+      pass: measurement[metric] <= bytes,
+      // No actual/expected: Vitest would print them as a diff of two byte counts, which says less than the message.
+      message: () => formatBudgetFailure({ metric, budget: bytes, family, negated, measurement }),
+    }
   }
 }

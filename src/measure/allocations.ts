@@ -2,7 +2,8 @@ import { checkCall, wholeNumber } from './arguments.js'
 import { getGc } from './gc.js'
 import { freshRepeater } from './repeat.js'
 import { runExclusive } from './measure-memory.js'
-import { type ClosedWindow, openMemoryWindow } from './window.js'
+import type { ClosedWindow } from './probe.js'
+import { openMemoryWindow } from './window.js'
 
 /** Measured rounds of `calls` calls each. */
 const ROUNDS = 5

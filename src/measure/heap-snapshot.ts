@@ -19,6 +19,11 @@ export interface HeapSummary {
   ids: Set<number>
 }
 
+/** A native object with a name of its own (a DOM node, an event listener), not one of V8's or Node's internals. */
+export function isNamedNative(type: string, name: string): boolean {
+  return type === 'native' && name !== '' && !name.startsWith('system /')
+}
+
 /** Counts and shallow sizes by kind, from a `.heapsnapshot` file (the format Chrome DevTools opens). */
 export function summarizeHeapSnapshot(path: string): HeapSummary {
   const data = JSON.parse(readFileSync(path, 'utf8')) as Snapshot
@@ -31,8 +36,9 @@ export function summarizeHeapSnapshot(path: string): HeapSummary {
   for (let i = 0; i < data.nodes.length; i += width) {
     ids.add(data.nodes[i + idAt]!)
     const type = types[data.nodes[i + typeAt]!]!
-    // Objects go by constructor name; strings, arrays, closures and code by their V8 type.
-    const kind = type === 'object' ? data.strings[data.nodes[i + nameAt]!]! : `(${type})`
+    // Objects go by constructor name, and so do a page's DOM objects (native, named by their class:
+    // `Detached HTMLDivElement`); strings, arrays, closures and code by their V8 type.
+    const kind = type === 'object' || isNamedNative(type, data.strings[data.nodes[i + nameAt]!]!) ? data.strings[data.nodes[i + nameAt]!]! : `(${type})`
     const entry = kinds.get(kind) ?? { kind, count: 0, bytes: 0 }
     entry.count++
     entry.bytes += data.nodes[i + sizeAt]!

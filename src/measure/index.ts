@@ -1,4 +1,5 @@
-// The measuring core: plain Node, no Vitest. Everything above it (matchers, reporter) builds on this.
+// The measuring core, no Vitest: a runtime-free model (probe.ts, measure.ts, gc-trace.ts) over one probe
+// per runtime (node/, browser/). These are the Node exports; src/browser.ts serves a page's.
 export type { AllocationSite } from './allocation-sites.js'
 export { getGc } from './gc.js'
 export type { HeapKind } from './heap-snapshot.js'

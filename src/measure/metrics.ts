@@ -1,4 +1,4 @@
-import type { ClosedWindow } from './window.js'
+import type { ClosedWindow } from './probe.js'
 
 /**
  * Memory used by one call, in bytes above a baseline taken after full garbage collections.
@@ -11,7 +11,10 @@ export interface MemoryMetrics {
   heap: number
   /** Peak of external memory (ArrayBuffer and Buffer contents, owned outside the heap). */
   external: number
-  /** Peak resident set size: what the kernel kept in RAM. Lags allocation for untouched zero pages. */
+  /**
+   * Peak resident set size: what the kernel kept in RAM. Lags allocation for untouched zero pages.
+   * NaN in a browser page, whose process the page cannot see.
+   */
   rss: number
   /** Heap + external still held after a full GC at the end: what the call kept alive (never below 0). */
   retained: number

@@ -1,4 +1,4 @@
-import { isThenable } from './measure-memory.js'
+import { isThenable } from './measure.js'
 
 type Repeater = (fn: () => unknown, times: number) => Promise<void>
 

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
 import type { IHeapEdge, IHeapNode, IHeapSnapshot } from 'memlab'
+import { isNamedNative } from './heap-snapshot.js'
 
 /** How objects allocated between two heap snapshots are still reachable. */
 export interface RetainerTrace {
@@ -139,7 +140,7 @@ function isInternal(node: IHeapNode): boolean {
 }
 
 function nodeLabel(node: IHeapNode): string {
-  if (node.type === 'object')
+  if (node.type === 'object' || isNamedNative(node.type, node.name))
     return node.name
   if (node.type === 'closure')
     return node.name ? `${node.name}()` : '(closure)'

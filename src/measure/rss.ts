@@ -5,12 +5,13 @@ import type { Worker } from 'node:worker_threads'
 /**
  * How peak RSS was measured: `kernel` reads Linux's resettable high-water mark (exact);
  * `sampler` polls RSS from a worker thread, which keeps running while the measured code blocks
- * the main thread, but can miss a spike shorter than its interval.
+ * the main thread, but can miss a spike shorter than its interval; `none`: not measured (a
+ * browser page).
  */
-export type RssMethod = 'kernel' | 'sampler'
+export type RssMethod = 'kernel' | 'sampler' | 'none'
 
 /** `auto` uses the kernel's high-water mark where /proc allows resetting it, the sampler elsewhere. */
-export type RssMethodOption = 'auto' | RssMethod
+export type RssMethodOption = 'auto' | Exclude<RssMethod, 'none'>
 
 export interface RssWatch {
   readonly method: RssMethod

@@ -1,7 +1,8 @@
 import v8 from 'node:v8'
 import { performance } from 'node:perf_hooks'
-import { type GcEvent, type GcTraceSummary, type HeapPoint, summarizeGcTrace } from './gc-trace.js'
-import { type RssMethod, type RssMethodOption, watchRss } from './rss.js'
+import { type GcEvent, type HeapPoint, summarizeGcTrace } from './gc-trace.js'
+import type { ClosedWindow, WindowOptions } from './probe.js'
+import { watchRss } from './rss.js'
 
 /** Heap and external memory in use now, in bytes. */
 export function heapNow(): HeapPoint {
@@ -22,22 +23,6 @@ function toGcEvent(entry: v8.GCProfilerResult['statistics'][number]): GcEvent {
     // GCProfiler reports cost in microseconds.
     duration: entry.cost / 1000,
   }
-}
-
-export interface WindowOptions {
-  rss?: RssMethodOption
-  rssSampleInterval?: number
-}
-
-/** What happened in a closed window, relative to its baseline. */
-export interface ClosedWindow extends GcTraceSummary {
-  baseline: HeapPoint
-  end: HeapPoint
-  /** Peak RSS above the RSS at the start, in bytes. */
-  rss: number
-  rssMethod: RssMethod
-  /** Milliseconds the window was open. */
-  duration: number
 }
 
 export interface MemoryWindow {

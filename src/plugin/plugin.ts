@@ -6,8 +6,9 @@ import { RESTORE_FLAGS_IMPORT } from '../worker/restore-flags.js'
 import { createTrailDirectory } from '../worker/trail-directory.js'
 import { FULL_GC_THRESHOLD } from '../worker/test-recorder.js'
 import '../worker/types.js'
-import { type MemoryBudgetOptions, resolveOptions, workerExecArgv } from './options.js'
-import { setupEntry } from './setup-entry.js'
+import { memoryBudgetProbe, PROBE_COMMAND } from './browser-commands.js'
+import { chromiumJsFlags, type MemoryBudgetOptions, resolveOptions, workerExecArgv } from './options.js'
+import { BROWSER_SETUP, setupEntry } from './setup-entry.js'
 
 const NOT_REACHED = `vitest-memory-budget: none of this run's projects has the plugin, so no test would be measured.
 A project loaded from a config file of its own gets none of the root config's plugins (on Vitest 4,
@@ -82,12 +83,117 @@ function forwardToInlineProjects(config: UserConfigShape, forwarder: Plugin): vo
   }
 }
 
-/** Why a project's tests cannot be measured, or undefined when they can. */
-function unmeasurableBecause(project: TestProject): string | undefined {
-  if (project.config.browser?.enabled)
-    return 'browser mode: memory is measured in Node worker processes only'
-  return undefined
+/** How a project runs its tests, as far as measuring goes: a Node worker, a Chromium page over CDP, or neither. */
+type Runtime = { kind: 'node' } | { kind: 'chromium' } | { kind: 'unmeasured', reason: string }
+
+function runtimeOf(project: TestProject): Runtime {
+  const browser = project.config.browser
+  if (!browser?.enabled)
+    return { kind: 'node' }
+  const provider = browser.provider?.name
+  if (provider === 'playwright' && browser.name === 'chromium')
+    return { kind: 'chromium' }
+  return { kind: 'unmeasured', reason: `browser mode in ${browser.name} with ${provider ? `the ${provider} provider` : 'no provider'}: memory is measured in Chromium through the Playwright provider only (over CDP)` }
 }
+
+const JS_FLAGS = '--js-flags='
+
+/** Launch arguments with V8 flags added to the user's own `--js-flags`: Chromium reads only one. */
+export function withJsFlags(args: readonly string[], flags: readonly string[]): string[] {
+  const index = args.findIndex(arg => arg.startsWith(JS_FLAGS))
+  const own = index === -1 ? [] : args[index]!.slice(JS_FLAGS.length).split(/\s+/).filter(Boolean)
+  const merged = `${JS_FLAGS}${withAll(own, flags).join(' ')}`
+  return index === -1 ? [...args, merged] : args.map((arg, i) => (i === index ? merged : arg))
+}
+
+/**
+ * A Chromium project gets the browser setup file in place of the Node one, which the root config
+ * may have passed down. (Its probe's command comes with `config()`: Vitest 4 reads commands from the
+ * config that declares the browser instances, which is not among the resolved projects.)
+ */
+function applyToChromium(project: TestProject, nodeSetup: string): void {
+  const config = project.config
+  config.setupFiles = withAll(config.setupFiles.filter(file => file !== nodeSetup), [BROWSER_SETUP])
+  // Test files of one Chromium run share a V8 heap (measured: a file churning objects put 0.6 to
+  // 1.2 MB into another file's no-op measurements), so they run one at a time, on both majors.
+  config.maxWorkers = 1
+}
+
+/** A browser config, as written or resolved: only the part read here. */
+interface BrowserShape {
+  provider?: { name?: string, options?: LaunchOptionsShape }
+  instances?: ReadonlyArray<{ browser?: string }>
+}
+
+interface LaunchOptionsShape {
+  launchOptions?: { args?: string[] }
+}
+
+/** Adds the V8 flags that make peaks repeatable (the same as Node workers') to the user's launch options. */
+function addJsFlags(options: LaunchOptionsShape, jsFlags: readonly string[]): void {
+  options.launchOptions ??= {}
+  options.launchOptions.args = withJsFlags(options.launchOptions.args ?? [], jsFlags)
+}
+
+/**
+ * Vitest 4 launches Chromium with the options object passed to `playwright()` as written in the
+ * config, which `config()` sees, while its resolved projects hold copies: the flags go there. Only
+ * where every instance is Chromium, since the provider gives all of them the same arguments.
+ */
+function addChromiumFlags(browser: BrowserShape | undefined, jsFlags: readonly string[]): void {
+  const provider = browser?.provider
+  const instances = browser?.instances ?? []
+  if (jsFlags.length === 0 || provider?.name !== 'playwright' || instances.length === 0 || !instances.every(i => i.browser === 'chromium'))
+    return
+  provider.options ??= {}
+  addJsFlags(provider.options, jsFlags)
+}
+
+/** A browser provider as resolved: only the part used here. */
+interface ResolvedProviderShape {
+  providerFactory: (project: TestProject) => { options?: LaunchOptionsShape }
+}
+
+/**
+ * Vitest 5 creates the provider from the resolved project's provider, a copy of the one written in
+ * the config whose `providerFactory` still launches with the options as written, which `config()`
+ * never sees there. The provider it creates keeps those options, and launches Chromium from them
+ * when the first test file runs (discarding a browser it prewarmed with other options): the flags
+ * are added to them then. Only on providers no other browser shares.
+ */
+function addResolvedChromiumFlags(projects: readonly TestProject[], jsFlags: readonly string[]): void {
+  const providers = new Map<ResolvedProviderShape, boolean>()
+  for (const project of projects) {
+    const provider = project.config.browser.provider as ResolvedProviderShape | undefined
+    if (project.config.browser.enabled && provider)
+      providers.set(provider, (providers.get(provider) ?? true) && runtimeOf(project).kind === 'chromium')
+  }
+  for (const [provider, onlyChromium] of providers) {
+    if (!onlyChromium || jsFlags.length === 0)
+      continue
+    const create = provider.providerFactory
+    provider.providerFactory = (project) => {
+      const created = create(project)
+      if (created.options)
+        addJsFlags(created.options, jsFlags)
+      return created
+    }
+  }
+}
+
+interface UserTestShape {
+  test?: { browser?: BrowserShape, projects?: unknown }
+}
+
+/** Every browser config written in a user config: the root's and each inline project's. */
+function userBrowserConfigs(config: UserTestShape): Array<BrowserShape | undefined> {
+  const projects: unknown[] = Array.isArray(config.test?.projects) ? config.test.projects : []
+  const inline = projects.map(project => (typeof project === 'object' && project !== null ? (project as UserTestShape).test?.browser : undefined))
+  return [config.test?.browser, ...inline]
+}
+
+/** Registers the Chromium probe's command in every config with a browser; a page without Chromium never calls it. */
+const BROWSER_COMMANDS = { browser: { commands: { [PROBE_COMMAND]: memoryBudgetProbe } } }
 
 /**
  * The Vitest plugin: runs tests in forked workers with the GC flags measurement needs, installs the
@@ -97,6 +203,7 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
   const settings = resolveOptions(options)
   const flags = workerExecArgv(settings)
   const execArgv = [...flags, RESTORE_FLAGS_IMPORT]
+  const jsFlags = chromiumJsFlags(settings)
   // Made when Vitest is about to run tests, not when a config is loaded (editors and tools load it too).
   let trailDirectory: string | undefined
   let setupFile: string | undefined
@@ -142,12 +249,19 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
       trailDirectory,
     }
     const unmeasured: UnmeasuredProject[] = []
+    addResolvedChromiumFlags(vitest.projects, jsFlags)
     for (const project of vitest.projects) {
-      const reason = unmeasurableBecause(project)
-      if (reason)
-        unmeasured.push({ project: project.name, reason })
-      else
+      const runtime = runtimeOf(project)
+      if (runtime.kind === 'node') {
         applyTo(project, workerConfig)
+      }
+      else if (runtime.kind === 'chromium') {
+        applyToChromium(project, setup())
+        unmeasured.push({ project: project.name, reason: 'Chromium browser mode: toStayUnder(), not.toLeak() and measureMemory() measure, per-test figures are not recorded yet' })
+      }
+      else {
+        unmeasured.push({ project: project.name, reason: runtime.reason })
+      }
     }
     reporter.setUnmeasuredProjects(unmeasured)
     const reporters = vitest.config.reporters
@@ -158,14 +272,16 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
       reporters.splice(blob === -1 ? reporters.length : blob, 0, reporter as never)
     }
   }
-  const forwarder: Plugin = { name: 'vitest-memory-budget:project', configureVitest }
+  const forwarder: Plugin = { name: 'vitest-memory-budget:project', config: () => ({ test: BROWSER_COMMANDS }), configureVitest }
 
   return {
     name: 'vitest-memory-budget',
     config(config) {
       shared.awaitingConfigure = true
       forwardToInlineProjects(config as UserConfigShape, forwarder)
-      return { test: { pool: 'forks', execArgv, setupFiles: [setup()], includeTaskLocation: true } }
+      for (const browser of userBrowserConfigs(config as UserTestShape))
+        addChromiumFlags(browser, jsFlags)
+      return { test: { pool: 'forks', execArgv, setupFiles: [setup()], includeTaskLocation: true, ...BROWSER_COMMANDS } }
     },
     configureVitest,
     configureServer(server) {

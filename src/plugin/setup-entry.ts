@@ -6,12 +6,24 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { writeFileAtomic } from '../report/write-atomic.js'
 
-// The repo's own tests load this file from src/, beside the hooks' source. The built package is
-// bundled, so this code's place in dist/ is the bundler's choice: the package's own `exports` name
-// the setup file, and the hooks' entry is built beside it.
-const TEST_HOOKS = import.meta.url.endsWith('.ts')
-  ? fileURLToPath(new URL('../matchers/test-hooks.ts', import.meta.url))
-  : join(dirname(createRequire(import.meta.url).resolve('vitest-memory-budget/setup')), 'test-hooks.js')
+/**
+ * A module of src/matchers/ that a setup file runs. The repo's own tests load this file from src/,
+ * beside the sources. The built package is bundled, so this code's place in dist/ is the bundler's
+ * choice: the package's own `exports` name the setup file, and the other entries are built beside it.
+ */
+function matchersEntry(name: string): string {
+  return import.meta.url.endsWith('.ts')
+    ? fileURLToPath(new URL(`../matchers/${name}.ts`, import.meta.url))
+    : join(dirname(createRequire(import.meta.url).resolve('vitest-memory-budget/setup')), `${name}.js`)
+}
+
+const TEST_HOOKS = matchersEntry('test-hooks')
+
+/**
+ * The setup file of a Chromium project, as it is: a page imports its setup files again for each test
+ * file (with a fresh query string, even from node_modules), so it needs no entry of its own.
+ */
+export const BROWSER_SETUP = matchersEntry('browser-setup')
 
 /**
  * The setup file the plugin gives every measured project. Vitest runs a setup file again for each

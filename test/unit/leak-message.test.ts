@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import type { LeakExplanation } from '../../src/matchers/explain-leak.js'
+import type { LeakExplanation } from '../../src/matchers/leak-matcher.js'
 import { formatLeakFailure, formatRetainers } from '../../src/matchers/to-leak.js'
 import type { LeakMeasurement } from '../../src/measure/leaks.js'
 

@@ -1,0 +1,20 @@
+import chromium from '@sparticuz/chromium'
+import { playwright } from '@vitest/browser-playwright'
+import { defineConfig } from 'vitest/config'
+import { memoryBudget } from 'vitest-memory-budget'
+
+// Your project: `npx playwright install chromium`, then `provider: playwright()`. This repository
+// runs the Chromium that @sparticuz/chromium ships inside its npm package instead (no download).
+const executablePath = await chromium.executablePath()
+
+export default defineConfig({
+  plugins: [memoryBudget()],
+  test: {
+    browser: {
+      enabled: true,
+      headless: true,
+      provider: playwright({ launchOptions: { executablePath, args: chromium.args } }),
+      instances: [{ browser: 'chromium' }],
+    },
+  },
+})

@@ -1,0 +1,8 @@
+// `vitest-memory-budget/browser`: what a test in a Chromium page imports. Nothing below it imports a
+// Node module (test/unit/browser-imports.test.ts checks).
+export { measureMemory } from './matchers/browser-probe.js'
+export type { MemoryMeasurement } from './measure/measure.js'
+export type { MemoryMetrics } from './measure/metrics.js'
+export type { DomCounts } from './measure/probe.js'
+export { formatBytes, parseSize, type SizeInput } from './measure/size.js'
+export type {} from './matchers/types.js'

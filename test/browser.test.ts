@@ -1,0 +1,101 @@
+import { describe, expect, test } from 'vitest'
+import { runFixture } from './helpers/run-fixture.js'
+
+interface Reading {
+  total: number
+  heap: number
+  external: number
+  retained: number
+  gcCount: number
+  rssMethod: string
+  dom: { nodes: number, documents: number, listeners: number }
+}
+
+// Real Chromium (from @sparticuz/chromium) driven by Vitest's Playwright provider: a run takes about
+// 5 s alone and several times that on a loaded 2-core machine.
+describe('browser mode, Chromium through Playwright', { timeout: 180_000 }, () => {
+  test('measures known allocations, and fails toStayUnder over budget with the figures', async () => {
+    const run = await runFixture('browser-chromium')
+    const byName = Object.fromEntries(run.tests.map(t => [t.fullName, t]))
+    const reading = (name: string) => byName[name]!.meta.reading as Reading
+
+    const array = reading('a 50 MB typed array')
+    // ArrayBuffer contents are external memory, as in Node; the heap holds only the small wrapper.
+    expect(array.external).toBeGreaterThanOrEqual(50_000_000)
+    expect(array.external).toBeLessThan(50_000_000 + 1_000)
+    expect(array.heap).toBeLessThan(64_000)
+    expect(array.rssMethod).toBe('none')
+
+    // Each {a, b} object is 20 B with pointer compression (map, properties, elements, two fields),
+    // and the array holds 4 B per element: 2.4 MB live at the end. The peak also counts the
+    // array's outgrown backing stores, not yet collected: within twice that.
+    const objects = reading('100,000 small objects')
+    expect(objects.heap).toBeGreaterThanOrEqual(2_400_000)
+    expect(objects.heap).toBeLessThan(4_800_000)
+    expect(objects.retained).toBeLessThan(100_000)
+
+    // What a measurement costs the page: the replies of the probe's commands, 7 to 8 kB once warm,
+    // up to 18 kB measured on a page's first few measurements (code compiled on first use).
+    expect(reading('a no-op').total).toBeLessThan(32_000)
+
+    const dom = reading('1,000 detached DOM nodes kept')
+    expect(dom.dom).toEqual({ nodes: 1000, documents: 0, listeners: 0 })
+
+    expect(byName['toStayUnder passes under its budget']).toMatchObject({ state: 'passed' })
+    expect(byName['toAllocateUnder says it does not run in the browser yet']).toMatchObject({ state: 'passed' })
+    expect(byName['toStayUnder on rss says a page has none']).toMatchObject({ state: 'passed' })
+    const over = byName['toStayUnder fails over its budget']!
+    expect(over.state).toBe('failed')
+    expect(over.errors[0]).toContain('expected the function to stay under 10 MB of allocated memory (heap + external), but its peak was 20')
+    expect(over.errors[0]).toMatch(/external\s+20 MB/)
+    expect(over.errors[0]).toMatch(/rss\s+-\s+not measured in a browser page/)
+  })
+
+  test('the same workload in two fresh Chromium runs measures the same peak (deterministic V8 flags)', async () => {
+    const heaps = []
+    for (let run = 0; run < 2; run++) {
+      const { tests } = await runFixture('browser-chromium', { testNamePattern: 'small objects' })
+      heaps.push((tests.find(t => t.fullName === '100,000 small objects')!.meta.reading as Reading).heap)
+    }
+    // Measured: 0.3% apart with the flags memoryBudget() adds, up to 20% without them.
+    expect(Math.max(...heaps) / Math.min(...heaps) - 1, `heaps: ${heaps.join(', ')}`).toBeLessThan(0.01)
+  })
+
+  test('not.toLeak() fails for a widget that keeps DOM, a listener or a cache, and says what it kept per call', async () => {
+    const run = await runFixture('browser-chromium', { testNamePattern: 'a widget that' })
+    const byName = Object.fromEntries(run.tests.map(t => [t.fullName, t]))
+    const error = (flaw: string) => byName[`a widget that ${flaw}, mounted and destroyed`]!.errors[0] ?? ''
+    expect(byName['a widget that none, mounted and destroyed']).toMatchObject({ state: 'passed' })
+    // Six nodes per mount (div, ul, two li, two texts): on the V8 heap only their wrappers, about 20 B
+    // per call, under the 256 B threshold; the DOM count is what finds them.
+    expect(error('keeps detached DOM')).toMatch(/but it kept \d+ B and 6 DOM nodes per call/)
+    expect(error('keeps detached DOM')).toContain('DOM kept per call after full GCs: +6 DOM nodes, 0 event listeners, 0 documents')
+    expect(error('leaves a window listener')).toMatch(/but it kept \d+ B and 6 DOM nodes, 1 event listeners per call/)
+    // 256 small integers per call: 1 kB, the array's elements and header.
+    expect(error('grows a module cache')).toMatch(/but it kept 1\.0\d kB per call/)
+    expect(error('grows a module cache')).toContain('DOM kept per call after full GCs: 0 DOM nodes, 0 event listeners, 0 documents')
+
+    // Heap snapshots over CDP, compared in the Vitest process as in Node: what grew, what holds it.
+    expect(error('keeps detached DOM')).toMatch(/^ +\+100 +\+[\d.]+ kB {2}<div>$/m)
+    expect(error('keeps detached DOM')).toMatch(/^ +\+200 +\+[\d.]+ kB {2}<li>$/m)
+    expect(error('keeps detached DOM')).toMatch(/^ +[\d.]+ kB in 600 objects {2}detached \(variable\) -> Array -> Detached <div>$/m)
+    expect(error('leaves a window listener')).toMatch(/^ +\+100 +\+[\d.]+ kB {2}V8EventListener$/m)
+    expect(error('grows a module cache')).toMatch(/^ +[\d.]+ kB in 200 objects {2}cache \(variable\) -> Array ×2$/m)
+  })
+
+  test('test files run one at a time: they share the page\'s heap', async () => {
+    const run = await runFixture('browser-chromium-files')
+    expect(run.tests.map(t => t.state)).toEqual(['passed', 'passed'])
+    const totals = run.tests.find(t => t.file === 'measures.test.ts')!.meta.totals as number[]
+    // Side by side, the other file's objects showed in several of 40 no-ops, 0.6 to 1.2 MB each.
+    expect(Math.max(...totals), `totals: ${totals.join(', ')}`).toBeLessThan(32_000)
+  })
+
+  test('a browser project other than Chromium through Playwright runs unmeasured, and the run says so once', async () => {
+    const run = await runFixture('browser-firefox', {}, { captureOutput: true })
+    expect(run.exitCode).toBe(0)
+    const notes = run.output.split('\n').filter(line => line.includes('Not measured'))
+    expect(notes).toHaveLength(1)
+    expect(notes[0]).toContain('project "firefox" (browser mode in firefox with the playwright provider: memory is measured in Chromium through the Playwright provider only (over CDP))')
+  })
+})
