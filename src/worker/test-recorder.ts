@@ -104,6 +104,18 @@ export function createTestRecorder(options: RecorderOptions) {
   let collectedAt: number | undefined
 
   const attempt = (task: RecordedTask) => ({ retry: task.result?.retryCount ?? 0, repeat: task.result?.repeatCount ?? 0 })
+  const usedNow = () => {
+    const now = heapNow()
+    return now.heap + now.external
+  }
+  // Once per file, not per test: path.relative resolves both of its paths on every call.
+  const files = new Map<string, string>()
+  const fileOf = (filepath: string) => {
+    let file = files.get(filepath)
+    if (file === undefined)
+      files.set(filepath, file = relative(options.root, filepath).split(sep).join('/'))
+    return file
+  }
 
   /**
    * A young-generation GC always; then a full one if the old generation grew past the threshold since
@@ -111,8 +123,7 @@ export function createTestRecorder(options: RecorderOptions) {
    */
   function collect(): 'full' | 'young' {
     gc({ type: 'minor' })
-    const now = heapNow()
-    const used = now.heap + now.external
+    const used = usedNow()
     if (options.gcBeforeEachTest === 'auto' && reference !== undefined && used - reference < options.fullGcThreshold) {
       // A full GC by V8 itself may have freed more since; a lower reference keeps the check strict.
       reference = Math.min(reference, used)
@@ -122,16 +133,14 @@ export function createTestRecorder(options: RecorderOptions) {
     // One full GC, not the customary two: what a second would free is small and, being older than
     // the test, sits in its baseline either way.
     gc()
-    const clean = heapNow()
-    reference = clean.heap + clean.external
+    reference = usedNow()
     collectedAt = reference
     return 'full'
   }
 
-  /** Whether less than the runner's allowance was allocated since the last collection (policy `auto` only). */
-  function littleSinceCollected(): boolean {
-    const now = heapNow()
-    return options.gcBeforeEachTest === 'auto' && collectedAt !== undefined && now.heap + now.external - collectedAt < RUNNER_ALLOWANCE
+  /** Whether `used` (heap + external now) is less than the runner's allowance above the last collection (policy `auto` only). */
+  function littleSinceCollected(used: number): boolean {
+    return options.gcBeforeEachTest === 'auto' && collectedAt !== undefined && used - collectedAt < RUNNER_ALLOWANCE
   }
 
   /**
@@ -139,7 +148,7 @@ export function createTestRecorder(options: RecorderOptions) {
    * (tens of kB) was allocated since; skipping a second collection then halves the GCs per test.
    */
   function collectBeforeTest(): 'full' | 'young' {
-    return littleSinceCollected() ? 'young' : collect()
+    return littleSinceCollected(usedNow()) ? 'young' : collect()
   }
 
   return {
@@ -171,11 +180,13 @@ export function createTestRecorder(options: RecorderOptions) {
       // bookkeeping, allocated less than the allowance since the last collection is left as it is:
       // a young GC costs a worker 0.07 ms (bench table 4), as much as a tiny test itself, and the
       // next test starts on at most that much garbage, as it would after a skipped collection before it.
-      const retainedGc = littleSinceCollected() ? 'none' : collect()
-      const after = heapNow()
+      const ended = usedNow()
+      const retainedGc = littleSinceCollected(ended) ? 'none' : collect()
+      // A collection leaves its reading in collectedAt.
+      const after = retainedGc === 'none' ? ended : collectedAt!
       // Below zero means the test freed more than it kept (garbage older than the test was collected).
-      const metrics = toMetrics(closed, Math.max(0, after.heap + after.external - closed.baseline.heap - closed.baseline.external))
-      const file = task.file ? relative(options.root, task.file.filepath).split(sep).join('/') : ''
+      const metrics = toMetrics(closed, Math.max(0, after - closed.baseline.heap - closed.baseline.external))
+      const file = task.file ? fileOf(task.file.filepath) : ''
       const budget = matchBudget(file, fullNameOf(task))
       return {
         attributable: true,

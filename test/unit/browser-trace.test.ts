@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { gcEventsFromTrace, markerThread, type TraceEvent } from '../../src/measure/browser/trace.js'
-import { withJsFlags } from '../../src/plugin/plugin.js'
+import { withJsFlags } from '../../src/plugin/chromium-launch.js'
 
 const page = { pid: 10, tid: 1 }
 const stats = (ts: number, external: number, thread = page): TraceEvent => ({ name: 'V8.GC_Heap_Stats', ph: 'I', ts, ...thread, args: { stats: JSON.stringify({ used_heap_size: 1, external_memory: external }) } })
