@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, test } from 'vitest'
 import { measureMemory, stopRssSampler } from '../src/index.js'
+import { residentNow } from '../src/measure/rss.js'
 
 const MiB = 2 ** 20
 
@@ -121,6 +122,15 @@ describe('measureMemory, against known allocations', () => {
     expect(m.rssMethod).toBe('kernel')
     expect(m.rss).toBeGreaterThan(190e6)
     expect(m.rss).toBeLessThan(230e6)
+  })
+
+  test('resident memory now reads what Node reads, in bytes', () => {
+    const before = residentNow()
+    const buffer = Buffer.alloc(100e6, 1)
+    const [ours, node] = [residentNow(), process.memoryUsage.rss()]
+    expect(Math.abs(ours - node)).toBeLessThan(1 * MiB)
+    expect(ours - before).toBeGreaterThan(99e6)
+    expect(buffer.length).toBe(100e6)
   })
 
   test('allocation sites name the function that allocated', async () => {

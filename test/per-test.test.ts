@@ -183,7 +183,10 @@ describe('a test after a matcher call', () => {
     const before = total('awaits 20,000 promises')
     const after = total('awaits 20,000 promises again')
     expect(run.tests.map(t => t.state)).toEqual(['passed', 'passed', 'passed'])
-    expect(after / before, `before ${before} B, after ${after} B`).toBeGreaterThan(0.95)
-    expect(after / before, `before ${before} B, after ${after} B`).toBeLessThan(1.05)
+    // Node 20's V8 counts the old generation in whole free blocks, so the same test reads up to about
+    // 250 kB apart after different histories (README, Numbers that don't flicker); the bug read 1.8x.
+    const tolerance = Number(process.versions.node.split('.')[0]) < 22 ? 0.15 : 0.05
+    expect(after / before, `before ${before} B, after ${after} B`).toBeGreaterThan(1 - tolerance)
+    expect(after / before, `before ${before} B, after ${after} B`).toBeLessThan(1 + tolerance)
   })
 })

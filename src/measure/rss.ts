@@ -50,6 +50,35 @@ function readStatusBytes(field: 'VmRSS:' | 'VmHWM:'): number {
   return kib * 1024
 }
 
+const STATM = '/proc/self/statm'
+let statmFd: number | undefined
+let pageSize: number | undefined
+
+/**
+ * Resident memory now, in bytes. /proc/self/statm counts it in pages and costs the kernel a fifth of
+ * what the status file does (whose every line it formats); elsewhere, Node's own reading.
+ */
+export function residentNow(): number {
+  if (statmFd === undefined) {
+    try {
+      statmFd = openSync(STATM, 'r')
+    }
+    catch {
+      statmFd = -1
+    }
+  }
+  if (statmFd === -1)
+    return process.memoryUsage.rss()
+  // "size resident shared ...": the second number.
+  const length = readSync(statmFd, statusBuffer, 0, statusBuffer.length, 0)
+  let at = statusBuffer.indexOf(0x20) + 1
+  let pages = 0
+  for (let digit = statusBuffer[at]! - 0x30; at < length && digit >= 0 && digit <= 9; digit = statusBuffer[++at]! - 0x30) pages = pages * 10 + digit
+  // Node's reading is in bytes: their ratio, rounded to a power of two, is the page size (no API gives it).
+  pageSize ??= 2 ** Math.round(Math.log2(process.memoryUsage.rss() / pages))
+  return pages * pageSize
+}
+
 function resetHighWaterMark(): void {
   if (openKernelWatches.size > 0) {
     const hwm = readStatusBytes('VmHWM:')
@@ -76,7 +105,7 @@ export function kernelRssAvailable(): boolean {
 
 function watchKernel(): RssWatch {
   resetHighWaterMark()
-  const start = readStatusBytes('VmRSS:')
+  const start = residentNow()
   const watch = { peak: start }
   openKernelWatches.add(watch)
   return {

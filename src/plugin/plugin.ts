@@ -126,7 +126,6 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
     config.pool = 'forks'
     config.execArgv = withAll(config.execArgv, execArgv)
     config.setupFiles = withAll(config.setupFiles, [setup()])
-    config.includeTaskLocation = true
     project.provide(WORKER_CONFIG_KEY, workerConfig)
   }
 
@@ -178,7 +177,7 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
       forwardToInlineProjects(config as UserConfigShape, forwarder)
       for (const browser of userBrowserConfigs(config as UserTestShape))
         addChromiumFlags(browser, jsFlags)
-      return { test: { pool: 'forks', execArgv, setupFiles: [setup()], includeTaskLocation: true, ...BROWSER_COMMANDS } }
+      return { test: { pool: 'forks', execArgv, setupFiles: [setup()], ...BROWSER_COMMANDS } }
     },
     configureVitest,
     configureServer(server) {

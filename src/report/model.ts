@@ -111,7 +111,7 @@ export interface CollectedTest {
   project: string
   file: string
   name: string
-  line: number | undefined
+  line: number | null
   state: TestState
   memory: TestMemoryRecord | undefined
   /** Set when the test's worker died while it ran: its memory when it started. */

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs'
 import { relative, sep } from 'node:path'
 import type { TestCase, TestModule } from 'vitest/node'
+import { createLineFinder } from '../report/locate.js'
 import type { CollectedTest } from '../report/model.js'
 import type { TrailRecord } from '../worker/trail-directory.js'
 import type { MemoryTaskMeta } from '../worker/types.js'
@@ -13,7 +15,7 @@ export const toPosix = (path: string): string => path.split(sep).join('/')
  * too. `trails` is called only for a test whose results did not all arrive, so a run where none
  * died never reads them.
  */
-function collect(testCase: TestCase, file: string, trails: () => ReadonlyMap<string, TrailRecord>): CollectedTest {
+function collect(testCase: TestCase, file: string, lineOf: (testCase: TestCase) => number | null, trails: () => ReadonlyMap<string, TrailRecord>): CollectedTest {
   const state = testCase.result().state
   const meta = testCase.meta() as MemoryTaskMeta
   // A skipped test never ran: it counts only as present, for the baseline.
@@ -29,10 +31,35 @@ function collect(testCase: TestCase, file: string, trails: () => ReadonlyMap<str
     project: testCase.project.name,
     file,
     name: testCase.fullName,
-    line: testCase.location?.line,
+    line: testCase.location?.line ?? lineOf(testCase),
     state,
     memory: meta.memory,
     ...(state === 'pending' && meta.memoryCrash && { crash: meta.memoryCrash }),
+  }
+}
+
+/** The titles from the outermost `describe` to the test's own. */
+function namePath(testCase: TestCase): string[] {
+  const names = [testCase.name]
+  for (let parent = testCase.parent; parent.type === 'suite'; parent = parent.parent) names.unshift(parent.name)
+  return names
+}
+
+/** Finds tests' lines in the module's source, read once and only if Vitest located none of them. */
+function lineFinder(moduleId: string): (testCase: TestCase) => number | null {
+  let find: ((names: readonly string[]) => number | null) | undefined
+  return (testCase) => {
+    if (!find) {
+      let source = ''
+      try {
+        source = readFileSync(moduleId, 'utf8')
+      }
+      catch {
+        // A module with no file of its own (virtual, or deleted since it ran) gives no lines.
+      }
+      find = createLineFinder(source)
+    }
+    return find(namePath(testCase))
   }
 }
 
@@ -44,8 +71,9 @@ export function collectTests(testModules: ReadonlyArray<TestModule>, root: strin
   return testModules.flatMap((module) => {
     // Once per file: path.relative resolves both of its paths on every call.
     const file = toPosix(relative(root, module.moduleId))
+    const lineOf = lineFinder(module.moduleId)
     return [...module.children.allTests()]
       .filter(test => !(test.meta() as { typecheck?: boolean }).typecheck)
-      .map(test => collect(test, file, trails))
+      .map(test => collect(test, file, lineOf, trails))
   })
 }

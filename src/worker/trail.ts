@@ -1,6 +1,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import v8 from 'node:v8'
+import { residentNow } from '../measure/rss.js'
 import { heapNow } from '../measure/window.js'
 import type { TestMemoryRecord } from './test-recorder.js'
 
@@ -43,7 +44,7 @@ export function openTrail(directory: string): Trail {
   return {
     start(id) {
       const { heap, external } = heapNow()
-      append({ event: 'start', id, memory: { heap, external, rss: process.memoryUsage.rss(), heapLimit } })
+      append({ event: 'start', id, memory: { heap, external, rss: residentNow(), heapLimit } })
     },
     finish(id, memory) {
       append({ event: 'finish', id, memory })

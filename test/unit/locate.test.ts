@@ -1,0 +1,47 @@
+import { describe, expect, test } from 'vitest'
+import { createLineFinder } from '../../src/report/locate.js'
+
+const source = [
+  `import { describe, expect, test } from 'vitest'`, // 1
+  ``, // 2
+  `describe('parser', () => {`, // 3
+  `  test('reads rows', () => {})`, // 4
+  `  test("it's quoted", () => {})`, // 5
+  `  test('say \\'hi\\'', () => {})`, // 6
+  `  describe(\`nested\`, () => {`, // 7
+  `    it('reads rows', () => {})`, // 8
+  `  })`, // 9
+  `})`, // 10
+  `describe('writer', () => {`, // 11
+  `  test('reads rows', () => {})`, // 12
+  `  test.each([1, 2])('case %s', () => {})`, // 13
+  `  test(\`sum \${a}\`, () => {})`, // 14
+  `  test('a \\\\ b', () => {})`, // 15
+  `})`, // 16
+  `test('top level', () => {})`, // 17
+].join('\n')
+
+describe('createLineFinder', () => {
+  const lineOf = createLineFinder(source)
+
+  test('finds each test after the describe blocks it is in, in any kind of quotes', () => {
+    expect(lineOf(['parser', 'reads rows'])).toBe(4)
+    expect(lineOf(['parser', 'nested', 'reads rows'])).toBe(8)
+    expect(lineOf(['writer', 'reads rows'])).toBe(12)
+    expect(lineOf(['top level'])).toBe(17)
+  })
+
+  test('finds titles with quotes and backslashes written escaped', () => {
+    expect(lineOf(['parser', 'it\'s quoted'])).toBe(5)
+    expect(lineOf(['parser', 'say \'hi\''])).toBe(6)
+    expect(lineOf(['writer', 'a \\ b'])).toBe(15)
+  })
+
+  test('gives no line for names built at run time, or missing from the source', () => {
+    expect(lineOf(['writer', 'case 1'])).toBeNull()
+    expect(lineOf(['writer', 'sum 3'])).toBeNull()
+    expect(lineOf(['reader', 'reads rows'])).toBeNull()
+    expect(lineOf([])).toBeNull()
+    expect(createLineFinder('')(['parser'])).toBeNull()
+  })
+})
