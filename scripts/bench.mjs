@@ -2,6 +2,7 @@
 // Prints tables; asserts no figure (timings on a shared machine are for reading, not for failing on),
 // but fails when a part of it fails or a figure is missing: a NaN row would read as a result.
 import { spawnSync } from 'node:child_process'
+import { parseArgs } from 'node:util'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -13,6 +14,8 @@ import { printDeterminismTables } from '../bench/determinism/index.mjs'
 import { BUILD } from './counted-runs.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
+// `npm run bench -- --only 6 --only Cost`: the parts whose names start with one of these.
+const { values: { only = [] } } = parseArgs({ options: { only: { type: 'string', multiple: true } } })
 const build = spawnSync(process.execPath, [BUILD], { cwd: root, stdio: 'inherit' })
 if (build.status !== 0)
   process.exit(1)
@@ -39,6 +42,8 @@ const failed = []
 
 /** Runs one part of the bench: a failure prints what went wrong and leaves the other parts to run. */
 async function section(name, run) {
+  if (only.length > 0 && !only.some(prefix => name.startsWith(prefix)))
+    return
   try {
     await run()
   }
