@@ -12,7 +12,7 @@ import { createTestRecorder } from '../worker/test-recorder.js'
 import { openTrail } from '../worker/trail.js'
 import { formatTestBudgetFailure } from './failure-message.js'
 import { memoryMatchers } from './index.js'
-import { settleUnawaited, trackCall } from './unawaited.js'
+import { settleUnawaited, takeUnawaited, trackCall } from './unawaited.js'
 
 /**
  * What a worker process sets up once. With `isolate: false` one process runs many test files and
@@ -53,11 +53,8 @@ function setUpWorker(): WorkerState {
 
 type Recording = NonNullable<WorkerState['recording']>
 
-async function finishTest(task: TestContext['task'], recording: Recording | undefined, updates: RunnerUpdates | undefined): Promise<void> {
-  const errors: string[] = []
-  const unawaited = await settleUnawaited(task)
-  if (unawaited)
-    errors.push(unawaited.message)
+function finishTest(task: TestContext['task'], recording: Recording | undefined, updates: RunnerUpdates | undefined, unawaited: Error | undefined): void {
+  const errors = unawaited ? [unawaited.message] : []
   const record = recording?.recorder.finish(task)
   updates?.release()
   if (record) {
@@ -111,7 +108,10 @@ export function registerTestHooks(): void {
   // Registered first, so it runs after the test's own afterEach hooks: their memory counts as the test's.
   afterEach(({ task }) => {
     open.delete(task)
-    return finishTest(task, recording, updates)
+    const unawaited = takeUnawaited(task)
+    if (unawaited)
+      return settleUnawaited(unawaited).then(error => finishTest(task, recording, updates, error))
+    finishTest(task, recording, updates, undefined)
   })
   afterAll(abandonEnded)
 }

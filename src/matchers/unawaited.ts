@@ -47,14 +47,24 @@ export function trackCall<T>(promise: Promise<T>, owner: unknown, assertion: str
 }
 
 /**
- * Waits for the owner's un-awaited calls to finish, so no measurement runs on into the next test,
- * and returns the error to fail the test with, or undefined when every call was awaited.
+ * The owner's calls that were not awaited, no longer tracked. Usually none: then a test ends
+ * without waiting a tick (an async hook costs Vitest a timer and a few promises per test).
  */
-export async function settleUnawaited(owner: unknown): Promise<Error | undefined> {
+export function takeUnawaited(owner: unknown): UnawaitedCalls | undefined {
   const pending = [...calls].filter(call => call.owner === owner)
   if (pending.length === 0)
     return undefined
   for (const call of pending) calls.delete(call)
+  return pending
+}
+
+export type UnawaitedCalls = readonly TrackedCall[]
+
+/**
+ * Waits for un-awaited calls to finish, so no measurement runs on into the next test, and returns
+ * the error to fail the test with.
+ */
+export async function settleUnawaited(pending: UnawaitedCalls): Promise<Error> {
   const outcomes = await Promise.all(pending.map(call => call.outcome))
   const lines = pending.map((call, i) => {
     const error = outcomes[i]!.error
