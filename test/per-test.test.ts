@@ -51,6 +51,24 @@ describe('every test is measured', () => {
     expect(memoryOf('waits 250 ms, allocating next to nothing').external).toBe(0)
   })
 
+  test('each test carries its memory across its GCs, capped, its peak on it, in the record and the JSON report', () => {
+    const dropped = memoryOf('builds and drops 40 MB of objects')
+    const { timeline } = dropped
+    expect(dropped.gcCount).toBeGreaterThan(0)
+    expect(timeline.length).toBeLessThanOrEqual(64)
+    expect(timeline[0]).toEqual([0, 0, 0])
+    expect(timeline.at(-1)![0]).toBe(dropped.gcCount + 1)
+    // The peak of heap + external at one instant is the test's total, and it is on the timeline.
+    expect(Math.max(...timeline.map(([, heap, external]) => heap + external))).toBe(dropped.total)
+    // GC ordinals only go forward, so the chart's line runs left to right.
+    expect(timeline.every(([gc], i) => i === 0 || gc >= timeline[i - 1]![0])).toBe(true)
+
+    const kept = memoryOf('keeps 20 MB').timeline
+    expect(Math.max(...kept.map(([, , external]) => external))).toBe(memoryOf('keeps 20 MB').external)
+    expect(report.tests.find(t => t.name === 'keeps 20 MB')!.timeline).toEqual(kept)
+    expect(report.tests.find(t => t.name === 'is skipped')).toBeUndefined()
+  })
+
   test('failed tests are recorded; skipped and todo tests are not', () => {
     expect(byName('throws after allocating 10 MB').state).toBe('failed')
     expect(memoryOf('throws after allocating 10 MB').external).toBeGreaterThanOrEqual(10 * MB)

@@ -152,6 +152,7 @@ const REPORT = object({
     base: orNull(object(figures(integer))),
     // A ratio is null where it was Infinity: JSON has no Infinity.
     changes: arrayOf(object({ metric: oneOf(REGRESSION_METRICS), base: number, head: number, delta: number, ratio: orNull(number), direction: oneOf(['regressed', 'improved']) })),
+    timeline: optional(orNull(arrayOf(is(value => Array.isArray(value) && value.length === 3 && value.every(Number.isFinite), 'a [gc, heap, external] triple of numbers')))),
     crash: optional(object({ heap: number, external: number, rss: number, heapLimit: number })),
   })),
 })
