@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { beforeAll, describe, expect, test } from 'vitest'
 import type { TestMemory } from '../src/index.js'
 import type { MemoryReport } from '../src/report/model.js'
+import type { ReportPage } from '../src/render/html.js'
 import { runVitestCli, startVitestWatch } from './helpers/run-cli.js'
 import { type FixtureRun, type FixtureTest, fixturePath, runFixture } from './helpers/run-fixture.js'
 
@@ -67,6 +68,14 @@ describe('every test is measured', () => {
     expect(Math.max(...kept.map(([, , external]) => external))).toBe(memoryOf('keeps 20 MB').external)
     expect(report.tests.find(t => t.name === 'keeps 20 MB')!.timeline).toEqual(kept)
     expect(report.tests.find(t => t.name === 'is skipped')).toBeUndefined()
+  })
+
+  test('the html option writes the same report as a page, next to the JSON report', () => {
+    const html = readFileSync(join(root, 'reports/memory.html'), 'utf8')
+    const data = JSON.parse(/<script type="application\/json" id="page-data">(.*?)<\/script>/s.exec(html)![1]!) as ReportPage
+    expect(data.summary).toEqual(report.summary)
+    expect(data.tests.map(t => t.n)).toEqual(report.tests.map(t => t.name))
+    expect(data.tests.map(t => t.t)).toEqual(report.tests.map(t => t.timeline))
   })
 
   test('failed tests are recorded; skipped and todo tests are not', () => {

@@ -67,8 +67,8 @@ export function HTML_CLIENT() {
       figure.append(el('p', { class: 'muted' }, emptyText))
       return figure
     }
-    const width = 560
-    const labelWidth = 250
+    const width = 520
+    const labelWidth = 230
     const valueWidth = 80
     const rowHeight = 20
     const chart = svg('svg', { viewBox: '0 0 ' + width + ' ' + rows.length * rowHeight, width, role: 'img' })
@@ -76,7 +76,7 @@ export function HTML_CLIENT() {
     rows.forEach((row, i) => {
       const y = i * rowHeight
       const group = svg('g', row.onSelect ? { class: 'clickable' } : {})
-      const label = svg('text', { 'x': labelWidth - 6, 'y': y + 14, 'text-anchor': 'end' }, cut(row.label, 42))
+      const label = svg('text', { 'x': labelWidth - 6, 'y': y + 14, 'text-anchor': 'end' }, cut(row.short || row.label, 36))
       label.append(svg('title', {}, row.label))
       group.append(label)
       group.append(svg('rect', { class: 'bar' + (row.tone ? ' ' + row.tone : ''), x: labelWidth, y: y + 3, height: rowHeight - 6, width: Math.max(1, (Math.abs(row.value) / largest) * (width - labelWidth - valueWidth)) }))
@@ -183,9 +183,9 @@ export function HTML_CLIENT() {
     const heaviestFiles = [...byFile].sort((a, b) => b[1].peak - a[1].peak).slice(0, 12)
     const changed = tests.filter(t => t.c.some(c => c[0] === 'total' && c[2] !== null)).map(t => ({ t, change: t.c.find(c => c[0] === 'total') })).sort((a, b) => Math.abs(b.change[1]) - Math.abs(a.change[1])).slice(0, 12)
     page.append(el('div', { class: 'charts' },
-      barChart('Heaviest tests (peak heap + external)', heaviest.map(t => ({ label: fullName(t), value: t.m[0], text: bytes(t.m[0]), tone: t.o.length > 0 ? 'up' : '', onSelect: () => select(t) })), 'No test was measured.'),
+      barChart('Heaviest tests (peak heap + external)', heaviest.map(t => ({ label: fullName(t), short: t.n, value: t.m[0], text: bytes(t.m[0]), tone: t.o.length > 0 ? 'up' : '', onSelect: () => select(t) })), 'No test was measured.'),
       barChart('Heaviest files (largest test peak)', heaviestFiles.map(([f, e]) => ({ label: files[f] + ' (' + e.tests + ' test' + (e.tests === 1 ? '' : 's') + ')', value: e.peak, text: bytes(e.peak) })), 'No test was measured.'),
-      barChart('Biggest changes against the baseline (peak)', changed.map(({ t, change }) => ({ label: fullName(t), value: change[1], text: (change[1] > 0 ? '+' : '') + bytes(change[1]), tone: change[1] > 0 ? 'up' : 'down', onSelect: () => select(t) })), s.compared ? 'No test changed beyond the regression threshold.' : 'No baseline to compare with.')))
+      barChart('Biggest changes against the baseline (peak)', changed.map(({ t, change }) => ({ label: fullName(t), short: t.n, value: change[1], text: (change[1] > 0 ? '+' : '') + bytes(change[1]), tone: change[1] > 0 ? 'up' : 'down', onSelect: () => select(t) })), s.compared ? 'No test changed beyond the regression threshold.' : 'No baseline to compare with.')))
 
     const detail = el('section', { id: 'detail', hidden: true })
     page.append(detail)
@@ -271,6 +271,7 @@ export function HTML_CLIENT() {
       selected = t
       for (const tr of body.children) tr.classList.toggle('selected', tr.dataset.index === indexOf.get(t))
       detail.hidden = false
+      detail.scrollIntoView({ block: 'nearest' })
       detail.replaceChildren(el('h2', null, fullName(t)))
       const facts = el('dl')
       const fact = (term, value) => facts.append(el('dt', null, term), el('dd', null, value))

@@ -146,6 +146,7 @@ const PLUGIN_OPTIONS: Record<string, (value: unknown) => boolean> = {
   gcBeforeEachTest: value => value === 'auto' || value === 'always',
   baseline: value => value === false || isPath(value),
   markdown: isPath,
+  html: isPath,
 }
 
 describe('memoryBudget() options', () => {
