@@ -5,6 +5,8 @@ import { pathToFileURL } from 'node:url'
 import type { Browser } from 'playwright'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { MemoryReport } from '../src/report/model.js'
+import { buildHistory } from '../src/report/history.js'
+import { renderHistoryHtml } from '../src/render/history.js'
 import { renderHtmlReport } from '../src/render/html.js'
 import { launchChromium, watchedPage } from './helpers/chromium-page.js'
 import { hostileReport, NAMES } from './helpers/hostile-report.js'
@@ -22,9 +24,9 @@ afterAll(async () => {
   await browser?.close()
 })
 
-function writeHtml(name: string, report: MemoryReport): { path: string, url: string } {
+function writeHtml(name: string, report: MemoryReport | string): { path: string, url: string } {
   const path = join(directory, name)
-  writeFileSync(path, renderHtmlReport(report))
+  writeFileSync(path, typeof report === 'string' ? report : renderHtmlReport(report))
   return { path, url: pathToFileURL(path).href }
 }
 
@@ -32,7 +34,7 @@ function writeHtml(name: string, report: MemoryReport): { path: string, url: str
 async function open(url: string) {
   const watched = await watchedPage(browser, url)
   await watched.page.goto(url)
-  await watched.page.waitForSelector('#tests tbody tr')
+  await watched.page.waitForSelector('tbody tr')
   // Two frames later, what the script drew has been painted.
   const drawnAt = await watched.page.evaluate(() => new Promise<number>(resolve => requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now())))))
   return { ...watched, drawnAt }
@@ -115,6 +117,26 @@ describe('the HTML report in Chromium', { timeout: 120_000 }, () => {
     expect(await page.$$eval('img, iframe, object, embed', found => found.length)).toBe(0)
     expect(problems).toEqual([])
     expect(requests).toEqual([])
+    await page.close()
+  })
+
+  test('the history of several runs charts the heaviest tests, a test missing from a run as a gap', async () => {
+    const runs = [largeReport(30, 1), largeReport(20, 2), largeReport(30, 3)]
+    const history = buildHistory(runs.map((report, i) => ({ label: `runs/${i + 1}/memory.json`, report })))
+    const { page, problems, requests } = await open(writeHtml('history.html', renderHistoryHtml(history)).url)
+    expect(problems).toEqual([])
+    expect(requests).toEqual([])
+    expect(await page.$$eval('#history tbody tr td:first-child', cells => cells.map(c => c.textContent))).toEqual(history.tests.map(t => t.key))
+    const paths = await page.$$eval('#history-chart path', found => found.map(p => ({ key: p.dataset.series, d: p.getAttribute('d') ?? '' })))
+    expect(paths).toHaveLength(8)
+    expect(paths.filter(({ d }) => d.match(/M/g)!.length > 1).length).toBeGreaterThan(0)
+    for (const { key, d } of paths) {
+      const values = history.tests.find(t => t.key === key)!.values
+      // One stroke per stretch of runs the test was in: a pen lift (M) after each gap.
+      const stretches = values.filter((v, i) => v !== null && (i === 0 || values[i - 1] === null)).length
+      expect(d.match(/M/g)).toHaveLength(stretches)
+      expect(d.match(/[ML]/g)).toHaveLength(values.filter(v => v !== null).length)
+    }
     await page.close()
   })
 
