@@ -11,6 +11,7 @@ import { renderHtmlReport } from '../src/render/html.js'
 import { launchChromium, watchedPage } from './helpers/chromium-page.js'
 import { hostileReport, NAMES } from './helpers/hostile-report.js'
 import { largeReport } from './helpers/large-report.js'
+import { random } from './helpers/fuzz.js'
 
 // The HTML report opened from disk in a real Chromium (from @sparticuz/chromium), as a developer
 // opens a CI artifact: a launch takes a second or two alone, several on a loaded 2-core machine.
@@ -154,6 +155,16 @@ describe('the HTML report in Chromium', { timeout: 120_000 }, () => {
         expect(size).toBeLessThan(10e6)
       await page.close()
     }
+    // The worst case: every test's timeline full (64 points), each figure with all its digits.
+    const worst = largeReport(10_000)
+    const next = random(7)
+    for (const test of worst.tests) test.timeline = Array.from({ length: 64 }, (_, i) => [i >> 1, Math.round(test.metrics!.heap * next()), Math.round(test.metrics!.external * next())])
+    const { path, url } = writeHtml('worst.html', worst)
+    const size = statSync(path).size
+    expect(size).toBeLessThan(10e6)
+    const { drawnAt, problems } = await open(url)
+    expect(problems).toEqual([])
+    figures.push(`10000 tests with 64 points each: ${(size / 1e6).toFixed(2)} MB, drawn ${Math.round(drawnAt)} ms after navigation`)
     console.log(`HTML report: ${figures.join('; ')}`)
   })
 })

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { beforeAll, describe, expect, test } from 'vitest'
 import type { TestMemory } from '../src/index.js'
 import type { MemoryReport } from '../src/report/model.js'
-import type { ReportPage } from '../src/render/html.js'
+import { pageTimeline, type ReportPage } from '../src/render/html.js'
 import { runVitestCli, startVitestWatch } from './helpers/run-cli.js'
 import { type FixtureRun, type FixtureTest, fixturePath, runFixture } from './helpers/run-fixture.js'
 
@@ -75,7 +75,7 @@ describe('every test is measured', () => {
     const data = JSON.parse(/<script type="application\/json" id="page-data">(.*?)<\/script>/s.exec(html)![1]!) as ReportPage
     expect(data.summary).toEqual(report.summary)
     expect(data.tests.map(t => t.n)).toEqual(report.tests.map(t => t.name))
-    expect(data.tests.map(t => t.t)).toEqual(report.tests.map(t => t.timeline))
+    expect(data.tests.map(t => t.t)).toEqual(report.tests.map(t => t.timeline && pageTimeline(t.timeline)))
   })
 
   test('failed tests are recorded; skipped and todo tests are not', () => {

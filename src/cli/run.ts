@@ -31,7 +31,7 @@ const HELP = {
 Commands:
   compare <base.json> <head.json>   compare two JSON reports (base branch and pull request)
   merge <report.json...> -o <file>  merge the reports of a sharded run (vitest --shard) into one
-  html <report.json> -o <file>      write a report as one self-contained HTML page
+  html <report.json> -o <file>      write a report as one self-contained HTML page (--base to compare)
   history <report.json...>          each test's peak across runs (reports in commit order)
 
 Run 'vitest-memory-budget <command> --help' for a command's options.`,
@@ -54,7 +54,7 @@ Merges the JSON reports of the shards of one run (vitest --shard=1/3 ...) into o
 Options:
   -o, --output <file>     where to write the merged report (required)
   -h, --help              show this help`,
-  html: `Usage: vitest-memory-budget html <report.json> -o <file>
+  html: `Usage: vitest-memory-budget html <report.json> -o <file> [--base <base.json>]
 
 Writes a JSON report (memoryBudget({ outputFile })) as one self-contained HTML page: summary, charts
 of the heaviest tests, files and changes, every test in a table that sorts and filters, and each
@@ -62,6 +62,7 @@ test's memory across its GCs. It opens from disk and makes no network request.
 
 Options:
   -o, --output <file>     where to write the HTML page (required)
+  --base <base.json>      compare with this report first (10% and 1 MB), as compare does
   -h, --help              show this help`,
   history: `Usage: vitest-memory-budget history <report.json...> [--html <file>] [--markdown <file>]
 
@@ -210,7 +211,7 @@ function html(args: string[], io: CliIo): number {
   const { values, positionals } = parsed(() => parseArgs({
     args,
     allowPositionals: true,
-    options: { output: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } },
+    options: { output: { type: 'string', short: 'o' }, base: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   }))
   if (values.help) {
     io.stdout(`${HELP.html}\n`)
@@ -222,7 +223,10 @@ function html(args: string[], io: CliIo): number {
     throw new UsageError(`html needs -o <file>, where to write the page. See 'vitest-memory-budget html --help'.`)
   checkPath('report path', positionals[0]!)
   checkPath('--output', values.output)
-  const report = readReport(positionals[0]!)
+  if (values.base !== undefined)
+    checkPath('--base', values.base)
+  const head = readReport(positionals[0]!)
+  const report = values.base === undefined ? head : compareReport(head, reportFigures(readReport(values.base)), testKey, resolveRegressionRules(undefined))
   writeOutput('--output', values.output, renderHtmlReport(report))
   io.stdout(`HTML report (${report.summary.tests} tests) written to ${values.output}\n`)
   return 0

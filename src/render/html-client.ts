@@ -67,16 +67,16 @@ export function HTML_CLIENT() {
       figure.append(el('p', { class: 'muted' }, emptyText))
       return figure
     }
-    const width = 520
-    const labelWidth = 230
-    const valueWidth = 80
+    const width = 420
+    const labelWidth = 190
+    const valueWidth = 62
     const rowHeight = 20
     const chart = svg('svg', { viewBox: '0 0 ' + width + ' ' + rows.length * rowHeight, width, role: 'img' })
     const largest = Math.max(...rows.map(r => Math.abs(r.value))) || 1
     rows.forEach((row, i) => {
       const y = i * rowHeight
       const group = svg('g', row.onSelect ? { class: 'clickable' } : {})
-      const label = svg('text', { 'x': labelWidth - 6, 'y': y + 14, 'text-anchor': 'end' }, cut(row.short || row.label, 36))
+      const label = svg('text', { 'x': labelWidth - 6, 'y': y + 14, 'text-anchor': 'end' }, cut(row.short || row.label, 30))
       label.append(svg('title', {}, row.label))
       group.append(label)
       group.append(svg('rect', { class: 'bar' + (row.tone ? ' ' + row.tone : ''), x: labelWidth, y: y + 3, height: rowHeight - 6, width: Math.max(1, (Math.abs(row.value) / largest) * (width - labelWidth - valueWidth)) }))
@@ -286,11 +286,13 @@ export function HTML_CLIENT() {
         fact('baseline peak', bytes(t.base))
       for (const c of t.c) fact('change ' + c[0], (c[1] > 0 ? '+' : '') + bytes(c[1]) + ' (' + percent(c[2]) + ')')
       detail.append(facts)
-      if (!t.t) {
+      const points = []
+      for (let i = 1; t.t && i < t.t.length; i += 3) points.push([t.t[i], t.t[i + 1] * t.t[0], t.t[i + 2] * t.t[0]])
+      if (points.length === 0) {
         detail.append(el('p', { class: 'muted' }, t.m ? 'This report has no timeline for the test (written before timelines were recorded).' : 'No memory figures for this test.'))
         return
       }
-      const end = t.t[t.t.length - 1][0]
+      const end = points[points.length - 1][0]
       const levels = []
       if (t.b.total !== undefined)
         levels.push({ name: 'budget', className: 'budget', value: t.b.total })
@@ -301,13 +303,18 @@ export function HTML_CLIENT() {
         xTicks: [{ x: 0, text: 'start' }, { x: end, text: 'end' }],
         levels,
         series: [
-          { name: 'heap + external', className: 'total', points: t.t.map(p => [p[0], p[1] + p[2]]) },
-          { name: 'heap', className: 'heap', points: t.t.map(p => [p[0], p[1]]) },
-          { name: 'external', className: 'external', points: t.t.map(p => [p[0], p[2]]) },
+          { name: 'heap + external', className: 'total', points: points.map(p => [p[0], p[1] + p[2]]) },
+          { name: 'heap', className: 'heap', points: points.map(p => [p[0], p[1]]) },
+          { name: 'external', className: 'external', points: points.map(p => [p[0], p[2]]) },
         ],
       })
       chart.id = 'timeline'
-      detail.append(el('h3', null, 'Memory over the test'), legend([['heap + external', 'var(--total)'], ['heap', 'var(--heap)'], ['external', 'var(--ext)'], ['budget (total)', 'var(--bad)', true], ['baseline peak', 'var(--base)', true]]), chart)
+      const keys = [['heap + external', 'var(--total)'], ['heap', 'var(--heap)'], ['external', 'var(--ext)']]
+      if (t.b.total !== undefined)
+        keys.push(['budget (total)', 'var(--bad)', true])
+      if (t.base !== null)
+        keys.push(['baseline peak', 'var(--base)', true])
+      detail.append(el('h3', null, 'Memory over the test'), legend(keys), chart)
       if (t.o.length > 0)
         detail.append(el('p', { class: 'muted' }, 'Allocation sites are not in the JSON report; a failing toStayUnder() lists the top ones in its message.'))
     }

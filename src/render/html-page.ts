@@ -31,7 +31,7 @@ const STYLE = `
 h1{font-size:22px;margin:0 0 4px}h2{font-size:16px;margin:24px 0 8px}.muted{color:var(--muted)}
 .cards{display:flex;flex-wrap:wrap;gap:8px;margin:12px 0}.card{background:var(--panel);border:1px solid var(--line);border-radius:6px;padding:8px 14px;min-width:110px}
 .card b{display:block;font-size:22px}.card.bad b{color:var(--bad)}.card.good b{color:var(--good)}
-.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(380px,1fr));gap:16px}figure{margin:0;background:var(--panel);border:1px solid var(--line);border-radius:6px;padding:8px 12px;overflow:hidden}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(330px,1fr));gap:16px}figure{margin:0;background:var(--panel);border:1px solid var(--line);border-radius:6px;padding:8px 12px;overflow:hidden}
 figcaption{font-weight:600;margin-bottom:4px}svg{display:block;max-width:100%;height:auto}svg text{fill:var(--fg);font-size:11px}svg .axis{stroke:var(--line)}
 .bar{fill:var(--total)}.bar.up{fill:var(--bad)}.bar.down{fill:var(--good)}g.clickable{cursor:pointer}g.clickable:hover text{text-decoration:underline}
 .heap{stroke:var(--heap)}.external{stroke:var(--ext)}.total{stroke:var(--total)}.line{fill:none;stroke-width:1.6}

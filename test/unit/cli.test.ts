@@ -100,6 +100,7 @@ describe('bad input is one clear line and exit code 2', () => {
     [['html', base, head, '-o', join(dir, 'x.html')], /html takes one report; got 2\./],
     [['html', join(dir, 'vitest.json'), '-o', join(dir, 'x.html')], /vitest\.json: not a vitest-memory-budget report/],
     [['html', base, '-o', join(base, 'x.html')], /cannot write the --output file/],
+    [['html', base, '--base', join(dir, 'missing.json'), '-o', join(dir, 'x.html')], /missing\.json: no such file\.$/],
     [['history'], /history needs at least one report, oldest first\./],
     [['history', base, join(dir, 'missing.json')], /missing\.json: no such file\.$/],
     [['history', base, join(dir, 'corrupt.json')], /corrupt\.json: not valid JSON/],
@@ -125,6 +126,14 @@ describe('vitest-memory-budget html', () => {
     expect(page.startsWith('<!doctype html>')).toBe(true)
     const data = JSON.parse(/id="page-data">(.*?)<\/script>/s.exec(page)![1]!) as { tests: Array<{ n: string, m: number[] }> }
     expect(data.tests.map(t => [t.n, t.m[0]])).toEqual([['parses', 30 * MB], ['streams', 5 * MB], ['steady', 5 * MB]])
+  })
+
+  test('--base compares with another report first, so the page marks what changed', () => {
+    const out = join(dir, 'compared.html')
+    expect(cli('html', head, '--base', base, '-o', out).code).toBe(0)
+    const data = JSON.parse(/id="page-data">(.*?)<\/script>/s.exec(readFileSync(out, 'utf8'))![1]!) as { summary: { regressed: number, improved: number }, tests: Array<{ n: string, base: number, c: unknown[] }> }
+    expect(data.summary).toMatchObject({ regressed: 1, improved: 1 })
+    expect(data.tests.find(t => t.n === 'parses')).toMatchObject({ base: 20 * MB, c: [['total', 10 * MB, 0.5], ['heap', 2.5 * MB, 0.5], ['external', 7.5 * MB, 0.5], ['allocated', 20 * MB, 0.5]] })
   })
 })
 

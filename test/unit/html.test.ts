@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { describe, expect, test } from 'vitest'
 import { jsonForScript } from '../../src/render/html-page.js'
-import { type ReportPage, renderHtmlReport } from '../../src/render/html.js'
+import { pageTimeline, type ReportPage, renderHtmlReport } from '../../src/render/html.js'
 import { hostileReport, NAMES } from '../helpers/hostile-report.js'
 import { sampleReport } from '../helpers/sample-report.js'
 
@@ -15,7 +15,8 @@ describe('renderHtmlReport', () => {
     const over = page.tests.find(t => t.n === 'parser > parses a 1 GB file')!
     expect(over).toMatchObject({ f: 0, v: 'over-budget', b: { total: 100e6 }, o: ['total'], base: null, c: [] })
     expect(over.m).toEqual([250e6, 62.5e6, 187.5e6, 125e6, 1_000, 500e6, 1, 12])
-    expect(over.t).toEqual([[0, 0, 0], [1, 62.5e6, 187.5e6], [1, 1_000, 0], [2, 1_000, 0]])
+    // In MB, three digits of the largest figure (187.5 MB); the 1 kB left at the end rounds to 0.
+    expect(over.t).toEqual([1e6, 0, 0, 0, 1, 63, 188, 1, 0, 0, 2, 0, 0])
     expect(page.tests.find(t => t.n === 'crashed worker')).toMatchObject({ v: 'not-measured', m: null, t: null })
   })
 
@@ -33,6 +34,17 @@ describe('renderHtmlReport', () => {
     const policy = /Content-Security-Policy" content="([^"]+)"/.exec(html)![1]!
     expect(policy).toContain(`script-src 'sha256-${createHash('sha256').update(script).digest('base64')}'`)
     expect(policy).toMatch(/^default-src 'none';/)
+  })
+})
+
+describe('pageTimeline', () => {
+  test('flattens the points and rounds each figure to within 0.5% of the largest, negatives too', () => {
+    const timeline: Array<[number, number, number]> = [[0, 0, 0], [1, 123_456_789, 5_432], [1, -98_765, 0], [2, 7, 1]]
+    const [unit, ...flat] = pageTimeline(timeline)
+    expect(unit).toBe(1e6)
+    expect(flat).toEqual([0, 0, 0, 1, 123, 0, 1, -0, 0, 2, 0, 0])
+    expect(pageTimeline([[0, 0, 0], [1, 999, 0]])).toEqual([1, 0, 0, 0, 1, 999, 0])
+    expect(pageTimeline([[0, 0, 0]])).toEqual([1, 0, 0, 0])
   })
 })
 
