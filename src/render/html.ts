@@ -39,7 +39,8 @@ export function pageTimeline(timeline: CompactTimeline): number[] {
   const largest = Math.max(1, ...timeline.map(([, heap, external]) => Math.max(Math.abs(heap), Math.abs(external))))
   const unit = 10 ** Math.max(0, Math.floor(Math.log10(largest)) - 2)
   const flat = [unit]
-  for (const [gc, heap, external] of timeline) flat.push(gc, Math.round(heap / unit), Math.round(external / unit))
+  // `|| 0`: a small negative figure rounds to -0, which JSON writes as 0.
+  for (const [gc, heap, external] of timeline) flat.push(gc, Math.round(heap / unit) || 0, Math.round(external / unit) || 0)
   return flat
 }
 

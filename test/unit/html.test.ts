@@ -42,7 +42,7 @@ describe('pageTimeline', () => {
     const timeline: Array<[number, number, number]> = [[0, 0, 0], [1, 123_456_789, 5_432], [1, -98_765, 0], [2, 7, 1]]
     const [unit, ...flat] = pageTimeline(timeline)
     expect(unit).toBe(1e6)
-    expect(flat).toEqual([0, 0, 0, 1, 123, 0, 1, -0, 0, 2, 0, 0])
+    expect(flat).toStrictEqual([0, 0, 0, 1, 123, 0, 1, 0, 0, 2, 0, 0])
     expect(pageTimeline([[0, 0, 0], [1, 999, 0]])).toEqual([1, 0, 0, 0, 1, 999, 0])
     expect(pageTimeline([[0, 0, 0]])).toEqual([1, 0, 0, 0])
   })
