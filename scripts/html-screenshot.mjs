@@ -16,7 +16,7 @@ try {
   const page = await browser.newPage({ viewport: { width: 1100, height: 1100 }, colorScheme: 'light' })
   await page.goto(pathToFileURL(html).href)
   await page.click(`#tests tbody tr[data-index="${row}"]`)
-  await page.evaluate(() => window.scrollTo(0, 0))
+  await page.mouse.wheel(0, -100_000)
   await page.screenshot({ path: out, type: out.endsWith('.png') ? 'png' : 'jpeg', clip: { x: 0, y: 0, width: 1100, height: 1100 } })
   console.log(`${out} written`)
 }
