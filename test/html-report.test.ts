@@ -101,6 +101,10 @@ describe('the HTML report in Chromium', { timeout: 120_000 }, () => {
     const ys = d!.trim().split(/[ML]/).filter(Boolean).map(point => Number(point.trim().split(' ')[1]))
     const peakIndex = test.timeline!.findIndex(([, heap, external]) => heap + external === test.metrics!.total)
     expect(Math.min(...ys)).toBe(ys[peakIndex])
+    // From the keyboard too: a row takes the focus, Enter selects it.
+    await page.focus('#tests tbody tr[data-index="2"]')
+    await page.keyboard.press('Enter')
+    expect(await page.textContent('#detail h2')).toBe(`${report.tests[2]!.file} > ${report.tests[2]!.name}`)
     expect(problems).toEqual([])
     await page.close()
   })

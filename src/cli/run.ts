@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import c from 'tinyrainbow'
-import { DEFAULT_MIN_DELTA, DEFAULT_THRESHOLD, parseThreshold, type RegressionOptions, resolveRegressionRules } from '../compare/rules.js'
+import { parseThreshold, type RegressionOptions, resolveRegressionRules } from '../compare/rules.js'
 import { describeValue } from '../measure/arguments.js'
 import { parseSize } from '../measure/size.js'
 import { readReport, ReportFileError, reportFigures, testKey } from '../report/files.js'
@@ -68,11 +68,14 @@ Options:
 
 Reads the JSON reports of several runs, oldest first (e.g. CI artifacts in commit order), and shows
 each test's peak (heap + external) across them. Tests that come and go show as gaps. Prints the tests
-that changed by more than 10% and 1 MB, as Markdown, unless --html or --markdown is given.
+whose peak moved (highest against lowest) past the threshold and the minimum change, or that came or
+went, as Markdown, unless --html or --markdown is given.
 
 Options:
   --html <file>           write a page charting the heaviest tests over the runs, and every test's peaks
   --markdown <file>       write the changed tests with a sparkline each, for a pull-request comment
+  --threshold <value>     a change counts above this share of the lowest peak (default 10%)
+  --min-delta <size>      ... and above this size (default 1MB)
   -h, --help              show this help`,
 }
 
@@ -108,6 +111,21 @@ function parsed<T>(parse: () => T): T {
   }
 }
 
+/** `--threshold` and `--min-delta` as the config's regression options; a bad value is a usage error. */
+function regressionOptions(values: { 'threshold'?: string, 'min-delta'?: string }): RegressionOptions {
+  const regression: RegressionOptions = {}
+  try {
+    if (values.threshold !== undefined)
+      regression.threshold = parseThreshold(numberOrText(values.threshold), '--threshold')
+    if (values['min-delta'] !== undefined)
+      regression.minDelta = parseSize(numberOrText(values['min-delta']), '--min-delta').bytes
+  }
+  catch (error) {
+    throw new UsageError((error as Error).message)
+  }
+  return regression
+}
+
 function compare(args: string[], io: CliIo): number {
   const { values, positionals } = parsed(() => parseArgs({
     args,
@@ -127,16 +145,7 @@ function compare(args: string[], io: CliIo): number {
   }
   if (positionals.length !== 2)
     throw new UsageError(`compare takes two reports, base and head; got ${positionals.length}. See 'vitest-memory-budget compare --help'.`)
-  const regression: RegressionOptions = {}
-  try {
-    if (values.threshold !== undefined)
-      regression.threshold = parseThreshold(numberOrText(values.threshold), '--threshold')
-    if (values['min-delta'] !== undefined)
-      regression.minDelta = parseSize(numberOrText(values['min-delta']), '--min-delta').bytes
-  }
-  catch (error) {
-    throw new UsageError((error as Error).message)
-  }
+  const regression = regressionOptions(values)
   // Digits only: Number() would also take '', ' ', '0x10' and '1e3'.
   if (values.top !== undefined && !/^\d+$/.test(values.top))
     throw new UsageError(`Invalid --top: ${describeValue(values.top)}. Expected a whole number, 0 or more.`)
@@ -236,7 +245,7 @@ function history(args: string[], io: CliIo): number {
   const { values, positionals } = parsed(() => parseArgs({
     args,
     allowPositionals: true,
-    options: { html: { type: 'string' }, markdown: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { 'html': { type: 'string' }, 'markdown': { type: 'string' }, 'threshold': { type: 'string' }, 'min-delta': { type: 'string' }, 'help': { type: 'boolean', short: 'h' } },
   }))
   if (values.help) {
     io.stdout(`${HELP.history}\n`)
@@ -249,7 +258,8 @@ function history(args: string[], io: CliIo): number {
     if (values[option] !== undefined)
       checkPath(`--${option}`, values[option])
   }
-  const rule = { threshold: DEFAULT_THRESHOLD, minDelta: DEFAULT_MIN_DELTA }
+  // The rule for the peak, total, which the history follows.
+  const rule = resolveRegressionRules(regressionOptions(values)).metrics.total!
   const runs = buildHistory(positionals.map(path => ({ label: path, report: readReport(path) })))
   const markdown = renderHistoryMarkdown(runs, rule)
   io.stdout(`History of ${runs.runs.length} run${runs.runs.length === 1 ? '' : 's'}: ${runs.tests.length} tests, ${runs.tests.filter(test => changedOverRuns(test, rule)).length} changed.\n`)

@@ -244,7 +244,7 @@ export function HTML_CLIENT() {
       return list
     }
     function row(t) {
-      const tr = el('tr', { 'data-index': indexOf.get(t) })
+      const tr = el('tr', { 'data-index': indexOf.get(t), 'tabindex': 0 })
       if (t === selected)
         tr.className = 'selected'
       tr.append(el('td', null, files[t.f]), el('td', { class: 'name' }, (t.p ? '[' + t.p + '] ' : '') + t.n), el('td', { class: 'verdict' + (t.o.length > 0 || t.v === 'crashed' ? ' over' : '') }, t.v))
@@ -257,6 +257,12 @@ export function HTML_CLIENT() {
       const change = t.c.find(c => c[0] === 'total')
       tr.append(el('td', { class: 'num' + (change ? (change[1] > 0 ? ' up' : ' down') : '') }, change ? percent(change[2]) : t.base === null ? '' : '='))
       tr.addEventListener('click', () => select(t))
+      tr.addEventListener('keydown', (event) => {
+        if (event.key === 'Enter' || event.key === ' ') {
+          event.preventDefault()
+          select(t)
+        }
+      })
       return tr
     }
     function draw() {

@@ -106,6 +106,7 @@ describe('bad input is one clear line and exit code 2', () => {
     [['history', base, join(dir, 'corrupt.json')], /corrupt\.json: not valid JSON/],
     [['history', base, dir], /: cannot read vitest-memory-budget report \(EISDIR\)\.$/],
     [['history', base, '--html', ''], /Invalid --html: ""\./],
+    [['history', base, '--threshold', 'lots'], /Invalid --threshold: "lots"\./],
     [['history', base, '--markdown', join(base, 'x.md')], /cannot write the --markdown file/],
     [['frobnicate'], /Unknown command "frobnicate"\. Commands: compare, merge, html, history\./],
   ])('%j', (argv, message) => {
@@ -148,6 +149,12 @@ describe('vitest-memory-budget history', () => {
     expect(run.stdout).toContain('| test/a.test.ts &#62; streams | █▁· | 10 MB | 5 MB | -50.0% | gone after run 2 |')
     expect(run.stdout).toContain('| test/a.test.ts &#62; added | ··▄ | 2 MB | 2 MB | +0.0% | new in run 3 |')
     expect(run.stdout).not.toContain('steady')
+  })
+
+  test('--threshold and --min-delta change what counts as changed', () => {
+    expect(cli('history', base, head, third, '--threshold', '60%').stdout).toContain('4 tests, 2 changed')
+    expect(cli('history', base, head, third, '--min-delta', '8MB').stdout).toContain('4 tests, 3 changed')
+    expect(cli('history', base, head, third, '--min-delta', '12MB').stdout).toContain('4 tests, 2 changed')
   })
 
   test('--html and --markdown write the files instead', () => {
