@@ -109,6 +109,16 @@ describe('the HTML report in Chromium', { timeout: 120_000 }, () => {
     await page.close()
   })
 
+  test('a budget on heap or external is drawn with its own label', async () => {
+    const withHeap = structuredClone(report)
+    withHeap.tests[1]!.budget.heap = { bytes: 5e6, pattern: 'test/** > *' }
+    const { page } = await open(writeHtml('heap-budget.html', withHeap).url)
+    await page.click('#tests tbody tr[data-index="1"]')
+    expect(await page.$$eval('#timeline line.budget', lines => lines.length)).toBe(2)
+    expect(await page.textContent('#timeline')).toContain('budget heap 5 MB')
+    await page.close()
+  })
+
   test('hostile test names show as text and run nothing', async () => {
     const hostile = hostileReport(NAMES)
     const { page, problems, requests } = await open(writeHtml('hostile.html', hostile).url)

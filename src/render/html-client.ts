@@ -299,9 +299,9 @@ export function HTML_CLIENT() {
         return
       }
       const end = points[points.length - 1][0]
-      const levels = []
-      if (t.b.total !== undefined)
-        levels.push({ name: 'budget', className: 'budget', value: t.b.total })
+      // The budgets of the three lines drawn; rss and retained are not on this chart.
+      const levels = ['total', 'heap', 'external'].filter(metric => t.b[metric] !== undefined)
+        .map(metric => ({ name: metric === 'total' ? 'budget' : 'budget ' + metric, className: 'budget', value: t.b[metric] }))
       if (t.base !== null)
         levels.push({ name: 'baseline peak', className: 'baseline', value: t.base })
       const chart = lineChart({
@@ -316,8 +316,8 @@ export function HTML_CLIENT() {
       })
       chart.id = 'timeline'
       const keys = [['heap + external', 'var(--total)'], ['heap', 'var(--heap)'], ['external', 'var(--ext)']]
-      if (t.b.total !== undefined)
-        keys.push(['budget (total)', 'var(--bad)', true])
+      if (levels.length > 0)
+        keys.push(['budget', 'var(--bad)', true])
       if (t.base !== null)
         keys.push(['baseline peak', 'var(--base)', true])
       detail.append(el('h3', null, 'Memory over the test'), legend(keys), chart)
