@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { beforeAll, describe, expect, test } from 'vitest'
 import type { TestMemory } from '../src/index.js'
 import type { MemoryReport } from '../src/report/model.js'
+import { pageTimeline, type ReportPage } from '../src/render/html.js'
 import { runVitestCli, startVitestWatch } from './helpers/run-cli.js'
 import { type FixtureRun, type FixtureTest, fixturePath, runFixture } from './helpers/run-fixture.js'
 
@@ -49,6 +50,32 @@ describe('every test is measured', () => {
 
     // Vitest's progress message (sent through a Buffer of a few kB) goes out after the test, not inside it.
     expect(memoryOf('waits 250 ms, allocating next to nothing').external).toBe(0)
+  })
+
+  test('each test carries its memory across its GCs, capped, its peak on it, in the record and the JSON report', () => {
+    const dropped = memoryOf('builds and drops 40 MB of objects')
+    const { timeline } = dropped
+    expect(dropped.gcCount).toBeGreaterThan(0)
+    expect(timeline.length).toBeLessThanOrEqual(64)
+    expect(timeline[0]).toEqual([0, 0, 0])
+    expect(timeline.at(-1)![0]).toBe(dropped.gcCount + 1)
+    // The peak of heap + external at one instant is the test's total, and it is on the timeline.
+    expect(Math.max(...timeline.map(([, heap, external]) => heap + external))).toBe(dropped.total)
+    // GC ordinals only go forward, so the chart's line runs left to right.
+    expect(timeline.every(([gc], i) => i === 0 || gc >= timeline[i - 1]![0])).toBe(true)
+
+    const kept = memoryOf('keeps 20 MB').timeline
+    expect(Math.max(...kept.map(([, , external]) => external))).toBe(memoryOf('keeps 20 MB').external)
+    expect(report.tests.find(t => t.name === 'keeps 20 MB')!.timeline).toEqual(kept)
+    expect(report.tests.find(t => t.name === 'is skipped')).toBeUndefined()
+  })
+
+  test('the html option writes the same report as a page, next to the JSON report', () => {
+    const html = readFileSync(join(root, 'reports/memory.html'), 'utf8')
+    const data = JSON.parse(/<script type="application\/json" id="page-data">(.*?)<\/script>/s.exec(html)![1]!) as ReportPage
+    expect(data.summary).toEqual(report.summary)
+    expect(data.tests.map(t => t.n)).toEqual(report.tests.map(t => t.name))
+    expect(data.tests.map(t => t.t)).toEqual(report.tests.map(t => t.timeline && pageTimeline(t.timeline)))
   })
 
   test('failed tests are recorded; skipped and todo tests are not', () => {

@@ -4,10 +4,13 @@ import { parseThreshold, type RegressionOptions, resolveRegressionRules } from '
 import { describeValue } from '../measure/arguments.js'
 import { parseSize } from '../measure/size.js'
 import { readReport, ReportFileError, reportFigures, testKey } from '../report/files.js'
+import { buildHistory, changedOverRuns } from '../report/history.js'
 import { compareReport, type MemoryReport, summarize } from '../report/model.js'
 import { sortByLocation } from '../report/order.js'
 import { writeFileAtomic } from '../report/write-atomic.js'
 import { plain } from '../render/colors.js'
+import { renderHistoryHtml, renderHistoryMarkdown } from '../render/history.js'
+import { renderHtmlReport } from '../render/html.js'
 import { renderJsonReport } from '../render/json.js'
 import { renderMarkdownReport } from '../render/markdown.js'
 import { printable, renderTerminalSummary } from '../render/terminal.js'
@@ -28,6 +31,8 @@ const HELP = {
 Commands:
   compare <base.json> <head.json>   compare two JSON reports (base branch and pull request)
   merge <report.json...> -o <file>  merge the reports of a sharded run (vitest --shard) into one
+  html <report.json> -o <file>      write a report as one self-contained HTML page (--base to compare)
+  history <report.json...>          each test's peak across runs (reports in commit order)
 
 Run 'vitest-memory-budget <command> --help' for a command's options.`,
   compare: `Usage: vitest-memory-budget compare <base.json> <head.json> [options]
@@ -48,6 +53,29 @@ Merges the JSON reports of the shards of one run (vitest --shard=1/3 ...) into o
 
 Options:
   -o, --output <file>     where to write the merged report (required)
+  -h, --help              show this help`,
+  html: `Usage: vitest-memory-budget html <report.json> -o <file> [--base <base.json>]
+
+Writes a JSON report (memoryBudget({ outputFile })) as one self-contained HTML page: summary, charts
+of the heaviest tests, files and changes, every test in a table that sorts and filters, and each
+test's memory across its GCs. It opens from disk and makes no network request.
+
+Options:
+  -o, --output <file>     where to write the HTML page (required)
+  --base <base.json>      compare with this report first (10% and 1 MB), as compare does
+  -h, --help              show this help`,
+  history: `Usage: vitest-memory-budget history <report.json...> [--html <file>] [--markdown <file>]
+
+Reads the JSON reports of several runs, oldest first (e.g. CI artifacts in commit order), and shows
+each test's peak (heap + external) across them. Tests that come and go show as gaps. Prints the tests
+whose peak moved (highest against lowest) past the threshold and the minimum change, or that came or
+went, as Markdown, unless --html or --markdown is given.
+
+Options:
+  --html <file>           write a page charting the heaviest tests over the runs, and every test's peaks
+  --markdown <file>       write the changed tests with a sparkline each, for a pull-request comment
+  --threshold <value>     a change counts above this share of the lowest peak (default 10%)
+  --min-delta <size>      ... and above this size (default 1MB)
   -h, --help              show this help`,
 }
 
@@ -83,6 +111,21 @@ function parsed<T>(parse: () => T): T {
   }
 }
 
+/** `--threshold` and `--min-delta` as the config's regression options; a bad value is a usage error. */
+function regressionOptions(values: { 'threshold'?: string, 'min-delta'?: string }): RegressionOptions {
+  const regression: RegressionOptions = {}
+  try {
+    if (values.threshold !== undefined)
+      regression.threshold = parseThreshold(numberOrText(values.threshold), '--threshold')
+    if (values['min-delta'] !== undefined)
+      regression.minDelta = parseSize(numberOrText(values['min-delta']), '--min-delta').bytes
+  }
+  catch (error) {
+    throw new UsageError((error as Error).message)
+  }
+  return regression
+}
+
 function compare(args: string[], io: CliIo): number {
   const { values, positionals } = parsed(() => parseArgs({
     args,
@@ -102,16 +145,7 @@ function compare(args: string[], io: CliIo): number {
   }
   if (positionals.length !== 2)
     throw new UsageError(`compare takes two reports, base and head; got ${positionals.length}. See 'vitest-memory-budget compare --help'.`)
-  const regression: RegressionOptions = {}
-  try {
-    if (values.threshold !== undefined)
-      regression.threshold = parseThreshold(numberOrText(values.threshold), '--threshold')
-    if (values['min-delta'] !== undefined)
-      regression.minDelta = parseSize(numberOrText(values['min-delta']), '--min-delta').bytes
-  }
-  catch (error) {
-    throw new UsageError((error as Error).message)
-  }
+  const regression = regressionOptions(values)
   // Digits only: Number() would also take '', ' ', '0x10' and '1e3'.
   if (values.top !== undefined && !/^\d+$/.test(values.top))
     throw new UsageError(`Invalid --top: ${describeValue(values.top)}. Expected a whole number, 0 or more.`)
@@ -182,19 +216,79 @@ function merge(args: string[], io: CliIo): number {
   return 0
 }
 
+function html(args: string[], io: CliIo): number {
+  const { values, positionals } = parsed(() => parseArgs({
+    args,
+    allowPositionals: true,
+    options: { output: { type: 'string', short: 'o' }, base: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  }))
+  if (values.help) {
+    io.stdout(`${HELP.html}\n`)
+    return 0
+  }
+  if (positionals.length !== 1)
+    throw new UsageError(`html takes one report; got ${positionals.length}. See 'vitest-memory-budget html --help'.`)
+  if (values.output === undefined)
+    throw new UsageError(`html needs -o <file>, where to write the page. See 'vitest-memory-budget html --help'.`)
+  checkPath('report path', positionals[0]!)
+  checkPath('--output', values.output)
+  if (values.base !== undefined)
+    checkPath('--base', values.base)
+  const head = readReport(positionals[0]!)
+  const report = values.base === undefined ? head : compareReport(head, reportFigures(readReport(values.base)), testKey, resolveRegressionRules(undefined))
+  writeOutput('--output', values.output, renderHtmlReport(report))
+  io.stdout(`HTML report (${report.summary.tests} tests) written to ${values.output}\n`)
+  return 0
+}
+
+function history(args: string[], io: CliIo): number {
+  const { values, positionals } = parsed(() => parseArgs({
+    args,
+    allowPositionals: true,
+    options: { 'html': { type: 'string' }, 'markdown': { type: 'string' }, 'threshold': { type: 'string' }, 'min-delta': { type: 'string' }, 'help': { type: 'boolean', short: 'h' } },
+  }))
+  if (values.help) {
+    io.stdout(`${HELP.history}\n`)
+    return 0
+  }
+  if (positionals.length === 0)
+    throw new UsageError(`history needs at least one report, oldest first. See 'vitest-memory-budget history --help'.`)
+  positionals.forEach(path => checkPath('report path', path))
+  for (const option of ['html', 'markdown'] as const) {
+    if (values[option] !== undefined)
+      checkPath(`--${option}`, values[option])
+  }
+  // The rule for the peak, total, which the history follows.
+  const rule = resolveRegressionRules(regressionOptions(values)).metrics.total!
+  const runs = buildHistory(positionals.map(path => ({ label: path, report: readReport(path) })))
+  const markdown = renderHistoryMarkdown(runs, rule)
+  io.stdout(`History of ${runs.runs.length} run${runs.runs.length === 1 ? '' : 's'}: ${runs.tests.length} tests, ${runs.tests.filter(test => changedOverRuns(test, rule)).length} changed.\n`)
+  if (values.html !== undefined) {
+    writeOutput('--html', values.html, renderHistoryHtml(runs))
+    io.stdout(`HTML written to ${values.html}\n`)
+  }
+  if (values.markdown !== undefined) {
+    writeOutput('--markdown', values.markdown, markdown)
+    io.stdout(`Markdown written to ${values.markdown}\n`)
+  }
+  if (values.html === undefined && values.markdown === undefined)
+    io.stdout(markdown)
+  return 0
+}
+
+const COMMANDS: Record<string, (args: string[], io: CliIo) => number> = { compare, merge, html, history }
+
 /** Runs the CLI; returns the exit code. Errors a user can fix are one line on stderr and code 2. */
 export function runCli(argv: string[], io: CliIo): number {
   const [command, ...rest] = argv
   try {
-    if (command === 'compare')
-      return compare(rest, io)
-    if (command === 'merge')
-      return merge(rest, io)
+    if (command !== undefined && Object.hasOwn(COMMANDS, command))
+      return COMMANDS[command]!(rest, io)
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       io.stdout(`${HELP.main}\n`)
       return command === undefined ? 2 : 0
     }
-    throw new UsageError(`Unknown command ${describeValue(command)}. Commands: compare, merge. See 'vitest-memory-budget --help'.`)
+    throw new UsageError(`Unknown command ${describeValue(command)}. Commands: ${Object.keys(COMMANDS).join(', ')}. See 'vitest-memory-budget --help'.`)
   }
   catch (error) {
     if (error instanceof UsageError || error instanceof ReportFileError) {

@@ -40,6 +40,11 @@ export interface MemoryBudgetOptions {
   /** Write the report as Markdown for a pull-request comment to this file (relative to the root). */
   markdown?: string
   /**
+   * Write the report as one self-contained HTML file to this file (relative to the root): summary,
+   * charts, every test in a table that sorts and filters, each test's memory across its GCs.
+   */
+  html?: string
+  /**
    * Cap on each test worker's V8 heap (old generation, as `--max-old-space-size`), e.g. `'1GB'`:
    * a runaway test then dies at the cap, and is reported as crashed, instead of swapping the machine.
    * Buffer and ArrayBuffer contents are outside it. Default: V8's own limit.
@@ -57,6 +62,7 @@ export interface ResolvedMemoryBudgetOptions {
   baseline: string | undefined
   regression: RegressionRules
   markdown: string | undefined
+  html: string | undefined
   /** Bytes, or undefined for V8's own limit. */
   heapLimit: number | undefined
 }
@@ -65,7 +71,7 @@ const DEFAULT_BASELINE = 'memory-baseline.json'
 
 const DEFAULTS = { deterministic: true, top: 10, silent: false, gcBeforeEachTest: 'auto' } as const
 
-const KNOWN_OPTIONS = ['deterministic', 'budgets', 'top', 'silent', 'outputFile', 'gcBeforeEachTest', 'baseline', 'regression', 'markdown', 'heapLimit']
+const KNOWN_OPTIONS = ['deterministic', 'budgets', 'top', 'silent', 'outputFile', 'gcBeforeEachTest', 'baseline', 'regression', 'markdown', 'html', 'heapLimit']
 
 function invalid(option: string, value: unknown, expected: string): TypeError {
   return new TypeError(`memoryBudget() option "${option}" must be ${expected}, got ${describeValue(value)}.`)
@@ -79,7 +85,7 @@ function isFilePath(value: unknown): value is string {
 /** Validates the options; every error names the option and what it accepts. */
 export function resolveOptions(options: MemoryBudgetOptions | undefined): ResolvedMemoryBudgetOptions {
   if (options === undefined)
-    return { ...DEFAULTS, budgets: [], outputFile: undefined, baseline: DEFAULT_BASELINE, regression: resolveRegressionRules(undefined), markdown: undefined, heapLimit: undefined }
+    return { ...DEFAULTS, budgets: [], outputFile: undefined, baseline: DEFAULT_BASELINE, regression: resolveRegressionRules(undefined), markdown: undefined, html: undefined, heapLimit: undefined }
   checkOptions('memoryBudget()', options, KNOWN_OPTIONS)
   const { deterministic = DEFAULTS.deterministic, top = DEFAULTS.top, silent = DEFAULTS.silent, outputFile, gcBeforeEachTest = DEFAULTS.gcBeforeEachTest } = options
   if (typeof deterministic !== 'boolean')
@@ -92,11 +98,13 @@ export function resolveOptions(options: MemoryBudgetOptions | undefined): Resolv
     throw invalid('outputFile', outputFile, 'a file path')
   if (gcBeforeEachTest !== 'auto' && gcBeforeEachTest !== 'always')
     throw invalid('gcBeforeEachTest', gcBeforeEachTest, `'auto' or 'always'`)
-  const { baseline = DEFAULT_BASELINE, markdown } = options
+  const { baseline = DEFAULT_BASELINE, markdown, html } = options
   if (baseline !== false && !isFilePath(baseline))
     throw invalid('baseline', baseline, 'a file path or false')
   if (markdown !== undefined && !isFilePath(markdown))
     throw invalid('markdown', markdown, 'a file path')
+  if (html !== undefined && !isFilePath(html))
+    throw invalid('html', html, 'a file path')
   return {
     deterministic,
     budgets: compileBudgets(options.budgets),
@@ -107,6 +115,7 @@ export function resolveOptions(options: MemoryBudgetOptions | undefined): Resolv
     baseline: baseline === false ? undefined : baseline,
     regression: resolveRegressionRules(options.regression),
     markdown,
+    html,
     heapLimit: resolveHeapLimit(options.heapLimit),
   }
 }

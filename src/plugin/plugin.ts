@@ -111,6 +111,7 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
     silent: settings.silent,
     outputFile: settings.outputFile,
     markdown: settings.markdown,
+    html: settings.html,
     baseline: settings.baseline,
     regression: settings.regression,
     budgetPatterns: settings.budgets.map(rule => rule.pattern),

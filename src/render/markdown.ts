@@ -101,7 +101,7 @@ function chart(tests: readonly ReportTest[]): string[] {
  * Table rows `row(0)` to `row(count - 1)`, appended while they fit in `room` characters; says how
  * many were left out. Each row is made only when it is reached: of 10,000 tests a few hundred fit.
  */
-function fitRows(count: number, row: (index: number) => string, room: number, limit: number, columns: number): string[] {
+export function fitRows(count: number, row: (index: number) => string, room: number, limit: number, columns: number): string[] {
   const kept: string[] = []
   let used = 0
   for (let index = 0; index < count && kept.length < limit; index++) {

@@ -66,6 +66,13 @@ const nonNegative = is(value => Number.isFinite(value) && (value as number) >= 0
 const boolean = is(value => typeof value === 'boolean', 'true or false')
 const oneOf = (values: readonly unknown[]) => is(value => values.includes(value), `one of ${values.map(v => JSON.stringify(v)).join(', ')}`)
 
+/** An array of exactly one value per check, each passing its own. */
+function tuple(...items: Check[]): Check {
+  return (value, at, orNull) => (Array.isArray(value) && value.length === items.length
+    ? items.map((check, i) => check(value[i], `${at}[${i}]`)).find(Boolean)
+    : problem(value, at, `an array of ${items.length}`, orNull))
+}
+
 function orNull(check: Check): Check {
   return (value, at) => (value === null ? undefined : check(value, at, true))
 }
@@ -152,6 +159,7 @@ const REPORT = object({
     base: orNull(object(figures(integer))),
     // A ratio is null where it was Infinity: JSON has no Infinity.
     changes: arrayOf(object({ metric: oneOf(REGRESSION_METRICS), base: number, head: number, delta: number, ratio: orNull(number), direction: oneOf(['regressed', 'improved']) })),
+    timeline: optional(orNull(arrayOf(tuple(count, number, number)))),
     crash: optional(object({ heap: number, external: number, rss: number, heapLimit: number })),
   })),
 })

@@ -3,7 +3,7 @@ import { type ComparedMetrics, comparedMetrics, compareMetrics, type MetricChang
 import type { RegressionRules } from '../compare/rules.js'
 import type { MemoryMetrics } from '../measure/measure-memory.js'
 import type { RssMethod } from '../measure/rss.js'
-import type { TestMemoryRecord } from '../worker/test-recorder.js'
+import type { CompactTimeline, TestMemoryRecord } from '../worker/test-recorder.js'
 import type { MemoryAtStart } from '../worker/trail.js'
 import { sortByLocation } from './order.js'
 
@@ -56,6 +56,11 @@ export interface ReportTest {
   base: ComparedMetrics | null
   /** Metrics that moved past the regression rule: up is a regression, down an improvement. */
   changes: MetricChange[]
+  /**
+   * Heap and external across the test's GCs, `[gc, heap, external]` (see CompactTimeline); null when
+   * not measured. Absent in reports written before it was added.
+   */
+  timeline?: CompactTimeline | null
   /** Only for a `crashed` test: its worker's memory when the test started, the last seen. */
   crash?: MemoryAtStart
 }
@@ -158,6 +163,7 @@ function toReportTest(test: CollectedTest): ReportTest {
     violations: measured ? measured.violations.map(v => ({ metric: v.metric, value: v.value, limit: v.limit.bytes, pattern: v.limit.pattern })) : [],
     base: null,
     changes: [],
+    timeline: measured ? measured.timeline : null,
   }
   if (test.crash && !measured)
     reportTest.crash = test.crash

@@ -8,6 +8,7 @@ import { type Baseline, readBaseline, ReportFileError, serializeBaseline, testKe
 import { buildReport, type CollectedTest, compareReport, type MemoryReport, type ReportEnvironment, type UnmeasuredProject } from '../report/model.js'
 import { writeFileAtomic } from '../report/write-atomic.js'
 import { renderAnnotations } from '../render/github.js'
+import { renderHtmlReport } from '../render/html.js'
 import { renderJsonReport } from '../render/json.js'
 import { renderMarkdownReport } from '../render/markdown.js'
 import { renderTerminalSummary } from '../render/terminal.js'
@@ -19,6 +20,7 @@ export interface MemoryReporterOptions {
   silent: boolean
   outputFile: string | undefined
   markdown: string | undefined
+  html: string | undefined
   baseline: string | undefined
   regression: RegressionRules
   budgetPatterns: readonly string[]
@@ -166,6 +168,8 @@ export class MemoryReporter implements Reporter {
       this.write(this.options.outputFile, renderJsonReport(report), 'Memory report')
     if (this.options.markdown)
       this.write(this.options.markdown, markdown, 'Memory report (Markdown)')
+    if (this.options.html)
+      this.write(this.options.html, renderHtmlReport(report), 'Memory report (HTML)')
     if (process.env.GITHUB_ACTIONS === 'true') {
       for (const line of renderAnnotations(report, file => toPosix(relative(process.cwd(), resolve(root, file))))) this.vitest!.logger.log(line)
       if (process.env.GITHUB_STEP_SUMMARY)
@@ -180,7 +184,7 @@ export class MemoryReporter implements Reporter {
   private leaveToMerge(): void {
     const vitest = this.vitest!
     const update = updateMode(vitest.config.update)
-    const files = [this.options.outputFile, this.options.markdown, update ? this.options.baseline : undefined]
+    const files = [this.options.outputFile, this.options.markdown, this.options.html, update ? this.options.baseline : undefined]
     const withheld = [
       ...files.filter(file => file !== undefined).map(file => shown(this.resolve(file))),
       ...(process.env.GITHUB_ACTIONS === 'true' ? ['GitHub annotations and job summary'] : []),

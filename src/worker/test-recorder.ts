@@ -2,6 +2,7 @@ import { relative, sep } from 'node:path'
 import { createBudgetMatcher } from '../budgets/match.js'
 import { type BudgetRule, type Limit, type ResolvedBudget, TEST_BUDGET_METRICS, type TestBudgetMetric } from '../budgets/types.js'
 import { getGc } from '../measure/gc.js'
+import type { TimelinePoint } from '../measure/gc-trace.js'
 import { type MemoryMetrics, toMetrics } from '../measure/metrics.js'
 import type { RssMethod } from '../measure/rss.js'
 import { heapNow, type MemoryWindow, openMemoryWindow } from '../measure/window.js'
@@ -34,6 +35,20 @@ export interface TestMemory extends MemoryMetrics {
   repeat: number
   budget: ResolvedBudget
   violations: BudgetViolation[]
+  /** Heap and external memory across the test's GCs, at most 64 points, the peak always kept (see {@link CompactTimeline}). */
+  timeline: CompactTimeline
+}
+
+/**
+ * `[gc, heap, external]` per point, bytes above the test's baseline. `gc` is the GC's ordinal: 0 the
+ * start, `k` the heap just before and just after the k-th GC (two points), `gcCount + 1` the end.
+ * An ordinal, not a time: V8's GCProfiler records no time per GC, and a timer would cost every test.
+ */
+export type CompactTimeline = Array<[gc: number, heap: number, external: number]>
+
+/** The window's timeline as tuples: a third of the size in the JSON report. */
+export function compactTuples(points: readonly TimelinePoint[]): CompactTimeline {
+  return points.map(p => [p.gc, p.heap, p.external])
 }
 
 /** A test that ran alongside others in the same worker (`test.concurrent`): no numbers are its own. */
@@ -197,6 +212,8 @@ export function createTestRecorder(options: RecorderOptions) {
         ...attempt(task),
         budget,
         violations: checkBudget(metrics, budget),
+        // Made after every reading: the window's points already exist, this only packs them.
+        timeline: compactTuples(closed.timeline),
       }
     },
   }

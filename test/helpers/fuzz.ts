@@ -50,7 +50,9 @@ export class Fuzzer {
       () => key.toUpperCase(),
       () => `${key}s`,
     ]
-    return this.pick(mutations)()
+    const typo = this.pick(mutations)()
+    // Swapping the last character with the one after it changes nothing: then try another.
+    return typo === key ? this.typo(key) : typo
   }
 
   /** `text` with `insert` put somewhere inside it (or at either end). */

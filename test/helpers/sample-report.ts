@@ -29,6 +29,8 @@ export function memory(total: number, overrides: Partial<TestMemory> = {}): Test
     repeat: 0,
     budget: { limits: {}, patterns: [] },
     violations: [],
+    // The peak, at one GC's start, is the total: heap and external at the same instant.
+    timeline: [[0, 0, 0], [1, total / 4, (total * 3) / 4], [1, 1_000, 0], [2, 1_000, 0]],
     ...overrides,
   }
 }

@@ -96,7 +96,19 @@ describe('bad input is one clear line and exit code 2', () => {
     [['compare', base, head, '--top=-3'], /Invalid --top: "-3"\./],
     [['merge', base], /merge needs -o <file>/],
     [['merge', '-o', join(dir, 'x.json')], /merge needs at least one report/],
-    [['frobnicate'], /Unknown command "frobnicate"\. Commands: compare, merge\./],
+    [['html', base], /html needs -o <file>/],
+    [['html', base, head, '-o', join(dir, 'x.html')], /html takes one report; got 2\./],
+    [['html', join(dir, 'vitest.json'), '-o', join(dir, 'x.html')], /vitest\.json: not a vitest-memory-budget report/],
+    [['html', base, '-o', join(base, 'x.html')], /cannot write the --output file/],
+    [['html', base, '--base', join(dir, 'missing.json'), '-o', join(dir, 'x.html')], /missing\.json: no such file\.$/],
+    [['history'], /history needs at least one report, oldest first\./],
+    [['history', base, join(dir, 'missing.json')], /missing\.json: no such file\.$/],
+    [['history', base, join(dir, 'corrupt.json')], /corrupt\.json: not valid JSON/],
+    [['history', base, dir], /: cannot read vitest-memory-budget report \(EISDIR\)\.$/],
+    [['history', base, '--html', ''], /Invalid --html: ""\./],
+    [['history', base, '--threshold', 'lots'], /Invalid --threshold: "lots"\./],
+    [['history', base, '--markdown', join(base, 'x.md')], /cannot write the --markdown file/],
+    [['frobnicate'], /Unknown command "frobnicate"\. Commands: compare, merge, html, history\./],
   ])('%j', (argv, message) => {
     const run = cli(...argv)
     expect(run.code).toBe(2)
@@ -106,8 +118,60 @@ describe('bad input is one clear line and exit code 2', () => {
   })
 })
 
+describe('vitest-memory-budget html', () => {
+  test('writes the report as a page with every test in its data', () => {
+    const out = join(dir, 'memory.html')
+    const run = cli('html', head, '-o', out)
+    expect(run).toMatchObject({ code: 0, stdout: `HTML report (3 tests) written to ${out}\n` })
+    const page = readFileSync(out, 'utf8')
+    expect(page.startsWith('<!doctype html>')).toBe(true)
+    const data = JSON.parse(/id="page-data">(.*?)<\/script>/s.exec(page)![1]!) as { tests: Array<{ n: string, m: number[] }> }
+    expect(data.tests.map(t => [t.n, t.m[0]])).toEqual([['parses', 30 * MB], ['streams', 5 * MB], ['steady', 5 * MB]])
+  })
+
+  test('--base compares with another report first, so the page marks what changed', () => {
+    const out = join(dir, 'compared.html')
+    expect(cli('html', head, '--base', base, '-o', out).code).toBe(0)
+    const data = JSON.parse(/id="page-data">(.*?)<\/script>/s.exec(readFileSync(out, 'utf8'))![1]!) as { summary: { regressed: number, improved: number }, tests: Array<{ n: string, base: number, c: unknown[] }> }
+    expect(data.summary).toMatchObject({ regressed: 1, improved: 1 })
+    expect(data.tests.find(t => t.n === 'parses')).toMatchObject({ base: 20 * MB, c: [['total', 10 * MB, 0.5], ['heap', 2.5 * MB, 0.5], ['external', 7.5 * MB, 0.5], ['allocated', 20 * MB, 0.5]] })
+  })
+})
+
+describe('vitest-memory-budget history', () => {
+  const third = writeReport('third.json', { parses: 31 * MB, steady: 5 * MB, added: 2 * MB })
+
+  test('prints the tests that changed across the runs, with a sparkline each, gaps where a test was missing', () => {
+    const run = cli('history', base, head, third)
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain('History of 3 runs: 4 tests, 3 changed.\n')
+    expect(run.stdout).toContain('| test/a.test.ts &#62; parses | ▁▇█ | 20 MB | 31 MB | +55.0% |  |')
+    expect(run.stdout).toContain('| test/a.test.ts &#62; streams | █▁· | 10 MB | 5 MB | -50.0% | gone after run 2 |')
+    expect(run.stdout).toContain('| test/a.test.ts &#62; added | ··▄ | 2 MB | 2 MB | +0.0% | new in run 3 |')
+    expect(run.stdout).not.toContain('steady')
+  })
+
+  test('--threshold and --min-delta change what counts as changed', () => {
+    expect(cli('history', base, head, third, '--threshold', '60%').stdout).toContain('4 tests, 2 changed')
+    expect(cli('history', base, head, third, '--min-delta', '8MB').stdout).toContain('4 tests, 3 changed')
+    expect(cli('history', base, head, third, '--min-delta', '12MB').stdout).toContain('4 tests, 2 changed')
+  })
+
+  test('--html and --markdown write the files instead', () => {
+    const html = join(dir, 'history.html')
+    const markdown = join(dir, 'history.md')
+    const run = cli('history', base, head, third, '--html', html, '--markdown', markdown)
+    expect(run.stdout).toBe(`History of 3 runs: 4 tests, 3 changed.\nHTML written to ${html}\nMarkdown written to ${markdown}\n`)
+    expect(readFileSync(markdown, 'utf8')).toContain('▁▇█')
+    const data = JSON.parse(/id="page-data">(.*?)<\/script>/s.exec(readFileSync(html, 'utf8'))![1]!) as { kind: string, runs: Array<{ label: string }>, tests: Array<{ key: string, values: Array<number | null> }> }
+    expect(data.kind).toBe('history')
+    expect(data.runs.map(r => r.label)).toEqual([base, head, third])
+    expect(data.tests.find(t => t.key === 'test/a.test.ts > streams')!.values).toEqual([10 * MB, 5 * MB, null])
+  })
+})
+
 describe('--help', () => {
-  test.each([[[]], [['--help']], [['compare', '--help']], [['merge', '-h']]])('%j shows usage', (argv) => {
+  test.each([[[]], [['--help']], [['compare', '--help']], [['merge', '-h']], [['html', '--help']], [['history', '-h']]])('%j shows usage', (argv) => {
     const run = cli(...argv)
     expect(run.stdout).toMatch(/^Usage: vitest-memory-budget/)
     expect(run.code).toBe(argv.length === 0 ? 2 : 0)

@@ -2,70 +2,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { resolveRegressionRules } from '../../src/compare/rules.js'
 import { readBaseline, readReport, serializeBaseline, testKey, updateBaseline } from '../../src/report/files.js'
-import { buildReport, type CollectedTest, compareReport, type MemoryReport } from '../../src/report/model.js'
 import { renderAnnotations } from '../../src/render/github.js'
 import { renderJsonReport } from '../../src/render/json.js'
 import { COMMENT_MARKER, MARKDOWN_LIMIT, renderMarkdownReport } from '../../src/render/markdown.js'
 import { renderTerminalSummary } from '../../src/render/terminal.js'
-import { environment, memory } from '../helpers/sample-report.js'
-
-const MB = 1e6
-
-/** Test names with every kind of character a renderer could trip over, or a reader be fooled by. */
-const NAMES = [
-  'pipe | in | the | name',
-  'markdown *bold* _em_ [link](https://evil.example) (paren) # heading > quote ~~strike~~ \\ `tick`',
-  'fence ```js\nalert(1)\n```',
-  'html <script>alert(1)</script> <img src=x onerror=alert(1)>',
-  'comment <!-- hidden --> and entity &amp; &lt;b&gt; &#124;',
-  'newline\nsecond line',
-  'carriage\rreturn and crlf\r\nthird',
-  '::error file=x,line=1::forged annotation',
-  '::set-output name=x::y',
-  'encoded %0A newline %25 percent %0D %3A %2C',
-  'comma, colon: and both,:',
-  '100% done',
-  '@octocat and @github/security please look',
-  'emoji 🧨 family 👩‍👩‍👧 flag 🇫🇷',
-  'RTL עברית العربية and an override \u202Etxt.exe',
-  'zero\u200Bwidth\u200Cnon\u200Djoiner\uFEFFbom\u2060joiner',
-  'escape \u001B[31mred\u001B[0m bell \u0007 nul \u0000 del \u007F c1 \u009B',
-  'tab\there and a form feed \f and a vertical tab \v',
-  'line separator\u2028paragraph\u2029end',
-  'lone surrogate \uD800 here',
-  'trailing backslash \\',
-  '',
-  '__proto__',
-  'constructor',
-  `very long ${'name '.repeat(4000)}`,
-]
-
-/** Each name in its own file, with a file name as hostile as the test names. */
-const FILE = 'test/a,b:c|d <e> @f #g.test.ts'
-
-const budget = { limits: { total: { bytes: 100 * MB, family: 'si' as const, pattern: '** > *|*' } }, patterns: ['** > *|*'] }
-
-/**
- * A report where every name shows up in every section: the even ones over budget, all of them
- * regressed against a baseline, and one crashed.
- */
-function hostileReport(names: readonly string[]): MemoryReport {
-  const tests: CollectedTest[] = names.map((name, i) => ({
-    id: `t-${i}`,
-    project: '',
-    file: FILE,
-    name,
-    line: i + 1,
-    state: i % 2 ? 'passed' : 'failed',
-    memory: memory((i + 2) * 10 * MB, i % 2 ? { budget } : { budget, violations: [{ metric: 'total', value: (i + 2) * 10 * MB, limit: budget.limits.total }] }),
-  }))
-  tests.push({ id: 'crashed', project: '', file: FILE, name: names[0]!, line: 999, state: 'failed', memory: undefined, crash: { heap: MB, external: 0, rss: 2 * MB, heapLimit: 4e9 } })
-  const report = buildReport(tests, environment, ['** > *|*', 'typo\n<!-- x --> @y'], new Date('2026-11-23T12:00:00Z'))
-  const base = Object.fromEntries(tests.map(t => [testKey(t), { total: MB, heap: MB, external: MB, rss: MB, retained: 0, allocated: MB }]))
-  return compareReport(report, base, testKey, resolveRegressionRules(undefined))
-}
+import { FILE, hostileReport, NAMES } from '../helpers/hostile-report.js'
 
 const report = hostileReport(NAMES)
 const labelOf = (name: string) => `${FILE} > ${name}`

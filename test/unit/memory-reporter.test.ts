@@ -39,6 +39,7 @@ const options = (overrides: Partial<MemoryReporterOptions>): MemoryReporterOptio
   silent: false,
   outputFile: undefined,
   markdown: undefined,
+  html: undefined,
   baseline: undefined,
   regression: resolveRegressionRules(undefined),
   budgetPatterns: [],

@@ -3,7 +3,7 @@ import { resolveOptions, workerExecArgv } from '../../src/plugin/options.js'
 
 describe('memoryBudget() options', () => {
   test('default to deterministic workers', () => {
-    expect(resolveOptions(undefined)).toMatchObject({ deterministic: true, budgets: [], top: 10, silent: false, outputFile: undefined, gcBeforeEachTest: 'auto', baseline: 'memory-baseline.json', markdown: undefined })
+    expect(resolveOptions(undefined)).toMatchObject({ deterministic: true, budgets: [], top: 10, silent: false, outputFile: undefined, gcBeforeEachTest: 'auto', baseline: 'memory-baseline.json', markdown: undefined, html: undefined })
     expect(resolveOptions({ baseline: false }).baseline).toBeUndefined()
     expect(workerExecArgv(resolveOptions({}))).toEqual(['--expose-gc', '--single-threaded', '--min-semi-space-size=16', '--max-semi-space-size=16'])
     expect(workerExecArgv(resolveOptions({ deterministic: false }))).toEqual(['--expose-gc'])
@@ -19,7 +19,7 @@ describe('memoryBudget() options', () => {
   test.each([
     [null, 'memoryBudget() options must be an object, got null.'],
     ['fast', 'memoryBudget() options must be an object, got "fast".'],
-    [{ deterministc: true }, 'Unknown memoryBudget() option "deterministc". Accepted: deterministic, budgets, top, silent, outputFile, gcBeforeEachTest, baseline, regression, markdown, heapLimit.'],
+    [{ deterministc: true }, 'Unknown memoryBudget() option "deterministc". Accepted: deterministic, budgets, top, silent, outputFile, gcBeforeEachTest, baseline, regression, markdown, html, heapLimit.'],
     [{ deterministic: 'yes' }, 'memoryBudget() option "deterministic" must be true or false, got "yes".'],
     [{ top: -1 }, 'memoryBudget() option "top" must be a whole number, 0 or more, got -1.'],
     [{ top: 2.5 }, 'memoryBudget() option "top" must be a whole number, 0 or more, got 2.5.'],
@@ -35,6 +35,7 @@ describe('memoryBudget() options', () => {
     [{ budgets: { ' > parses *': '1MB' } }, `Invalid budget pattern " > parses *": expected a file glob`],
     [{ baseline: '' }, 'memoryBudget() option "baseline" must be a file path or false, got "".'],
     [{ markdown: 3 }, 'memoryBudget() option "markdown" must be a file path, got 3.'],
+    [{ html: '' }, 'memoryBudget() option "html" must be a file path, got "".'],
     [{ regression: { threshold: '10 percent' } }, `Invalid regression threshold: "10 percent". Expected a fraction like 0.1 or a percentage like '10%'.`],
     [{ regression: { minDelta: '1 megs' } }, 'Invalid regression minDelta: "1 megs".'],
     [{ regression: { metrics: { totl: false } } }, 'Unknown metric "totl" in regression.metrics. Accepted: total, heap, external, rss, retained, allocated.'],

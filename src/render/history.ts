@@ -1,0 +1,77 @@
+import type { RegressionRule } from '../compare/rules.js'
+import { formatBytes } from '../measure/size.js'
+import { cameOrWent, changedOverRuns, type History, type TestHistory } from '../report/history.js'
+import { renderPage } from './html-page.js'
+import { escapeMarkdown, fitRows, MARKDOWN_LIMIT } from './markdown.js'
+
+const BARS = '▁▂▃▄▅▆▇█'
+/** Where a test was not measured in a run. */
+const GAP = '·'
+
+/** One character per run, the lowest of the test's peaks at ▁, the highest at █. */
+export function sparkline(values: ReadonlyArray<number | null>): string {
+  const present = values.filter(value => value !== null)
+  const low = Math.min(...present)
+  const span = Math.max(...present) - low
+  return values.map(value => (value === null ? GAP : BARS[span === 0 ? 3 : Math.round(((value - low) / span) * (BARS.length - 1))])).join('')
+}
+
+function firstAndLast(test: TestHistory): [number, number] {
+  const present = test.values.filter(value => value !== null)
+  return [present[0]!, present.at(-1)!]
+}
+
+/** What the trend does not show by itself: when a test came or went. */
+function note(test: TestHistory): string {
+  const first = test.values.findIndex(value => value !== null)
+  const last = test.values.findLastIndex(value => value !== null)
+  const notes = []
+  if (first > 0)
+    notes.push(`new in run ${first + 1}`)
+  if (last < test.values.length - 1)
+    notes.push(`gone after run ${last + 1}`)
+  if (test.values.slice(first, last + 1).includes(null))
+    notes.push('missing in some runs')
+  return notes.join(', ')
+}
+
+function change(test: TestHistory): string {
+  const [first, last] = firstAndLast(test)
+  return first === 0 ? (last === 0 ? '0%' : 'new') : `${last >= first ? '+' : ''}${(((last - first) / first) * 100).toFixed(1)}%`
+}
+
+/**
+ * The history as Markdown: one line of totals, then a row per test whose peak changed across the
+ * runs (or that came or went), its trend as a sparkline, largest change first; cut to fit a comment.
+ */
+export function renderHistoryMarkdown(history: History, rule: RegressionRule): string {
+  const changed = history.tests.filter(test => changedOverRuns(test, rule))
+    .map(test => ({ test, moved: Math.abs(firstAndLast(test)[1] - firstAndLast(test)[0]), came: cameOrWent(test) ? 1 : 0 }))
+    .sort((a, b) => b.moved - a.moved || a.came - b.came)
+    .map(({ test }) => test)
+  const runs = history.runs
+  const head = [
+    `**Memory history:** ${runs.length} run${runs.length === 1 ? '' : 's'}, ${history.tests.length} tests, ${changed.length} changed (peak heap + external, oldest run first)`,
+    '',
+  ]
+  if (changed.length === 0)
+    return `${[...head, 'No test changed across the runs beyond the regression threshold.'].join('\n')}\n`
+  const row = (index: number) => {
+    const test = changed[index]!
+    const [first, last] = firstAndLast(test)
+    return `| ${escapeMarkdown(test.key)} | ${sparkline(test.values)} | ${formatBytes(first)} | ${formatBytes(last)} | ${change(test)} | ${note(test)} |`
+  }
+  return `${[
+    ...head,
+    '| test | trend | first | last | change | |',
+    '|---|---|--:|--:|--:|---|',
+    ...fitRows(changed.length, row, MARKDOWN_LIMIT - 1_000, Number.POSITIVE_INFINITY, 6),
+    '',
+    `Runs: ${runs.map((run, i) => `${i + 1}. ${escapeMarkdown(run.label)}`).join(' · ')}`,
+  ].join('\n')}\n`
+}
+
+/** The history as one self-contained HTML page: the heaviest tests' peaks over the runs, and every test's row. */
+export function renderHistoryHtml(history: History): string {
+  return renderPage({ title: `Memory history: ${history.runs.length} runs`, data: { kind: 'history', ...history } })
+}

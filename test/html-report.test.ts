@@ -1,0 +1,184 @@
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import type { Browser } from 'playwright'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import type { MemoryReport } from '../src/report/model.js'
+import { buildHistory } from '../src/report/history.js'
+import { renderHistoryHtml } from '../src/render/history.js'
+import { renderHtmlReport } from '../src/render/html.js'
+import { launchChromium, watchedPage } from './helpers/chromium-page.js'
+import { hostileReport, NAMES } from './helpers/hostile-report.js'
+import { largeReport } from './helpers/large-report.js'
+import { random } from './helpers/fuzz.js'
+
+// The HTML report opened from disk in a real Chromium (from @sparticuz/chromium), as a developer
+// opens a CI artifact: a launch takes a second or two alone, several on a loaded 2-core machine.
+let browser: Browser
+const directory = mkdtempSync(join(tmpdir(), 'html-report-'))
+
+beforeAll(async () => {
+  browser = await launchChromium()
+}, 120_000)
+afterAll(async () => {
+  await browser?.close()
+})
+
+function writeHtml(name: string, report: MemoryReport | string): { path: string, url: string } {
+  const path = join(directory, name)
+  writeFileSync(path, typeof report === 'string' ? report : renderHtmlReport(report))
+  return { path, url: pathToFileURL(path).href }
+}
+
+/** Opens a report and waits until its table is drawn; returns the page and ms from navigation to drawn. */
+async function open(url: string) {
+  const watched = await watchedPage(browser, url)
+  await watched.page.goto(url)
+  await watched.page.waitForSelector('tbody tr')
+  // Two frames later, what the script drew has been painted.
+  const drawnAt = await watched.page.evaluate(() => new Promise<number>(resolve => requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now())))))
+  return { ...watched, drawnAt }
+}
+
+const cellTexts = (page: import('playwright').Page, column: number) =>
+  page.$$eval(`#tests tbody tr td:nth-child(${column})`, cells => cells.map(cell => cell.textContent ?? ''))
+
+describe('the HTML report in Chromium', { timeout: 120_000 }, () => {
+  const report = largeReport(100)
+
+  test('opens from disk with no request and no console error, and shows the summary and every test', async () => {
+    const { url } = writeHtml('100.html', report)
+    const { page, problems, requests } = await open(url)
+    expect(problems).toEqual([])
+    expect(requests).toEqual([])
+    const summary = await page.textContent('#summary')
+    expect(summary).toContain(`${report.summary.measured} / ${report.summary.tests}measured`)
+    expect(summary).toContain(`${report.summary.overBudget}over budget`)
+    expect(summary).toContain(`${report.summary.regressed}regressed`)
+    expect(await cellTexts(page, 2)).toEqual(report.tests.map(t => t.name))
+    // The charts of heaviest tests, files and changes each drew bars.
+    const changed = report.tests.filter(t => t.changes.some(c => c.metric === 'total')).length
+    expect(changed).toBeGreaterThan(1)
+    expect(await page.$$eval('.charts figure', figures => figures.map(f => f.querySelectorAll('rect').length))).toEqual([12, 5, Math.min(12, changed)])
+    await page.close()
+  })
+
+  test('sorts the table by a metric, both ways, and filters it', async () => {
+    const { page } = await open(writeHtml('sort.html', report).url)
+    const totals = report.tests.map(t => t.metrics!.total)
+    const nameByTotal = (direction: 1 | -1) => report.tests.slice().sort((a, b) => (a.metrics!.total - b.metrics!.total) * direction).map(t => t.name)
+    await page.click('th[data-key=total]')
+    expect(await page.getAttribute('th[data-key=total]', 'aria-sort')).toBe('descending')
+    expect(await cellTexts(page, 2)).toEqual(nameByTotal(-1))
+    await page.click('th[data-key=total]')
+    expect(await cellTexts(page, 2)).toEqual(nameByTotal(1))
+    expect(new Set(totals).size).toBeGreaterThan(90)
+
+    await page.fill('#filter', 'case 42 ')
+    expect(await cellTexts(page, 2)).toEqual(['module 2 > case 42 handles input of size 42'])
+    await page.fill('#filter', '')
+    await page.selectOption('#verdict-filter', 'over-budget')
+    expect((await cellTexts(page, 3)).length).toBe(report.summary.overBudget)
+    expect(new Set(await cellTexts(page, 3))).toEqual(new Set(['over-budget']))
+    await page.close()
+  })
+
+  test('a selected test shows its memory across its GCs, with its budget and baseline peak', async () => {
+    const { page, problems } = await open(writeHtml('select.html', report).url)
+    // The first test has 40 GCs, recorded as 64 points (the cap); the chart draws each.
+    const test = report.tests[0]!
+    await page.click('#tests tbody tr[data-index="0"]')
+    expect(await page.textContent('#detail h2')).toBe(`${test.file} > ${test.name}`)
+    const d = await page.getAttribute('#timeline path[data-series="heap + external"]', 'd')
+    expect(d!.trim().split(/[ML]/).filter(Boolean)).toHaveLength(test.timeline!.length)
+    expect(test.timeline!.length).toBe(64)
+    // The budget line and the baseline's peak are drawn, labelled with their figures.
+    expect(await page.$$eval('#timeline line.budget', lines => lines.length)).toBe(1)
+    expect(await page.$$eval('#timeline line.baseline', lines => lines.length)).toBe(1)
+    expect(await page.textContent('#timeline')).toContain('budget 60 MB')
+    // The highest point of the total line is the test's peak: its y is the top of every point.
+    const ys = d!.trim().split(/[ML]/).filter(Boolean).map(point => Number(point.trim().split(' ')[1]))
+    const peakIndex = test.timeline!.findIndex(([, heap, external]) => heap + external === test.metrics!.total)
+    expect(Math.min(...ys)).toBe(ys[peakIndex])
+    // From the keyboard too: a row takes the focus, Enter selects it.
+    await page.focus('#tests tbody tr[data-index="2"]')
+    await page.keyboard.press('Enter')
+    expect(await page.textContent('#detail h2')).toBe(`${report.tests[2]!.file} > ${report.tests[2]!.name}`)
+    expect(problems).toEqual([])
+    await page.close()
+  })
+
+  test('a budget on heap or external is drawn with its own label', async () => {
+    const withHeap = structuredClone(report)
+    withHeap.tests[1]!.budget.heap = { bytes: 5e6, pattern: 'test/** > *' }
+    const { page } = await open(writeHtml('heap-budget.html', withHeap).url)
+    await page.click('#tests tbody tr[data-index="1"]')
+    expect(await page.$$eval('#timeline line.budget', lines => lines.length)).toBe(2)
+    expect(await page.textContent('#timeline')).toContain('budget heap 5 MB')
+    await page.close()
+  })
+
+  test('hostile test names show as text and run nothing', async () => {
+    const hostile = hostileReport(NAMES)
+    const { page, problems, requests } = await open(writeHtml('hostile.html', hostile).url)
+    expect(await cellTexts(page, 2)).toEqual(hostile.tests.map(t => t.name))
+    // Select every one: the detail and its chart show the name as text too.
+    for (const [index, test] of hostile.tests.entries()) {
+      await page.click(`#tests tbody tr[data-index="${index}"]`)
+      expect(await page.textContent('#detail h2')).toBe(`${test.file} > ${test.name}`)
+    }
+    expect(await page.$$eval('script', scripts => scripts.length)).toBe(2)
+    expect(await page.$$eval('img, iframe, object, embed', found => found.length)).toBe(0)
+    expect(problems).toEqual([])
+    expect(requests).toEqual([])
+    await page.close()
+  })
+
+  test('the history of several runs charts the heaviest tests, a test missing from a run as a gap', async () => {
+    const runs = [largeReport(30, 1), largeReport(20, 2), largeReport(30, 3)]
+    const history = buildHistory(runs.map((report, i) => ({ label: `runs/${i + 1}/memory.json`, report })))
+    const { page, problems, requests } = await open(writeHtml('history.html', renderHistoryHtml(history)).url)
+    expect(problems).toEqual([])
+    expect(requests).toEqual([])
+    expect(await page.$$eval('#history tbody tr td:first-child', cells => cells.map(c => c.textContent))).toEqual(history.tests.map(t => t.key))
+    const paths = await page.$$eval('#history-chart path', found => found.map(p => ({ key: p.dataset.series, d: p.getAttribute('d') ?? '' })))
+    expect(paths).toHaveLength(8)
+    expect(paths.filter(({ d }) => d.match(/M/g)!.length > 1).length).toBeGreaterThan(0)
+    for (const { key, d } of paths) {
+      const values = history.tests.find(t => t.key === key)!.values
+      // One stroke per stretch of runs the test was in: a pen lift (M) after each gap.
+      const stretches = values.filter((v, i) => v !== null && (i === 0 || values[i - 1] === null)).length
+      expect(d.match(/M/g)).toHaveLength(stretches)
+      expect(d.match(/[ML]/g)).toHaveLength(values.filter(v => v !== null).length)
+    }
+    await page.close()
+  })
+
+  test('100 and 10,000 tests: file size and time to the drawn table', async () => {
+    const figures: string[] = []
+    for (const count of [100, 10_000]) {
+      const { path, url } = writeHtml(`${count}.html`, largeReport(count))
+      const size = statSync(path).size
+      const { page, drawnAt, problems } = await open(url)
+      expect(problems).toEqual([])
+      // The table shows a page of rows at a time, and says how many there are.
+      expect(await page.textContent('#row-count')).toBe(`${count} of ${count} tests`)
+      figures.push(`${count} tests: ${(size / 1e6).toFixed(2)} MB, drawn ${Math.round(drawnAt)} ms after navigation`)
+      if (count === 10_000)
+        expect(size).toBeLessThan(10e6)
+      await page.close()
+    }
+    // The worst case: every test's timeline full (64 points), each figure with all its digits.
+    const worst = largeReport(10_000)
+    const next = random(7)
+    for (const test of worst.tests) test.timeline = Array.from({ length: 64 }, (_, i) => [i >> 1, Math.round(test.metrics!.heap * next()), Math.round(test.metrics!.external * next())])
+    const { path, url } = writeHtml('worst.html', worst)
+    const size = statSync(path).size
+    expect(size).toBeLessThan(10e6)
+    const { drawnAt, problems } = await open(url)
+    expect(problems).toEqual([])
+    figures.push(`10000 tests with 64 points each: ${(size / 1e6).toFixed(2)} MB, drawn ${Math.round(drawnAt)} ms after navigation`)
+    console.log(`HTML report: ${figures.join('; ')}`)
+  })
+})
