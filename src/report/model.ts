@@ -1,5 +1,6 @@
 import type { Limit, TestBudgetMetric } from '../budgets/types.js'
 import { type ComparedMetrics, comparedMetrics, compareMetrics, type MetricChange } from '../compare/compare.js'
+import { type EnvironmentDrift, environmentDrift } from '../compare/environment.js'
 import type { RegressionRules } from '../compare/rules.js'
 import type { MemoryMetrics } from '../measure/measure-memory.js'
 import type { RssMethod } from '../measure/rss.js'
@@ -62,6 +63,8 @@ export interface ReportTest {
 
 export interface ReportEnvironment {
   node: string
+  /** V8 version of the workers' Node (`process.versions.v8`); absent in reports and baselines written before it was recorded. */
+  v8?: string
   vitest: string
   platform: string
   arch: string
@@ -90,6 +93,8 @@ export interface ReportSummary {
   /** Tests with at least one regressed metric, and with only improved ones. */
   regressed: number
   improved: number
+  /** How the compared figures' environment differs from this run's; absent when it does not, or is unknown. */
+  environmentDrift?: EnvironmentDrift
 }
 
 export interface UnmeasuredProject {
@@ -196,13 +201,18 @@ export function buildReport(tests: readonly CollectedTest[], environment: Report
   }
 }
 
-/** The report with each measured test compared to its figures in `base` (keyed by `keyOf`). */
-export function compareReport(report: MemoryReport, base: Readonly<Record<string, ComparedMetrics>>, keyOf: (test: ReportTest) => string, rules: RegressionRules): MemoryReport {
+/**
+ * The report with each measured test compared to its figures in `base` (keyed by `keyOf`), which
+ * were measured in `baseEnvironment` (undefined when the baseline does not say).
+ */
+export function compareReport(report: MemoryReport, base: Readonly<Record<string, ComparedMetrics>>, keyOf: (test: ReportTest) => string, rules: RegressionRules, baseEnvironment?: ReportEnvironment): MemoryReport {
   const tests = report.tests.map((test) => {
     const figures = base[keyOf(test)]
     if (!figures || !test.metrics)
       return { ...test, base: figures ?? null, changes: [] }
     return { ...test, base: figures, changes: compareMetrics(figures, comparedMetrics(test.metrics), rules) }
   })
-  return { ...report, tests, summary: summarize(tests, report.summary.unmatchedPatterns, true, report.summary.unmeasuredProjects) }
+  const summary = summarize(tests, report.summary.unmatchedPatterns, true, report.summary.unmeasuredProjects)
+  const drift = environmentDrift(baseEnvironment, report.environment, rules.acrossEnvironments)
+  return { ...report, tests, summary: drift ? { ...summary, environmentDrift: drift } : summary }
 }

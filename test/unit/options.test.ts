@@ -40,7 +40,8 @@ describe('memoryBudget() options', () => {
     [{ regression: { metrics: { totl: false } } }, 'Unknown metric "totl" in regression.metrics. Accepted: total, heap, external, rss, retained, allocated.'],
     [{ regression: { metrics: { rss: 'yes' } } }, 'regression.metrics.rss must be true, false or an object'],
     [{ regression: { failOnRegression: 'yes' } }, 'regression.failOnRegression must be true or false, got "yes".'],
-    [{ regression: { treshold: 0.1 } }, 'Unknown regression option "treshold". Accepted: threshold, minDelta, metrics, failOnRegression.'],
+    [{ regression: { acrossEnvironments: 1 } }, 'regression.acrossEnvironments must be true or false, got 1.'],
+    [{ regression: { treshold: 0.1 } }, 'Unknown regression option "treshold". Accepted: threshold, minDelta, metrics, failOnRegression, acrossEnvironments.'],
   ])('reject %j with a message naming it', (options, message) => {
     expect(() => resolveOptions(options as never)).toThrowError(TypeError)
     expect(() => resolveOptions(options as never)).toThrowError(message)
