@@ -9,6 +9,8 @@ import type { MemoryTaskMeta } from '../worker/types.js'
 import { WORKER_CONFIG_KEY } from '../worker/config.js'
 import { holdableRunnerUpdates, type RunnerUpdates } from '../worker/runner-updates.js'
 import { createTestRecorder } from '../worker/test-recorder.js'
+import { keepHeapProfile, setHeapProfileDirectory } from '../worker/heap-profiles.js'
+import type { AllocationSampling } from '../measure/allocation-sites.js'
 import { openTrail } from '../worker/trail.js'
 import { formatTestBudgetFailure } from './failure-message.js'
 import { memoryMatchers } from './index.js'
@@ -22,7 +24,14 @@ import { settleUnawaited, trackCall } from './unawaited.js'
 interface WorkerState {
   /** The `expect` instances given the matchers: one per process with `isolate: false`. */
   extended: WeakSet<object>
-  recording: { recorder: ReturnType<typeof createTestRecorder>, trail: ReturnType<typeof openTrail> } | undefined
+  recording: {
+    recorder: ReturnType<typeof createTestRecorder>
+    trail: ReturnType<typeof openTrail>
+    /** Whether tests with a config budget are sampled for a heap profile (the plugin's `profiles`). */
+    profiles: boolean
+    /** The heap sampling of each test being profiled. */
+    samplings: Map<TestContext['task'], AllocationSampling>
+  } | undefined
 }
 const STATE = Symbol.for('vitest-memory-budget.worker')
 const global = globalThis as { [STATE]?: WorkerState }
@@ -45,10 +54,40 @@ function installMatchers(): void {
 
 function setUpWorker(): WorkerState {
   const workerConfig = inject(WORKER_CONFIG_KEY)
+  if (workerConfig)
+    setHeapProfileDirectory(workerConfig.profiles, workerConfig.root)
   return {
     extended: new WeakSet(),
-    recording: workerConfig && { recorder: createTestRecorder(workerConfig), trail: openTrail(workerConfig.trailDirectory) },
+    recording: workerConfig && {
+      recorder: createTestRecorder(workerConfig),
+      trail: openTrail(workerConfig.trailDirectory),
+      profiles: workerConfig.profiles !== undefined,
+      samplings: new Map(),
+    },
   }
+}
+
+/**
+ * Starts sampling a test's allocations when it could end over its config budget and profiles are
+ * on: its end is the first moment anyone knows it was too heavy, and a test cannot be run again.
+ */
+async function startProfiling(task: TestContext['task'], recording: Recording): Promise<void> {
+  // Loaded on first use, as the probe does: a worker that never samples never loads the inspector.
+  const { startAllocationSampling } = await import('../measure/allocation-sites.js')
+  recording.samplings.set(task, await startAllocationSampling())
+}
+
+/** The test's profile file when it ended over budget; its sampling stopped either way. */
+async function finishProfiling(task: TestContext['task'], recording: Recording, overBudget: boolean): Promise<string | undefined> {
+  const sampling = recording.samplings.get(task)
+  recording.samplings.delete(task)
+  if (!sampling)
+    return undefined
+  if (!overBudget) {
+    await sampling.discard()
+    return undefined
+  }
+  return keepHeapProfile((await sampling.read()).profile, task, 'test')
 }
 
 type Recording = NonNullable<WorkerState['recording']>
@@ -64,8 +103,11 @@ async function finishTest(task: TestContext['task'], recording: Recording | unde
     const meta = task.meta as MemoryTaskMeta
     meta.memory = record
     recording!.trail.finish(task.id, record)
-    if (record.attributable && record.violations.length > 0)
-      errors.push(formatTestBudgetFailure(record))
+    const overBudget = record.attributable && record.violations.length > 0
+    // After the recorder closed the test's window: reading the profile costs the test nothing.
+    const profile = await finishProfiling(task, recording!, overBudget)
+    if (record.attributable && overBudget)
+      errors.push(formatTestBudgetFailure(record, profile))
   }
   if (errors.length > 0)
     throw new Error(errors.join('\n\n'))
@@ -96,17 +138,26 @@ export function registerTestHooks(): void {
       open.delete(task)
       recording?.recorder.finish(task)
       updates?.release()
+      void recording?.samplings.get(task)?.discard()
+      recording?.samplings.delete(task)
     }
   }
 
   beforeEach(({ task }) => {
     abandonEnded()
-    if (recording) {
-      recording.trail.start(task.id)
-      updates?.hold()
+    if (!recording)
+      return
+    recording.trail.start(task.id)
+    updates?.hold()
+    const begin = () => {
       recording.recorder.start(task)
       open.add(task)
     }
+    // Profiled tests start sampling before the recorder's baseline, so what starting the sampler
+    // allocates is not theirs; the others start at once, with nothing awaited.
+    if (recording.profiles && recording.recorder.hasBudget(task))
+      return startProfiling(task, recording).then(begin)
+    begin()
   })
   // Registered first, so it runs after the test's own afterEach hooks: their memory counts as the test's.
   afterEach(({ task }) => {

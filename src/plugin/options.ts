@@ -45,6 +45,12 @@ export interface MemoryBudgetOptions {
    * Buffer and ArrayBuffer contents are outside it. Default: V8's own limit.
    */
   heapLimit?: SizeInput
+  /**
+   * A directory (relative to the root) for V8 sampling heap profiles (`.heapprofile`, which Chrome
+   * DevTools and speedscope open): one per failing `toStayUnder` and per test over its config budget.
+   * Tests with a config budget are then sampled while they run, which costs time (see the README).
+   */
+  profiles?: string
 }
 
 export interface ResolvedMemoryBudgetOptions {
@@ -59,13 +65,14 @@ export interface ResolvedMemoryBudgetOptions {
   markdown: string | undefined
   /** Bytes, or undefined for V8's own limit. */
   heapLimit: number | undefined
+  profiles: string | undefined
 }
 
 const DEFAULT_BASELINE = 'memory-baseline.json'
 
 const DEFAULTS = { deterministic: true, top: 10, silent: false, gcBeforeEachTest: 'auto' } as const
 
-const KNOWN_OPTIONS = ['deterministic', 'budgets', 'top', 'silent', 'outputFile', 'gcBeforeEachTest', 'baseline', 'regression', 'markdown', 'heapLimit']
+const KNOWN_OPTIONS = ['deterministic', 'budgets', 'top', 'silent', 'outputFile', 'gcBeforeEachTest', 'baseline', 'regression', 'markdown', 'heapLimit', 'profiles']
 
 function invalid(option: string, value: unknown, expected: string): TypeError {
   return new TypeError(`memoryBudget() option "${option}" must be ${expected}, got ${describeValue(value)}.`)
@@ -79,7 +86,7 @@ function isFilePath(value: unknown): value is string {
 /** Validates the options; every error names the option and what it accepts. */
 export function resolveOptions(options: MemoryBudgetOptions | undefined): ResolvedMemoryBudgetOptions {
   if (options === undefined)
-    return { ...DEFAULTS, budgets: [], outputFile: undefined, baseline: DEFAULT_BASELINE, regression: resolveRegressionRules(undefined), markdown: undefined, heapLimit: undefined }
+    return { ...DEFAULTS, budgets: [], outputFile: undefined, baseline: DEFAULT_BASELINE, regression: resolveRegressionRules(undefined), markdown: undefined, heapLimit: undefined, profiles: undefined }
   checkOptions('memoryBudget()', options, KNOWN_OPTIONS)
   const { deterministic = DEFAULTS.deterministic, top = DEFAULTS.top, silent = DEFAULTS.silent, outputFile, gcBeforeEachTest = DEFAULTS.gcBeforeEachTest } = options
   if (typeof deterministic !== 'boolean')
@@ -92,11 +99,13 @@ export function resolveOptions(options: MemoryBudgetOptions | undefined): Resolv
     throw invalid('outputFile', outputFile, 'a file path')
   if (gcBeforeEachTest !== 'auto' && gcBeforeEachTest !== 'always')
     throw invalid('gcBeforeEachTest', gcBeforeEachTest, `'auto' or 'always'`)
-  const { baseline = DEFAULT_BASELINE, markdown } = options
+  const { baseline = DEFAULT_BASELINE, markdown, profiles } = options
   if (baseline !== false && !isFilePath(baseline))
     throw invalid('baseline', baseline, 'a file path or false')
   if (markdown !== undefined && !isFilePath(markdown))
     throw invalid('markdown', markdown, 'a file path')
+  if (profiles !== undefined && !isFilePath(profiles))
+    throw invalid('profiles', profiles, 'a directory path')
   return {
     deterministic,
     budgets: compileBudgets(options.budgets),
@@ -108,6 +117,7 @@ export function resolveOptions(options: MemoryBudgetOptions | undefined): Resolv
     regression: resolveRegressionRules(options.regression),
     markdown,
     heapLimit: resolveHeapLimit(options.heapLimit),
+    profiles,
   }
 }
 

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path'
 import type { Plugin } from 'vitest/config'
 import type { TestProject, Vitest } from 'vitest/node'
 import { isBlobReporter, MemoryReporter, type UnmeasuredProject } from '../reporter/memory-reporter.js'
@@ -144,6 +145,7 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
       gcBeforeEachTest: settings.gcBeforeEachTest,
       fullGcThreshold: FULL_GC_THRESHOLD,
       trailDirectory,
+      profiles: settings.profiles === undefined ? undefined : resolve(vitest.config.root, settings.profiles),
     }
     const unmeasured: UnmeasuredProject[] = []
     addResolvedChromiumFlags(vitest.projects, jsFlags)

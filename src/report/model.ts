@@ -59,6 +59,8 @@ export interface ReportTest {
   changes: MetricChange[]
   /** Only for a `crashed` test: its worker's memory when the test started, the last seen. */
   crash?: MemoryAtStart
+  /** Heap profiles written for the test (`profiles` option), relative to the root; absent when none. */
+  heapProfiles?: string[]
 }
 
 export interface ReportEnvironment {
@@ -121,6 +123,7 @@ export interface CollectedTest {
   memory: TestMemoryRecord | undefined
   /** Set when the test's worker died while it ran: its memory when it started. */
   crash?: MemoryAtStart
+  heapProfiles?: string[]
 }
 
 function verdictOf(test: CollectedTest, budget: ReportTest['budget']): Verdict {
@@ -166,6 +169,8 @@ function toReportTest(test: CollectedTest): ReportTest {
   }
   if (test.crash && !measured)
     reportTest.crash = test.crash
+  if (test.heapProfiles)
+    reportTest.heapProfiles = test.heapProfiles
   return reportTest
 }
 

@@ -32,6 +32,7 @@ function collect(testCase: TestCase, file: string, trails: () => ReadonlyMap<str
     line: testCase.location?.line,
     state,
     memory: meta.memory,
+    ...(meta.heapProfiles && { heapProfiles: meta.heapProfiles }),
     ...(state === 'pending' && meta.memoryCrash && { crash: meta.memoryCrash }),
   }
 }

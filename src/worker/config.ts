@@ -12,4 +12,6 @@ export interface WorkerConfig {
   fullGcThreshold: number
   /** Where each worker appends its trail (see `openTrail`). */
   trailDirectory: string
+  /** Absolute directory for heap profiles of failing `toStayUnder` calls and over-budget tests, if on. */
+  profiles: string | undefined
 }

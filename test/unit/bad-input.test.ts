@@ -146,6 +146,7 @@ const PLUGIN_OPTIONS: Record<string, (value: unknown) => boolean> = {
   gcBeforeEachTest: value => value === 'auto' || value === 'always',
   baseline: value => value === false || isPath(value),
   markdown: isPath,
+  profiles: isPath,
 }
 
 describe('memoryBudget() options', () => {
@@ -154,7 +155,7 @@ describe('memoryBudget() options', () => {
       input: `${option}: ${label(value)}`,
       run: () => resolveOptions({ [option]: value } as never),
       names: [`option "${option}"`, mentionOf(value)],
-      accepts: /must be (true or false|a whole number|a file path|'auto' or 'always')/,
+      accepts: /must be (true or false|a whole number|a file path|a directory path|'auto' or 'always')/,
     })))
     cases.push(...wrongValues(isPlainObject).map(value => ({
       input: label(value),
@@ -392,9 +393,9 @@ function refused(run: ReturnType<typeof cli>, names: readonly string[]): string 
   return missing === undefined ? undefined : `no mention of ${label(missing)} in ${label(run.stderr)}`
 }
 
-/** The sample tests, one of them regressed against a baseline from another V8 and one crashed, so that every field of a report is there. */
+/** The sample tests, one of them regressed against a baseline from another V8 and one crashed with a heap profile, so that every field of a report is there. */
 const goodReport = compareReport(
-  buildReport([...sampleTests, { id: 'd-1', project: '', file: 'test/d.test.ts', name: 'crashes', line: 1, state: 'failed', memory: undefined, crash: { heap: 1e6, external: 0, rss: 2e6, heapLimit: 4e9 } }], environment, ['**', 'typo/**'], new Date('2026-11-23T12:00:00Z')),
+  buildReport([...sampleTests, { id: 'd-1', project: '', file: 'test/d.test.ts', name: 'crashes', line: 1, state: 'failed', memory: undefined, crash: { heap: 1e6, external: 0, rss: 2e6, heapLimit: 4e9 }, heapProfiles: ['reports/profiles/d.test.ts--crashes--0123456789-toStayUnder-1.heapprofile'] }], environment, ['**', 'typo/**'], new Date('2026-11-23T12:00:00Z')),
   { 'test/a.test.ts > parser > reads a header': { total: 20e6, heap: 5e6, external: 15e6, rss: 10e6, retained: 0, allocated: 40e6 } },
   testKey,
   resolveRegressionRules(undefined),

@@ -9,6 +9,7 @@ import { renderAnnotations } from '../../src/render/github.js'
 import { renderJsonReport } from '../../src/render/json.js'
 import { COMMENT_MARKER, MARKDOWN_LIMIT, renderMarkdownReport } from '../../src/render/markdown.js'
 import { renderTerminalSummary } from '../../src/render/terminal.js'
+import { heapProfileName } from '../../src/worker/heap-profiles.js'
 import { environment, memory } from '../helpers/sample-report.js'
 
 const MB = 1e6
@@ -193,5 +194,22 @@ describe('hostile test names as baseline keys', () => {
     expect(Object.keys(written)).toHaveLength(NAMES.length)
     expect(written[labelOf('__proto__')]).toEqual(figures(99))
     expect(Object.getPrototypeOf(written)).toBe(Object.prototype)
+  })
+})
+
+describe('hostile test names as heap profile file names', () => {
+  test('each is one safe file name, in the directory, distinct from every other', () => {
+    const names = NAMES.map(name => heapProfileName(FILE, name, 'toStayUnder-1'))
+    for (const name of names) {
+      expect(name).toMatch(/^[\w.-]+\.heapprofile$/)
+      expect(name).not.toMatch(/^\./)
+      // Well under the 255 bytes most file systems allow.
+      expect(name.length).toBeLessThan(200)
+    }
+    expect(new Set(names).size).toBe(NAMES.length)
+    // The same test and file give the same name run after run, so a profile is replaced, not piled up.
+    expect(heapProfileName(FILE, NAMES[0]!, 'test')).toBe(heapProfileName(FILE, NAMES[0]!, 'test'))
+    expect(heapProfileName(FILE, NAMES[0]!, 'test')).not.toBe(heapProfileName(FILE, NAMES[0]!, 'toStayUnder-1'))
+    expect(heapProfileName('..', '..', 'test')).toMatch(/^test--[0-9a-f]{10}-test\.heapprofile$/)
   })
 })

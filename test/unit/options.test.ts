@@ -19,7 +19,7 @@ describe('memoryBudget() options', () => {
   test.each([
     [null, 'memoryBudget() options must be an object, got null.'],
     ['fast', 'memoryBudget() options must be an object, got "fast".'],
-    [{ deterministc: true }, 'Unknown memoryBudget() option "deterministc". Accepted: deterministic, budgets, top, silent, outputFile, gcBeforeEachTest, baseline, regression, markdown, heapLimit.'],
+    [{ deterministc: true }, 'Unknown memoryBudget() option "deterministc". Accepted: deterministic, budgets, top, silent, outputFile, gcBeforeEachTest, baseline, regression, markdown, heapLimit, profiles.'],
     [{ deterministic: 'yes' }, 'memoryBudget() option "deterministic" must be true or false, got "yes".'],
     [{ top: -1 }, 'memoryBudget() option "top" must be a whole number, 0 or more, got -1.'],
     [{ top: 2.5 }, 'memoryBudget() option "top" must be a whole number, 0 or more, got 2.5.'],
