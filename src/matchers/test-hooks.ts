@@ -8,7 +8,9 @@ import './types.js'
 import type { MemoryTaskMeta } from '../worker/types.js'
 import { WORKER_CONFIG_KEY } from '../worker/config.js'
 import { holdableRunnerUpdates, type RunnerUpdates } from '../worker/runner-updates.js'
-import { createTestRecorder } from '../worker/test-recorder.js'
+import { join } from 'node:path'
+import { annotateEndedTest, memoryAnnotations } from '../worker/annotations.js'
+import { createTestRecorder, type TestMemoryRecord } from '../worker/test-recorder.js'
 import { keepHeapProfile, setHeapProfileDirectory } from '../worker/heap-profiles.js'
 import type { AllocationSampling } from '../measure/allocation-sites.js'
 import { openTrail } from '../worker/trail.js'
@@ -31,6 +33,9 @@ interface WorkerState {
     profiles: boolean
     /** The heap sampling of each test being profiled. */
     samplings: Map<TestContext['task'], AllocationSampling>
+    /** Whether each test gets its figures as test annotations, and the root profile paths are relative to. */
+    annotations: boolean
+    root: string
   } | undefined
 }
 const STATE = Symbol.for('vitest-memory-budget.worker')
@@ -63,6 +68,8 @@ function setUpWorker(): WorkerState {
       trail: openTrail(workerConfig.trailDirectory),
       profiles: workerConfig.profiles !== undefined,
       samplings: new Map(),
+      annotations: workerConfig.annotations,
+      root: workerConfig.root,
     },
   }
 }
@@ -108,9 +115,19 @@ async function finishTest(task: TestContext['task'], recording: Recording | unde
     const profile = await finishProfiling(task, recording!, overBudget)
     if (record.attributable && overBudget)
       errors.push(formatTestBudgetFailure(record, profile))
+    if (recording!.annotations)
+      await annotate(task, record, profile === undefined ? undefined : join(recording!.root, profile))
   }
   if (errors.length > 0)
     throw new Error(errors.join('\n\n'))
+}
+
+/** The test's figures and budget failure on the test itself, for `vitest --ui` and the `html` reporter; the over-budget one carries its heap profile. */
+async function annotate(task: TestContext['task'], record: TestMemoryRecord, profile: string | undefined): Promise<void> {
+  for (const annotation of memoryAnnotations(record)) {
+    const attachment = profile !== undefined && annotation.type === 'memory: over budget' ? { path: profile, contentType: 'application/json' } : undefined
+    await annotateEndedTest(task, annotation, attachment)
+  }
 }
 
 /**

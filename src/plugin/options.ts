@@ -51,6 +51,11 @@ export interface MemoryBudgetOptions {
    * Tests with a config budget are then sampled while they run, which costs time (see the README).
    */
   profiles?: string
+  /**
+   * Show each test's figures and any budget failure on the test itself, as Vitest test annotations:
+   * `'auto'` (default) when Vitest runs with `--ui` or the `html` reporter, `true` always, `false` never.
+   */
+  annotations?: boolean | 'auto'
 }
 
 export interface ResolvedMemoryBudgetOptions {
@@ -66,13 +71,14 @@ export interface ResolvedMemoryBudgetOptions {
   /** Bytes, or undefined for V8's own limit. */
   heapLimit: number | undefined
   profiles: string | undefined
+  annotations: boolean | 'auto'
 }
 
 const DEFAULT_BASELINE = 'memory-baseline.json'
 
 const DEFAULTS = { deterministic: true, top: 10, silent: false, gcBeforeEachTest: 'auto' } as const
 
-const KNOWN_OPTIONS = ['deterministic', 'budgets', 'top', 'silent', 'outputFile', 'gcBeforeEachTest', 'baseline', 'regression', 'markdown', 'heapLimit', 'profiles']
+const KNOWN_OPTIONS = ['deterministic', 'budgets', 'top', 'silent', 'outputFile', 'gcBeforeEachTest', 'baseline', 'regression', 'markdown', 'heapLimit', 'profiles', 'annotations']
 
 function invalid(option: string, value: unknown, expected: string): TypeError {
   return new TypeError(`memoryBudget() option "${option}" must be ${expected}, got ${describeValue(value)}.`)
@@ -86,7 +92,7 @@ function isFilePath(value: unknown): value is string {
 /** Validates the options; every error names the option and what it accepts. */
 export function resolveOptions(options: MemoryBudgetOptions | undefined): ResolvedMemoryBudgetOptions {
   if (options === undefined)
-    return { ...DEFAULTS, budgets: [], outputFile: undefined, baseline: DEFAULT_BASELINE, regression: resolveRegressionRules(undefined), markdown: undefined, heapLimit: undefined, profiles: undefined }
+    return { ...DEFAULTS, budgets: [], outputFile: undefined, baseline: DEFAULT_BASELINE, regression: resolveRegressionRules(undefined), markdown: undefined, heapLimit: undefined, profiles: undefined, annotations: 'auto' }
   checkOptions('memoryBudget()', options, KNOWN_OPTIONS)
   const { deterministic = DEFAULTS.deterministic, top = DEFAULTS.top, silent = DEFAULTS.silent, outputFile, gcBeforeEachTest = DEFAULTS.gcBeforeEachTest } = options
   if (typeof deterministic !== 'boolean')
@@ -99,13 +105,15 @@ export function resolveOptions(options: MemoryBudgetOptions | undefined): Resolv
     throw invalid('outputFile', outputFile, 'a file path')
   if (gcBeforeEachTest !== 'auto' && gcBeforeEachTest !== 'always')
     throw invalid('gcBeforeEachTest', gcBeforeEachTest, `'auto' or 'always'`)
-  const { baseline = DEFAULT_BASELINE, markdown, profiles } = options
+  const { baseline = DEFAULT_BASELINE, markdown, profiles, annotations = 'auto' } = options
   if (baseline !== false && !isFilePath(baseline))
     throw invalid('baseline', baseline, 'a file path or false')
   if (markdown !== undefined && !isFilePath(markdown))
     throw invalid('markdown', markdown, 'a file path')
   if (profiles !== undefined && !isFilePath(profiles))
     throw invalid('profiles', profiles, 'a directory path')
+  if (annotations !== true && annotations !== false && annotations !== 'auto')
+    throw invalid('annotations', annotations, `true, false or 'auto'`)
   return {
     deterministic,
     budgets: compileBudgets(options.budgets),
@@ -118,6 +126,7 @@ export function resolveOptions(options: MemoryBudgetOptions | undefined): Resolv
     markdown,
     heapLimit: resolveHeapLimit(options.heapLimit),
     profiles,
+    annotations,
   }
 }
 

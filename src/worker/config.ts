@@ -14,4 +14,6 @@ export interface WorkerConfig {
   trailDirectory: string
   /** Absolute directory for heap profiles of failing `toStayUnder` calls and over-budget tests, if on. */
   profiles: string | undefined
+  /** Whether each test gets its figures as Vitest test annotations (for `vitest --ui` and the `html` reporter). */
+  annotations: boolean
 }

@@ -147,6 +147,7 @@ const PLUGIN_OPTIONS: Record<string, (value: unknown) => boolean> = {
   baseline: value => value === false || isPath(value),
   markdown: isPath,
   profiles: isPath,
+  annotations: value => value === true || value === false || value === 'auto',
 }
 
 describe('memoryBudget() options', () => {
@@ -155,7 +156,7 @@ describe('memoryBudget() options', () => {
       input: `${option}: ${label(value)}`,
       run: () => resolveOptions({ [option]: value } as never),
       names: [`option "${option}"`, mentionOf(value)],
-      accepts: /must be (true or false|a whole number|a file path|a directory path|'auto' or 'always')/,
+      accepts: /must be (true or false|a whole number|a file path|a directory path|'auto' or 'always'|true, false or 'auto')/,
     })))
     cases.push(...wrongValues(isPlainObject).map(value => ({
       input: label(value),

@@ -19,7 +19,7 @@ describe('memoryBudget() options', () => {
   test.each([
     [null, 'memoryBudget() options must be an object, got null.'],
     ['fast', 'memoryBudget() options must be an object, got "fast".'],
-    [{ deterministc: true }, 'Unknown memoryBudget() option "deterministc". Accepted: deterministic, budgets, top, silent, outputFile, gcBeforeEachTest, baseline, regression, markdown, heapLimit, profiles.'],
+    [{ deterministc: true }, 'Unknown memoryBudget() option "deterministc". Accepted: deterministic, budgets, top, silent, outputFile, gcBeforeEachTest, baseline, regression, markdown, heapLimit, profiles, annotations.'],
     [{ deterministic: 'yes' }, 'memoryBudget() option "deterministic" must be true or false, got "yes".'],
     [{ top: -1 }, 'memoryBudget() option "top" must be a whole number, 0 or more, got -1.'],
     [{ top: 2.5 }, 'memoryBudget() option "top" must be a whole number, 0 or more, got 2.5.'],
@@ -35,6 +35,8 @@ describe('memoryBudget() options', () => {
     [{ budgets: { ' > parses *': '1MB' } }, `Invalid budget pattern " > parses *": expected a file glob`],
     [{ baseline: '' }, 'memoryBudget() option "baseline" must be a file path or false, got "".'],
     [{ markdown: 3 }, 'memoryBudget() option "markdown" must be a file path, got 3.'],
+    [{ annotations: 'always' }, `memoryBudget() option "annotations" must be true, false or 'auto', got "always".`],
+    [{ profiles: '' }, 'memoryBudget() option "profiles" must be a directory path, got "".'],
     [{ regression: { threshold: '10 percent' } }, `Invalid regression threshold: "10 percent". Expected a fraction like 0.1 or a percentage like '10%'.`],
     [{ regression: { minDelta: '1 megs' } }, 'Invalid regression minDelta: "1 megs".'],
     [{ regression: { metrics: { totl: false } } }, 'Unknown metric "totl" in regression.metrics. Accepted: total, heap, external, rss, retained, allocated.'],
