@@ -83,10 +83,20 @@ describe('heap profiles (profiles option)', () => {
     expectValidProfile(path!, KEPT)
   })
 
+  test('a test after one whose afterEach threw (its sampling abandoned) is sampled and profiled again', () => {
+    const abandoned = run.tests.find(t => t.fullName.endsWith('then its afterEach throws'))!
+    expect(abandoned.errors).toEqual(['afterEach fails on purpose'])
+    expect(abandoned.meta.heapProfiles).toBeUndefined()
+    const next = testNamed('over budget, after a test')
+    const path = linkedFrom(next.errors[0]!)
+    expect(path).toMatch(/-test\.heapprofile$/)
+    expectValidProfile(path!, KEPT)
+  })
+
   test('passing calls and tests write nothing; every file name is safe whatever the test name', () => {
     expect(testNamed('a passing toStayUnder').meta.heapProfiles).toBeUndefined()
     const files = readdirSync(profiles)
-    expect(files).toHaveLength(4)
+    expect(files).toHaveLength(5)
     for (const file of files) expect(file).toMatch(/^[\w.-]+\.heapprofile$/)
     const hostile = run.tests.find(t => t.fullName.includes('rm -rf'))!
     const path = linkedFrom(hostile.errors[0]!)!

@@ -148,22 +148,29 @@ export function registerTestHooks(): void {
   // An afterEach that throws stops the ones after it, this file's own among them: the test stays
   // open, the next one would count as running beside it and the runner's messages would stay held.
   // Such a test has failed already; its numbers are dropped and the next test starts clean.
-  const abandonEnded = () => {
+  // Returns the stopping of an abandoned test's heap sampling, if it had one: the next sampling can
+  // only start once it has stopped.
+  const abandonEnded = (): Promise<unknown> | undefined => {
+    const stopping: Array<Promise<void>> = []
     for (const task of open) {
       if (task.result?.state === 'run')
         continue
       open.delete(task)
       recording?.recorder.finish(task)
       updates?.release()
-      void recording?.samplings.get(task)?.discard()
-      recording?.samplings.delete(task)
+      const sampling = recording?.samplings.get(task)
+      if (sampling) {
+        recording!.samplings.delete(task)
+        stopping.push(sampling.discard())
+      }
     }
+    return stopping.length > 0 ? Promise.all(stopping) : undefined
   }
 
   beforeEach(({ task }) => {
-    abandonEnded()
+    const abandoned = abandonEnded()
     if (!recording)
-      return
+      return abandoned
     recording.trail.start(task.id)
     updates?.hold()
     const begin = () => {
@@ -173,8 +180,9 @@ export function registerTestHooks(): void {
     // Profiled tests start sampling before the recorder's baseline, so what starting the sampler
     // allocates is not theirs; the others start at once, with nothing awaited.
     if (recording.profiles && recording.recorder.hasBudget(task))
-      return startProfiling(task, recording).then(begin)
+      return Promise.resolve(abandoned).then(() => startProfiling(task, recording)).then(begin)
     begin()
+    return abandoned
   })
   // Registered first, so it runs after the test's own afterEach hooks: their memory counts as the test's.
   afterEach(({ task }) => {

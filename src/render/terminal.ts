@@ -111,7 +111,8 @@ export function renderTerminalSummary(report: MemoryReport, options: TerminalOpt
     lines.push('', c.red(c.bold(` Over budget (${overBudget.length})`)))
     for (const test of overBudget) {
       const details = test.violations.map(v => `${v.metric} ${formatBytes(v.value)} > ${formatBytes(v.limit)} (${printable(JSON.stringify(v.pattern))})`)
-      lines.push(`  ${c.red('✗')} ${testLabel(test, withProject)}: ${details.join(', ')}`)
+      const profile = test.heapProfiles?.at(-1)
+      lines.push(`  ${c.red('✗')} ${testLabel(test, withProject)}: ${details.join(', ')}${profile ? c.dim(` (heap profile: ${printable(profile)})`) : ''}`)
     }
   }
 

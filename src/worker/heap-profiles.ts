@@ -32,6 +32,9 @@ export function setHeapProfileDirectory(directory: string | undefined, root: str
   target = directory === undefined ? undefined : { directory, root }
 }
 
+/** Failing `toStayUnder` calls of each test so far, which number their profiles. */
+const matcherProfiles = new WeakMap<object, number>()
+
 /** The part of Vitest's test task a profile is named after and linked from. */
 export interface ProfiledTask extends RecordedTask {
   meta: object
@@ -47,7 +50,12 @@ export function keepHeapProfile(profile: HeapProfile, task: ProfiledTask, label:
     return undefined
   const meta = task.meta as MemoryTaskMeta
   const file = task.file ? relative(target.root, task.file.filepath) : ''
-  const numbered = label === 'test' ? label : `${label}-${(meta.heapProfiles?.filter(p => !p.endsWith('-test.heapprofile')).length ?? 0) + 1}`
+  let numbered: string = label
+  if (label === 'toStayUnder') {
+    const count = (matcherProfiles.get(task) ?? 0) + 1
+    matcherProfiles.set(task, count)
+    numbered = `${label}-${count}`
+  }
   const path = join(target.directory, heapProfileName(file.split(sep).join('/'), fullNameOf(task), numbered))
   writeFileAtomic(path, JSON.stringify(profile))
   const shown = relative(target.root, path).split(sep).join('/')
