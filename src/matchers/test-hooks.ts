@@ -3,12 +3,12 @@
 //
 // The matchers are imported here, not on their first call: loaded inside a test, their code would
 // count against that test's memory (measured: about 1 MB on a test's figure).
+import { join } from 'node:path'
 import { afterAll, afterEach, beforeEach, chai, expect, inject, type TestContext } from 'vitest'
 import './types.js'
 import type { MemoryTaskMeta } from '../worker/types.js'
 import { WORKER_CONFIG_KEY } from '../worker/config.js'
 import { holdableRunnerUpdates, type RunnerUpdates } from '../worker/runner-updates.js'
-import { join } from 'node:path'
 import { annotateEndedTest, memoryAnnotations } from '../worker/annotations.js'
 import { createTestRecorder, type TestMemoryRecord } from '../worker/test-recorder.js'
 import { keepHeapProfile, setHeapProfileDirectory } from '../worker/heap-profiles.js'

@@ -1,7 +1,10 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { environmentDrift, failsOnRegression } from '../../src/compare/environment.js'
 import { resolveRegressionRules } from '../../src/compare/rules.js'
-import { testKey } from '../../src/report/files.js'
+import { readReport, testKey } from '../../src/report/files.js'
 import { compareReport, type ReportEnvironment } from '../../src/report/model.js'
 import { renderAnnotations } from '../../src/render/github.js'
 import { renderMarkdownReport } from '../../src/render/markdown.js'
@@ -41,6 +44,15 @@ describe('environment drift', () => {
     expect(environmentDrift({ ...node22, workerFlags: flags }, { ...node22, workerFlags: [...flags].reverse() }, false)).toBeUndefined()
     const drift = environmentDrift({ ...node22, workerFlags: flags }, { ...node22, workerFlags: ['--expose-gc'] }, false)
     expect(drift).toMatchObject({ incomparable: true, regressionsCount: false, differences: [{ field: 'workerFlags', base: '--expose-gc --max-semi-space-size=16 --single-threaded', head: '--expose-gc' }] })
+  })
+
+  test('a report written before V8 was recorded is read, and compared by its Node major', () => {
+    const { v8: _, ...older } = environment
+    const path = join(mkdtempSync(join(tmpdir(), 'drift-')), 'old.json')
+    writeFileSync(path, JSON.stringify({ ...sampleReport, environment: older }))
+    const old = readReport(path)
+    expect(old.environment.v8).toBeUndefined()
+    expect(environmentDrift(old.environment, node24, false)).toMatchObject({ incomparable: true, differences: [{ field: 'node', base: 'v20.20.2', head: 'v24.1.0' }] })
   })
 
   test('a side without a V8 version (an older report) falls back to the Node major', () => {
