@@ -213,3 +213,32 @@ describe('hostile test names as heap profile file names', () => {
     expect(heapProfileName('..', '..', 'test')).toMatch(/^test--[0-9a-f]{10}-test\.heapprofile$/)
   })
 })
+
+describe('hostile text in the environment of a baseline or base report', () => {
+  // A baseline is a file anyone can edit in a pull request: its environment strings are input too.
+  const hostile = NAMES.slice(0, 14).join(' ')
+  const drifted = compareReport(buildReport([], environment, [], new Date(0)), {}, testKey, resolveRegressionRules(undefined), { ...environment, node: hostile, v8: `99.0 ${hostile}`, workerFlags: ['--x\n::error::forged'] })
+
+  test('the terminal shows it on one line, control characters escaped', () => {
+    const line = renderTerminalSummary(drifted, { top: 0 }).split('\n').find(l => l.includes('⚠'))!
+    expect(line).toContain('V8 99.0 pipe | in | the | name')
+    expect(line).not.toMatch(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E]/)
+    expect(renderTerminalSummary(drifted, { top: 0 }).split('\n').filter(l => l.includes('forged'))).toHaveLength(1)
+  })
+
+  test('Markdown keeps it inside the warning block, with no markup', () => {
+    const lines = renderMarkdownReport(drifted).split('\n')
+    const at = lines.indexOf('> [!WARNING]')
+    expect(lines[at + 1]).toMatch(/^> Compared with figures from another V8 major/)
+    expect(lines[at + 2]).toBe('')
+    expect(lines[at + 1]!.slice(2)).not.toMatch(/[<>|`*_[\]()~\\]|@\w|&(?!#\d+;)/)
+  })
+
+  test('GitHub gets one warning on one line, its properties intact, so no string can start a command', () => {
+    const [warning, ...rest] = renderAnnotations(drifted)
+    expect(rest).toEqual([])
+    expect(warning).toMatch(/^::warning title=Memory compared across environments::Compared with/)
+    expect(warning).not.toMatch(/[\r\n]/)
+    expect(warning).toContain('worker flags --x%0A::error::forged')
+  })
+})
