@@ -42,6 +42,8 @@ describe('the baseline', () => {
     expect(Object.keys(baseline.tests)).toEqual(KEYS)
     expect(baseline.tests[KEYS[1]!]!.total).toBeGreaterThanOrEqual(10e6)
     expect(readFileSync(baselinePath, 'utf8')).toMatch(/^ {6}"total": \d+,$/m)
+    // Where the figures were measured, so a run on another V8 major or with other flags can say so.
+    expect(JSON.parse(readFileSync(baselinePath, 'utf8')).environment).toMatchObject({ node: process.version, v8: process.versions.v8, platform: process.platform, arch: process.arch })
   })
 
   test('unchanged code is flagged nowhere, run after run', () => {

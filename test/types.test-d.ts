@@ -73,7 +73,7 @@ describe('memoryBudget', () => {
 
 describe('regression options', () => {
   test('take fractions or percentages, sizes, and per-metric rules', () => {
-    defineConfig({ plugins: [memoryBudget({ baseline: 'perf/memory.json', regression: { threshold: '5%', minDelta: '1MB', metrics: { rss: { threshold: 0.25 }, heap: false }, failOnRegression: true }, markdown: 'comment.md', html: 'reports/memory.html' })] })
+    defineConfig({ plugins: [memoryBudget({ baseline: 'perf/memory.json', regression: { threshold: '5%', minDelta: '1MB', metrics: { rss: { threshold: 0.25 }, heap: false }, failOnRegression: true, acrossEnvironments: true }, markdown: 'comment.md', html: 'reports/memory.html', profiles: 'reports/profiles', annotations: 'auto' })] })
     defineConfig({ plugins: [memoryBudget({ baseline: false })] })
     // @ts-expect-error unknown metric
     memoryBudget({ regression: { metrics: { stack: false } } })

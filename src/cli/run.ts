@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
 import c from 'tinyrainbow'
+import { failsOnRegression } from '../compare/environment.js'
 import { parseThreshold, type RegressionOptions, resolveRegressionRules } from '../compare/rules.js'
 import { describeValue } from '../measure/arguments.js'
 import { parseSize } from '../measure/size.js'
@@ -45,6 +46,8 @@ Options:
   --threshold <value>     a change counts above this share of the base (default 10%; e.g. 5%, 0.05)
   --min-delta <size>      ... and above this size (default 1MB; e.g. 256kB, 4MiB, 1048576)
   --fail-on-regression    exit 1 when a test regressed
+  --across-environments   with --fail-on-regression, also exit 1 when the reports come from different
+                          V8 majors or worker flags (by default such changes are shown, not counted)
   --top <n>               rows in the table of heaviest tests (default 10)
   -h, --help              show this help`,
   merge: `Usage: vitest-memory-budget merge <report.json...> -o <file>
@@ -135,6 +138,7 @@ function compare(args: string[], io: CliIo): number {
       'threshold': { type: 'string' },
       'min-delta': { type: 'string' },
       'fail-on-regression': { type: 'boolean' },
+      'across-environments': { type: 'boolean' },
       'top': { type: 'string' },
       'help': { type: 'boolean', short: 'h' },
     },
@@ -145,7 +149,7 @@ function compare(args: string[], io: CliIo): number {
   }
   if (positionals.length !== 2)
     throw new UsageError(`compare takes two reports, base and head; got ${positionals.length}. See 'vitest-memory-budget compare --help'.`)
-  const regression = regressionOptions(values)
+  const regression = { ...regressionOptions(values), failOnRegression: values['fail-on-regression'] === true, acrossEnvironments: values['across-environments'] === true }
   // Digits only: Number() would also take '', ' ', '0x10' and '1e3'.
   if (values.top !== undefined && !/^\d+$/.test(values.top))
     throw new UsageError(`Invalid --top: ${describeValue(values.top)}. Expected a whole number, 0 or more.`)
@@ -156,13 +160,14 @@ function compare(args: string[], io: CliIo): number {
   if (values.markdown !== undefined)
     checkPath('--markdown', values.markdown)
   const base = readReport(basePath)
-  const report = compareReport(readReport(headPath), reportFigures(base), testKey, resolveRegressionRules(regression))
+  const rules = resolveRegressionRules(regression)
+  const report = compareReport(readReport(headPath), reportFigures(base), testKey, rules, base.environment)
   io.stdout(`${renderTerminalSummary(report, { top, colors: io.colors ? c : plain, comparedWith: basePath })}\n`)
   if (values.markdown !== undefined) {
     writeOutput('--markdown', values.markdown, renderMarkdownReport(report))
     io.stdout(`Markdown written to ${values.markdown}\n`)
   }
-  return values['fail-on-regression'] && report.summary.regressed > 0 ? 1 : 0
+  return failsOnRegression(report.summary, rules.failOnRegression) ? 1 : 0
 }
 
 /** One report from the shards of a run: their tests together, the summary counted again. */
@@ -186,10 +191,13 @@ export function mergeReports(reports: ReadonlyArray<{ path: string, report: Memo
   const tests = sortByLocation(reports.flatMap(({ report }) => report.tests))
   // A pattern matched nothing in the whole run only if it matched nothing in any shard.
   const unmatched = first!.report.summary.unmatchedPatterns.filter(pattern => reports.every(({ report }) => report.summary.unmatchedPatterns.includes(pattern)))
+  const summary = summarize(tests, unmatched, reports.some(({ report }) => report.summary.compared), reports.flatMap(({ report }) => report.summary.unmeasuredProjects ?? []).filter((entry, i, all) => all.findIndex(other => other.project === entry.project) === i))
+  // Shards of one run share one environment and one baseline, so one drift.
+  const drift = first!.report.summary.environmentDrift
   return {
     ...first!.report,
     createdAt: reports.map(({ report }) => report.createdAt).sort().at(-1)!,
-    summary: summarize(tests, unmatched, reports.some(({ report }) => report.summary.compared), reports.flatMap(({ report }) => report.summary.unmeasuredProjects ?? []).filter((entry, i, all) => all.findIndex(other => other.project === entry.project) === i)),
+    summary: drift ? { ...summary, environmentDrift: drift } : summary,
     tests,
   }
 }

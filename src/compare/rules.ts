@@ -18,6 +18,11 @@ export interface RegressionOptions extends RegressionRuleInput {
   metrics?: Partial<Record<RegressionMetric, RegressionRuleInput | boolean>>
   /** Fail the run when a test regressed (default false: regressions are reported). */
   failOnRegression?: boolean
+  /**
+   * Count regressions for `failOnRegression` even when the baseline was measured on another V8 major
+   * or with other worker flags (default false: such changes are reported, marked, and do not fail).
+   */
+  acrossEnvironments?: boolean
 }
 
 export interface RegressionRule {
@@ -28,6 +33,7 @@ export interface RegressionRule {
 export interface RegressionRules {
   metrics: Partial<Record<RegressionMetric, RegressionRule>>
   failOnRegression: boolean
+  acrossEnvironments: boolean
 }
 
 export const DEFAULT_THRESHOLD = 0.1
@@ -64,7 +70,7 @@ export function resolveRegressionRules(options: RegressionOptions | undefined): 
   const input = options === undefined ? {} : options
   if (!isPlainObject(input))
     throw new TypeError(`memoryBudget() option "regression" must be an object like { threshold: '10%', minDelta: '1MB' }, got ${describeValue(input)}.`)
-  checkOptions('regression', input, [...RULE_OPTIONS, 'metrics', 'failOnRegression'])
+  checkOptions('regression', input, [...RULE_OPTIONS, 'metrics', 'failOnRegression', 'acrossEnvironments'])
   const global = resolveRule(input, { threshold: DEFAULT_THRESHOLD, minDelta: DEFAULT_MIN_DELTA }, 'regression ')
   const perMetric = input.metrics === undefined ? {} : input.metrics
   if (!isPlainObject(perMetric))
@@ -87,8 +93,13 @@ export function resolveRegressionRules(options: RegressionOptions | undefined): 
     checkOptions(`regression.metrics.${metric}`, own, RULE_OPTIONS)
     metrics[metric] = resolveRule(own, global, `regression.metrics.${metric}.`)
   }
-  const failOnRegression = input.failOnRegression === undefined ? false : input.failOnRegression
-  if (typeof failOnRegression !== 'boolean')
-    throw new TypeError(`regression.failOnRegression must be true or false, got ${describeValue(failOnRegression)}.`)
-  return { metrics, failOnRegression }
+  return { metrics, failOnRegression: flag(input, 'failOnRegression'), acrossEnvironments: flag(input, 'acrossEnvironments') }
+}
+
+/** A true-or-false setting of `regression`, false when left out. */
+function flag(input: Record<string, unknown>, name: 'failOnRegression' | 'acrossEnvironments'): boolean {
+  const value = input[name] === undefined ? false : input[name]
+  if (typeof value !== 'boolean')
+    throw new TypeError(`regression.${name} must be true or false, got ${describeValue(value)}.`)
+  return value
 }

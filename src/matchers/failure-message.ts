@@ -26,6 +26,8 @@ export interface BudgetOutcome {
   /** True for `.not`: the call was expected to exceed the budget. */
   negated: boolean
   measurement: MemoryMeasurement
+  /** The heap profile written for this failure, relative to the root. */
+  profilePath?: string
 }
 
 /** Allocation sites shown in a failure: enough to point at the culprit, few enough to fit a terminal. */
@@ -33,14 +35,19 @@ export const SITES_SHOWN = 5
 
 /** The failure message of a memory budget: verdict, every metric, and where the memory was allocated. */
 export function formatBudgetFailure(outcome: BudgetOutcome): string {
-  const { metric, budget, family, negated, measurement: m } = outcome
+  const { metric, budget, family, negated, measurement: m, profilePath } = outcome
   const size = (bytes: number) => formatBytes(bytes, family)
   const value = m[metric]
   const verdict = negated
     ? `expected the function to exceed ${size(budget)} of ${METRIC_LABELS[metric]}, but its peak was ${size(value)}`
     : `expected the function to stay under ${size(budget)} of ${METRIC_LABELS[metric]}, but its peak was ${size(value)} (${size(value - budget)} over)`
 
-  return [verdict, '', ...formatMetricsTable(m, family, [metric]), '', ...formatSites(m.allocationSites, family)].join('\n').trimEnd()
+  return [verdict, '', ...formatMetricsTable(m, family, [metric]), '', ...formatSites(m.allocationSites, family), ...profileLine(profilePath)].join('\n').trimEnd()
+}
+
+/** Where the heap profile of a failure was written, and what opens it. */
+function profileLine(path: string | undefined): string[] {
+  return path === undefined ? [] : ['', `Heap profile: ${path} (Chrome DevTools: Memory, Load profile; or speedscope)`]
 }
 
 /** Memory figures of one run, one per line, the ones that broke a budget marked with `>`. */
@@ -84,7 +91,7 @@ const RETAINED_AFTER = {
   none: 'grown since the last GC (under 256 KiB, garbage included)',
 } as const
 
-export function formatTestBudgetFailure(record: TestMemory): string {
+export function formatTestBudgetFailure(record: TestMemory, profilePath?: string): string {
   const family = record.violations[0]?.limit.family ?? 'si'
   const size = (bytes: number) => formatBytes(bytes, family)
   const broken = record.violations.map(v =>
@@ -95,5 +102,6 @@ export function formatTestBudgetFailure(record: TestMemory): string {
     ...formatMetricsTable(record, family, record.violations.map(v => v.metric), RETAINED_AFTER[record.retainedGc]),
     '',
     'Budgets are set in memoryBudget({ budgets }) in the Vitest config.',
+    ...profileLine(profilePath),
   ].join('\n')
 }

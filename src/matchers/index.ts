@@ -1,6 +1,7 @@
 import { toAllocateUnder } from './to-allocate-under.js'
 import { toLeak } from './to-leak.js'
 import { nodeProbe } from '../measure/node/probe.js'
+import { keepHeapProfile } from '../worker/heap-profiles.js'
 import { createToStayUnder } from './to-stay-under.js'
 
 // Matchers: the measuring core held to a budget, in Vitest's expect() shape but importing nothing from
@@ -8,7 +9,8 @@ import { createToStayUnder } from './to-stay-under.js'
 export { BUDGET_METRICS, type BudgetMetric, formatBudgetFailure } from './failure-message.js'
 export type { StayUnderOptions } from './to-stay-under.js'
 
-export const toStayUnder = createToStayUnder(nodeProbe)
+// A failing call's heap profile is kept where the plugin's `profiles` option says, for the running test.
+export const toStayUnder = createToStayUnder(nodeProbe, (profile, context) => (context.task ? keepHeapProfile(profile, context.task, 'toStayUnder') : undefined))
 
 export { type AllocateUnderOptions, formatAllocationFailure, toAllocateUnder } from './to-allocate-under.js'
 

@@ -1,8 +1,10 @@
+import type { HeapProfile } from '../measure/allocation-sites.js'
 import { checkOptions, describeValue } from '../measure/arguments.js'
 import { measureWith } from '../measure/measure.js'
 import type { MemoryMetrics } from '../measure/metrics.js'
 import type { MemoryProbe } from '../measure/probe.js'
 import { parseSize, type SizeInput } from '../measure/size.js'
+import type { ProfiledTask } from '../worker/heap-profiles.js'
 import { BUDGET_METRICS, type BudgetMetric, formatBudgetFailure } from './failure-message.js'
 
 export interface StayUnderOptions {
@@ -13,7 +15,12 @@ export interface StayUnderOptions {
 /** What a matcher needs from Vitest's matcher context; kept structural so this layer imports nothing from Vitest. */
 export interface MatcherContext {
   isNot?: boolean
+  /** The running test (Vitest sets it inside a test). */
+  task?: ProfiledTask
 }
+
+/** Keeps the heap profile of a failing call where the user asked (the plugin's `profiles`); returns where, if it did. */
+export type KeepHeapProfile = (profile: HeapProfile, context: MatcherContext) => string | undefined
 
 export interface MatcherResult {
   pass: boolean
@@ -48,7 +55,7 @@ export function parseStayUnderOptions(options: unknown): Required<StayUnderOptio
  * `await expect(fn).toStayUnder('300MB', { metric })` measured by `probe`: runs `fn` once and passes
  * when the peak of the metric stays at or below the budget.
  */
-export function createToStayUnder(probe: MemoryProbe) {
+export function createToStayUnder(probe: MemoryProbe, keepProfile?: KeepHeapProfile) {
   return async function toStayUnder(this: MatcherContext, received: unknown, budget: SizeInput, options?: StayUnderOptions): Promise<MatcherResult> {
     assertFunction(received, 'toStayUnder')
     const { bytes, family } = parseSize(budget, 'budget')
@@ -58,11 +65,14 @@ export function createToStayUnder(probe: MemoryProbe) {
     const negated = Boolean(this.isNot)
     // The retained memory and allocation sites only appear in a failure message; a passing call skips reading them.
     const fails = (metrics: MemoryMetrics) => (metrics[metric] <= bytes) === negated
-    const measurement = await probe.exclusive(() => measureWith(probe, received, { allocationSites: true }, fails))
+    let profile: HeapProfile | undefined
+    const measurement = await probe.exclusive(() => measureWith(probe, received, { allocationSites: true, onHeapProfile: (read) => { profile = read } }, fails))
+    // The profile is read only for a failing call, the one whose sites the message shows.
+    const profilePath = profile && keepProfile?.(profile, this)
     return {
       pass: measurement[metric] <= bytes,
       // No actual/expected: Vitest would print them as a diff of two byte counts, which says less than the message.
-      message: () => formatBudgetFailure({ metric, budget: bytes, family, negated, measurement }),
+      message: () => formatBudgetFailure({ metric, budget: bytes, family, negated, measurement, profilePath }),
     }
   }
 }

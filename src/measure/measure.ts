@@ -1,4 +1,4 @@
-import type { AllocationSite } from './allocation-sites.js'
+import type { AllocationSite, HeapProfile } from './allocation-sites.js'
 import type { HeapPoint, TimelinePoint } from './gc-trace.js'
 import { type MemoryMetrics, toMetrics } from './metrics.js'
 import type { DomCounts, MemoryProbe, WindowOptions } from './probe.js'
@@ -7,6 +7,8 @@ import type { RssMethod } from './rss.js'
 export interface MeasureOptions extends WindowOptions {
   /** Record where memory was allocated, where the runtime can (default false). */
   allocationSites?: boolean
+  /** Called with the sampling heap profile behind `allocationSites`, when they are read. */
+  onHeapProfile?: (profile: HeapProfile) => void
 }
 
 export interface MemoryMeasurement extends MemoryMetrics {
@@ -90,7 +92,10 @@ export async function measureWith(probe: MemoryProbe, fn: () => unknown, options
       throw failure.error
     return { ...peaks, ...details, allocationSites: [] }
   }
-  const allocationSites = sampling ? await sampling.read() : []
+  const sampled = sampling ? await sampling.read() : undefined
+  if (sampled)
+    options.onHeapProfile?.(sampled.profile)
+  const allocationSites = sampled ? sampled.sites : []
   const after = await heapAfterGc(probe)
   return {
     // Below zero means the end GC freed something older than the call: the call itself kept nothing.

@@ -50,6 +50,17 @@ export interface MemoryBudgetOptions {
    * Buffer and ArrayBuffer contents are outside it. Default: V8's own limit.
    */
   heapLimit?: SizeInput
+  /**
+   * A directory (relative to the root) for V8 sampling heap profiles (`.heapprofile`, which Chrome
+   * DevTools and speedscope open): one per failing `toStayUnder` and per test over its config budget.
+   * Tests with a config budget are then sampled while they run, which costs time (see the README).
+   */
+  profiles?: string
+  /**
+   * Show each test's figures and any budget failure on the test itself, as Vitest test annotations:
+   * `'auto'` (default) when Vitest runs with `--ui` or the `html` reporter, `true` always, `false` never.
+   */
+  annotations?: boolean | 'auto'
 }
 
 export interface ResolvedMemoryBudgetOptions {
@@ -65,13 +76,15 @@ export interface ResolvedMemoryBudgetOptions {
   html: string | undefined
   /** Bytes, or undefined for V8's own limit. */
   heapLimit: number | undefined
+  profiles: string | undefined
+  annotations: boolean | 'auto'
 }
 
 const DEFAULT_BASELINE = 'memory-baseline.json'
 
 const DEFAULTS = { deterministic: true, top: 10, silent: false, gcBeforeEachTest: 'auto' } as const
 
-const KNOWN_OPTIONS = ['deterministic', 'budgets', 'top', 'silent', 'outputFile', 'gcBeforeEachTest', 'baseline', 'regression', 'markdown', 'html', 'heapLimit']
+const KNOWN_OPTIONS = ['deterministic', 'budgets', 'top', 'silent', 'outputFile', 'gcBeforeEachTest', 'baseline', 'regression', 'markdown', 'html', 'heapLimit', 'profiles', 'annotations']
 
 function invalid(option: string, value: unknown, expected: string): TypeError {
   return new TypeError(`memoryBudget() option "${option}" must be ${expected}, got ${describeValue(value)}.`)
@@ -85,7 +98,7 @@ function isFilePath(value: unknown): value is string {
 /** Validates the options; every error names the option and what it accepts. */
 export function resolveOptions(options: MemoryBudgetOptions | undefined): ResolvedMemoryBudgetOptions {
   if (options === undefined)
-    return { ...DEFAULTS, budgets: [], outputFile: undefined, baseline: DEFAULT_BASELINE, regression: resolveRegressionRules(undefined), markdown: undefined, html: undefined, heapLimit: undefined }
+    return { ...DEFAULTS, budgets: [], outputFile: undefined, baseline: DEFAULT_BASELINE, regression: resolveRegressionRules(undefined), markdown: undefined, html: undefined, heapLimit: undefined, profiles: undefined, annotations: 'auto' }
   checkOptions('memoryBudget()', options, KNOWN_OPTIONS)
   const { deterministic = DEFAULTS.deterministic, top = DEFAULTS.top, silent = DEFAULTS.silent, outputFile, gcBeforeEachTest = DEFAULTS.gcBeforeEachTest } = options
   if (typeof deterministic !== 'boolean')
@@ -98,13 +111,17 @@ export function resolveOptions(options: MemoryBudgetOptions | undefined): Resolv
     throw invalid('outputFile', outputFile, 'a file path')
   if (gcBeforeEachTest !== 'auto' && gcBeforeEachTest !== 'always')
     throw invalid('gcBeforeEachTest', gcBeforeEachTest, `'auto' or 'always'`)
-  const { baseline = DEFAULT_BASELINE, markdown, html } = options
+  const { baseline = DEFAULT_BASELINE, markdown, html, profiles, annotations = 'auto' } = options
   if (baseline !== false && !isFilePath(baseline))
     throw invalid('baseline', baseline, 'a file path or false')
   if (markdown !== undefined && !isFilePath(markdown))
     throw invalid('markdown', markdown, 'a file path')
   if (html !== undefined && !isFilePath(html))
     throw invalid('html', html, 'a file path')
+  if (profiles !== undefined && !isFilePath(profiles))
+    throw invalid('profiles', profiles, 'a directory path')
+  if (annotations !== true && annotations !== false && annotations !== 'auto')
+    throw invalid('annotations', annotations, `true, false or 'auto'`)
   return {
     deterministic,
     budgets: compileBudgets(options.budgets),
@@ -117,6 +134,8 @@ export function resolveOptions(options: MemoryBudgetOptions | undefined): Resolv
     markdown,
     html,
     heapLimit: resolveHeapLimit(options.heapLimit),
+    profiles,
+    annotations,
   }
 }
 

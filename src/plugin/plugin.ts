@@ -1,3 +1,4 @@
+import { resolve } from 'node:path'
 import type { Plugin } from 'vitest/config'
 import type { TestProject, Vitest } from 'vitest/node'
 import { isBlobReporter, MemoryReporter, type UnmeasuredProject } from '../reporter/memory-reporter.js'
@@ -89,6 +90,15 @@ function applyToChromium(project: TestProject, nodeSetup: string): void {
   config.maxWorkers = 1
 }
 
+/**
+ * Whether the run shows each test in a web page: `vitest --ui`, or Vitest's `html` reporter. Only
+ * then are tests annotated: the terminal reporters print annotations too (`verbose` under every
+ * test, JUnit as properties), and a CI log gains nothing from a line per test.
+ */
+export function showsTestsInBrowser(config: { ui?: boolean, reporters: readonly unknown[] }): boolean {
+  return config.ui === true || config.reporters.some(entry => entry === 'html' || (Array.isArray(entry) && entry[0] === 'html'))
+}
+
 /** Registers the Chromium probe's command in every config with a browser; a page without Chromium never calls it. */
 const BROWSER_COMMANDS = { browser: { commands: { [PROBE_COMMAND]: memoryBudgetProbe } } }
 
@@ -144,6 +154,8 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
       gcBeforeEachTest: settings.gcBeforeEachTest,
       fullGcThreshold: FULL_GC_THRESHOLD,
       trailDirectory,
+      profiles: settings.profiles === undefined ? undefined : resolve(vitest.config.root, settings.profiles),
+      annotations: settings.annotations === 'auto' ? showsTestsInBrowser(vitest.config) : settings.annotations,
     }
     const unmeasured: UnmeasuredProject[] = []
     addResolvedChromiumFlags(vitest.projects, jsFlags)

@@ -1,5 +1,6 @@
 import { formatBytes } from '../measure/size.js'
 import type { MemoryReport } from '../report/model.js'
+import { describeDrift, regressionsDiscounted } from './drift.js'
 import { describeCrash } from './terminal.js'
 
 // GitHub's workflow-command escaping: a message ends at a newline, a property at ':' or ','. Test
@@ -7,18 +8,22 @@ import { describeCrash } from './terminal.js'
 const escapeData = (text: string) => text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
 const escapeProperty = (text: string) => escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C')
 
-function command(kind: 'error' | 'warning', file: string, line: number | null, title: string, message: string): string {
-  const properties = [`file=${escapeProperty(file)}`, ...(line ? [`line=${line}`] : []), `title=${escapeProperty(title)}`]
+function command(kind: 'error' | 'warning' | 'notice', file: string | undefined, line: number | null, title: string, message: string): string {
+  const properties = [...(file === undefined ? [] : [`file=${escapeProperty(file)}`]), ...(line ? [`line=${line}`] : []), `title=${escapeProperty(title)}`]
   return `::${kind} ${properties.join(',')}::${escapeData(message)}`
 }
 
 /**
  * Workflow commands that annotate each test at its file and line: an error for a budget failure or
- * a crashed worker, a warning for a regression. `pathOf` turns a report path (relative to the Vitest root) into one
+ * a crashed worker, a warning for a regression (a notice when measured across environments and not counted), and one
+ * warning without a file when the comparison crossed a V8 major or worker flags. `pathOf` turns a report path (relative to the Vitest root) into one
  * relative to the repository.
  */
 export function renderAnnotations(report: MemoryReport, pathOf: (file: string) => string = file => file): string[] {
-  const lines: string[] = []
+  const drift = report.summary.environmentDrift
+  const lines = drift?.incomparable ? [command('warning', undefined, null, 'Memory compared across environments', describeDrift(drift))] : []
+  // Uncounted regressions are notices: the check stays clean of warnings the code did not cause.
+  const discounted = regressionsDiscounted(drift)
   for (const test of report.tests) {
     const regressed = test.changes.filter(c => c.direction === 'regressed')
     // Most tests need no annotation, and `pathOf` can cost more than the rest of this together.
@@ -33,7 +38,9 @@ export function renderAnnotations(report: MemoryReport, pathOf: (file: string) =
       lines.push(command('error', file, test.line, 'Test worker crashed', `${test.name}: the worker died while the test ran (${describeCrash(test.crash)})`))
     if (regressed.length > 0) {
       const moved = regressed.map(c => `${c.metric} ${formatBytes(c.base)} -> ${formatBytes(c.head)} (+${c.ratio === Infinity ? 'new' : `${(c.ratio * 100).toFixed(1)}%`})`)
-      lines.push(command('warning', file, test.line, 'Memory regression', `${test.name}: ${moved.join(', ')}`))
+      lines.push(discounted
+        ? command('notice', file, test.line, 'Memory change across environments (not counted)', `${test.name}: ${moved.join(', ')}`)
+        : command('warning', file, test.line, 'Memory regression', `${test.name}: ${moved.join(', ')}`))
     }
   }
   return lines

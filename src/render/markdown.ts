@@ -2,6 +2,7 @@ import type { MetricChange } from '../compare/compare.js'
 import { REGRESSION_METRICS } from '../compare/rules.js'
 import { formatBytes } from '../measure/size.js'
 import type { MemoryReport, ReportTest } from '../report/model.js'
+import { describeDrift, regressionsDiscounted } from './drift.js'
 
 /** The hidden first line a workflow looks for to update its comment in place. */
 export const COMMENT_MARKER = '<!-- vitest-memory-budget -->'
@@ -54,7 +55,7 @@ function summaryLine(report: MemoryReport): string {
   if (s.crashed > 0)
     parts.push(`${s.crashed} crashed (the worker died)`)
   if (s.compared)
-    parts.push(`${s.regressed} regressed`, `${s.improved} improved`)
+    parts.push(`${s.regressed} regressed${regressionsDiscounted(s.environmentDrift) ? ' (not counted: another environment)' : ''}`, `${s.improved} improved`)
   else
     parts.push('no baseline to compare with')
   return `**Memory:** ${parts.join(' · ')}`
@@ -123,7 +124,8 @@ export function fitRows(count: number, row: (index: number) => string, room: num
  */
 export function renderMarkdownReport(report: MemoryReport): string {
   const withProject = new Set(report.tests.map(t => t.project)).size > 1
-  const head = [COMMENT_MARKER, '', summaryLine(report), '']
+  const drift = report.summary.environmentDrift
+  const head = [COMMENT_MARKER, '', summaryLine(report), '', ...(drift ? [`${drift.incomparable ? '> [!WARNING]\n> ' : ''}${escapeMarkdown(describeDrift(drift))}`, ''] : [])]
   const changes = changedRows(report.tests, withProject)
   const body: string[] = []
   if (changes.length > 0) {

@@ -3,6 +3,7 @@ import type { MetricChange } from '../compare/compare.js'
 import type { MemoryReport, ReportTest } from '../report/model.js'
 import type { MemoryAtStart } from '../worker/trail.js'
 import { type Palette, plain } from './colors.js'
+import { describeDrift, regressionsDiscounted } from './drift.js'
 import { firstInOrder } from './first-in-order.js'
 
 export interface TerminalOptions {
@@ -72,11 +73,17 @@ export function renderTerminalSummary(report: MemoryReport, options: TerminalOpt
     counts.push(c.red(`${summary.crashed} crashed`))
   if (summary.notMeasured > 0)
     counts.push(c.yellow(`${summary.notMeasured} not measured`))
+  const discounted = regressionsDiscounted(summary.environmentDrift)
   if (summary.regressed > 0)
-    counts.push(c.yellow(`${summary.regressed} regressed`))
+    counts.push(c.yellow(`${summary.regressed} regressed${discounted ? ' (not counted: another environment)' : ''}`))
   if (summary.improved > 0)
     counts.push(c.green(`${summary.improved} improved`))
   lines.push(`${c.bold(' Memory ')} ${counts.join(c.dim(' · '))}${report.environment.deterministic ? '' : c.yellow('  (deterministic: false, peaks vary between runs)')}`)
+
+  if (summary.environmentDrift) {
+    const sentence = printable(describeDrift(summary.environmentDrift))
+    lines.push(summary.environmentDrift.incomparable ? c.yellow(` ⚠ ${sentence}`) : c.dim(` ${sentence}`))
+  }
 
   const heaviest = firstInOrder(measured, options.top, (a, b) => b.metrics!.total - a.metrics!.total || a.id.localeCompare(b.id))
   if (heaviest.length > 0) {
@@ -104,7 +111,8 @@ export function renderTerminalSummary(report: MemoryReport, options: TerminalOpt
     lines.push('', c.red(c.bold(` Over budget (${overBudget.length})`)))
     for (const test of overBudget) {
       const details = test.violations.map(v => `${v.metric} ${formatBytes(v.value)} > ${formatBytes(v.limit)} (${printable(JSON.stringify(v.pattern))})`)
-      lines.push(`  ${c.red('✗')} ${testLabel(test, withProject)}: ${details.join(', ')}`)
+      const profile = test.heapProfiles?.at(-1)
+      lines.push(`  ${c.red('✗')} ${testLabel(test, withProject)}: ${details.join(', ')}${profile ? c.dim(` (heap profile: ${printable(profile)})`) : ''}`)
     }
   }
 
@@ -120,7 +128,8 @@ export function renderTerminalSummary(report: MemoryReport, options: TerminalOpt
     if (tests.length === 0)
       continue
     const paint = direction === 'regressed' ? c.yellow : c.green
-    lines.push('', paint(c.bold(` ${direction === 'regressed' ? 'Regressed' : 'Improved'} (${tests.length})${options.comparedWith ? ` against ${printable(options.comparedWith)}` : ''}`)))
+    const note = direction === 'regressed' && discounted ? ', not counted: measured in another environment' : ''
+    lines.push('', paint(c.bold(` ${direction === 'regressed' ? 'Regressed' : 'Improved'} (${tests.length})${options.comparedWith ? ` against ${printable(options.comparedWith)}` : ''}${note}`)))
     // Largest change in bytes first: of hundreds of changed tests, the ten listed are those that matter most.
     const byMove = tests.map((test) => {
       const moves = test.changes.filter(ch => ch.direction === direction)

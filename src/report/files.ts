@@ -3,7 +3,7 @@ import { TEST_BUDGET_METRICS } from '../budgets/types.js'
 import { type ComparedMetrics, comparedMetrics, pickFigures } from '../compare/compare.js'
 import { REGRESSION_METRICS } from '../compare/rules.js'
 import { describeValue, isPlainObject } from '../measure/arguments.js'
-import { type MemoryReport, REPORT_SCHEMA_VERSION, type TestState, type Verdict } from './model.js'
+import { type MemoryReport, REPORT_SCHEMA_VERSION, type ReportEnvironment, type TestState, type Verdict } from './model.js'
 
 /** A file a user handed us is missing, unreadable, or not what it should be; the message is one line naming it. */
 export class ReportFileError extends Error {
@@ -17,6 +17,8 @@ export const BASELINE_SCHEMA_VERSION = 1
 export interface Baseline {
   kind: typeof BASELINE_KIND
   schemaVersion: typeof BASELINE_SCHEMA_VERSION
+  /** Where the figures were measured; absent in baselines written before it was recorded. */
+  environment?: ReportEnvironment
   tests: Record<string, ComparedMetrics>
 }
 
@@ -122,10 +124,13 @@ const VERDICTS = Object.keys({ 'within-budget': 0, 'over-budget': 0, 'no-budget'
 const figures = (check: Check) => Object.fromEntries(REGRESSION_METRICS.map(metric => [metric, check]))
 const BASELINE_FIGURES = object(figures(number))
 
+const ENVIRONMENT = object({ node: string, v8: optional(string), vitest: string, platform: string, arch: string, workerFlags: arrayOf(string), deterministic: boolean })
+const ENVIRONMENT_FIELDS = ['node', 'v8', 'vitest', 'platform', 'arch']
+
 /** A report as its JSON Schema (schema/memory-report.v1.schema.json) describes it, so the CLI never trips over a field. */
 const REPORT = object({
   createdAt: string,
-  environment: object({ node: string, vitest: string, platform: string, arch: string, workerFlags: arrayOf(string), deterministic: boolean }),
+  environment: ENVIRONMENT,
   summary: object({
     tests: count,
     measured: count,
@@ -138,6 +143,11 @@ const REPORT = object({
     compared: boolean,
     regressed: count,
     improved: count,
+    environmentDrift: optional(object({
+      differences: arrayOf(object({ field: oneOf([...ENVIRONMENT_FIELDS, 'workerFlags']), base: string, head: string })),
+      incomparable: boolean,
+      regressionsCount: boolean,
+    })),
   }),
   tests: arrayOf(object({
     id: string,
@@ -161,6 +171,7 @@ const REPORT = object({
     changes: arrayOf(object({ metric: oneOf(REGRESSION_METRICS), base: number, head: number, delta: number, ratio: orNull(number), direction: oneOf(['regressed', 'improved']) })),
     timeline: optional(orNull(arrayOf(tuple(count, number, number)))),
     crash: optional(object({ heap: number, external: number, rss: number, heapLimit: number })),
+    heapProfiles: optional(arrayOf(string)),
   })),
 })
 
@@ -187,6 +198,9 @@ export function readBaseline(path: string): Baseline | undefined {
   checkVersion(path, 'baseline', data.schemaVersion, BASELINE_SCHEMA_VERSION)
   if (!isPlainObject(data.tests))
     throw new ReportFileError(`${path}: baseline has no "tests" object; run with -u to rewrite it.`)
+  const environment = optional(ENVIRONMENT)(data.environment, 'environment')
+  if (environment)
+    throw new ReportFileError(`${path}: baseline ${environment}; run with -u to rewrite it.`)
   for (const [key, metrics] of Object.entries(data.tests)) {
     // Every key testKey() writes has one; without it, a key such as "__proto__" would be lost on the next write.
     if (!key.includes(' > '))
@@ -197,12 +211,12 @@ export function readBaseline(path: string): Baseline | undefined {
   return data as unknown as Baseline
 }
 
-/** Sorted keys and fixed metric order: a changed number is a one-line diff. */
-export function serializeBaseline(tests: ReadonlyMap<string, ComparedMetrics>): string {
+/** Sorted keys and fixed metric order: a changed number is a one-line diff. `environment`: where the figures were measured. */
+export function serializeBaseline(tests: ReadonlyMap<string, ComparedMetrics>, environment?: ReportEnvironment): string {
   const sorted: Record<string, ComparedMetrics> = {}
   for (const key of [...tests.keys()].sort())
     sorted[key] = pickFigures(tests.get(key)!, figure => figure)
-  const baseline: Baseline = { kind: BASELINE_KIND, schemaVersion: BASELINE_SCHEMA_VERSION, tests: sorted }
+  const baseline: Baseline = { kind: BASELINE_KIND, schemaVersion: BASELINE_SCHEMA_VERSION, ...(environment ? { environment } : {}), tests: sorted }
   return `${JSON.stringify(baseline, null, 2)}\n`
 }
 

@@ -1,5 +1,6 @@
 import type { Limit, TestBudgetMetric } from '../budgets/types.js'
 import { type ComparedMetrics, comparedMetrics, compareMetrics, type MetricChange } from '../compare/compare.js'
+import { type EnvironmentDrift, environmentDrift } from '../compare/environment.js'
 import type { RegressionRules } from '../compare/rules.js'
 import type { MemoryMetrics } from '../measure/measure-memory.js'
 import type { RssMethod } from '../measure/rss.js'
@@ -63,10 +64,14 @@ export interface ReportTest {
   timeline?: CompactTimeline | null
   /** Only for a `crashed` test: its worker's memory when the test started, the last seen. */
   crash?: MemoryAtStart
+  /** Heap profiles written for the test (`profiles` option), relative to the root; absent when none. */
+  heapProfiles?: string[]
 }
 
 export interface ReportEnvironment {
   node: string
+  /** V8 version of the workers' Node (`process.versions.v8`); absent in reports and baselines written before it was recorded. */
+  v8?: string
   vitest: string
   platform: string
   arch: string
@@ -95,6 +100,8 @@ export interface ReportSummary {
   /** Tests with at least one regressed metric, and with only improved ones. */
   regressed: number
   improved: number
+  /** How the compared figures' environment differs from this run's; absent when it does not, or is unknown. */
+  environmentDrift?: EnvironmentDrift
 }
 
 export interface UnmeasuredProject {
@@ -121,6 +128,7 @@ export interface CollectedTest {
   memory: TestMemoryRecord | undefined
   /** Set when the test's worker died while it ran: its memory when it started. */
   crash?: MemoryAtStart
+  heapProfiles?: string[]
 }
 
 function verdictOf(test: CollectedTest, budget: ReportTest['budget']): Verdict {
@@ -167,6 +175,8 @@ function toReportTest(test: CollectedTest): ReportTest {
   }
   if (test.crash && !measured)
     reportTest.crash = test.crash
+  if (test.heapProfiles)
+    reportTest.heapProfiles = test.heapProfiles
   return reportTest
 }
 
@@ -202,13 +212,18 @@ export function buildReport(tests: readonly CollectedTest[], environment: Report
   }
 }
 
-/** The report with each measured test compared to its figures in `base` (keyed by `keyOf`). */
-export function compareReport(report: MemoryReport, base: Readonly<Record<string, ComparedMetrics>>, keyOf: (test: ReportTest) => string, rules: RegressionRules): MemoryReport {
+/**
+ * The report with each measured test compared to its figures in `base` (keyed by `keyOf`), which
+ * were measured in `baseEnvironment` (undefined when the baseline does not say).
+ */
+export function compareReport(report: MemoryReport, base: Readonly<Record<string, ComparedMetrics>>, keyOf: (test: ReportTest) => string, rules: RegressionRules, baseEnvironment?: ReportEnvironment): MemoryReport {
   const tests = report.tests.map((test) => {
     const figures = base[keyOf(test)]
     if (!figures || !test.metrics)
       return { ...test, base: figures ?? null, changes: [] }
     return { ...test, base: figures, changes: compareMetrics(figures, comparedMetrics(test.metrics), rules) }
   })
-  return { ...report, tests, summary: summarize(tests, report.summary.unmatchedPatterns, true, report.summary.unmeasuredProjects) }
+  const summary = summarize(tests, report.summary.unmatchedPatterns, true, report.summary.unmeasuredProjects)
+  const drift = environmentDrift(baseEnvironment, report.environment, rules.acrossEnvironments)
+  return { ...report, tests, summary: drift ? { ...summary, environmentDrift: drift } : summary }
 }

@@ -34,6 +34,7 @@ function collect(testCase: TestCase, file: string, lineOf: (testCase: TestCase) 
     line: testCase.location?.line ?? lineOf(testCase),
     state,
     memory: meta.memory,
+    ...(meta.heapProfiles && { heapProfiles: meta.heapProfiles }),
     ...(state === 'pending' && meta.memoryCrash && { crash: meta.memoryCrash }),
   }
 }

@@ -3,6 +3,7 @@ import { relative, resolve } from 'node:path'
 import c from 'tinyrainbow'
 import type { Reporter, TestModule, Vitest } from 'vitest/node'
 import { comparedMetrics } from '../compare/compare.js'
+import { failsOnRegression } from '../compare/environment.js'
 import type { RegressionRules } from '../compare/rules.js'
 import { type Baseline, readBaseline, ReportFileError, serializeBaseline, testKey, updateBaseline } from '../report/files.js'
 import { buildReport, type CollectedTest, compareReport, type MemoryReport, type ReportEnvironment, type UnmeasuredProject } from '../report/model.js'
@@ -84,6 +85,8 @@ export class MemoryReporter implements Reporter {
     const root = vitest.config.root
     const environment: ReportEnvironment = {
       node: process.version,
+      // The workers run the same Node binary as Vitest's main process.
+      v8: process.versions.v8,
       vitest: vitest.version,
       platform: process.platform,
       arch: process.arch,
@@ -110,7 +113,7 @@ export class MemoryReporter implements Reporter {
       this.leaveToMerge()
     else
       this.publish(report)
-    if (problems.length > 0 || report.summary.crashed > 0 || (this.options.regression.failOnRegression && report.summary.regressed > 0))
+    if (problems.length > 0 || report.summary.crashed > 0 || failsOnRegression(report.summary, this.options.regression.failOnRegression))
       process.exitCode = 1
   }
 
@@ -129,7 +132,7 @@ export class MemoryReporter implements Reporter {
       if (!mode)
         problems.push(error.message)
     }
-    const compared = previous ? compareReport(report, previous.tests, testKey, this.options.regression) : report
+    const compared = previous ? compareReport(report, previous.tests, testKey, this.options.regression, previous.environment) : report
     // A part's baseline would hold only its own tests' new figures, and parts run at once would
     // each write over the others': the merge run (`--merge-reports -u`) writes it from all of them.
     if (mode && !this.partOfMerge) {
@@ -140,7 +143,9 @@ export class MemoryReporter implements Reporter {
         fullRun: await this.isFullRun(testModules),
         mode,
       })
-      writeFileAtomic(path, serializeBaseline(tests))
+      // Figures only added ('new' mode) were measured with the rest of the old baseline's.
+      const environment = mode === 'new' && previous?.environment ? previous.environment : report.environment
+      writeFileAtomic(path, serializeBaseline(tests, environment))
       if (!this.options.silent)
         vitest.logger.log(c.dim(` Memory baseline written to ${shown(path)} (${tests.size} tests)\n`))
     }

@@ -12,4 +12,8 @@ export interface WorkerConfig {
   fullGcThreshold: number
   /** Where each worker appends its trail (see `openTrail`). */
   trailDirectory: string
+  /** Absolute directory for heap profiles of failing `toStayUnder` calls and over-budget tests, if on. */
+  profiles: string | undefined
+  /** Whether each test gets its figures as Vitest test annotations (for `vitest --ui` and the `html` reporter). */
+  annotations: boolean
 }

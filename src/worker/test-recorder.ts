@@ -166,7 +166,14 @@ export function createTestRecorder(options: RecorderOptions) {
     return littleSinceCollected(usedNow()) ? 'young' : collect()
   }
 
+  const budgetOf = (task: RecordedTask) => matchBudget(task.file ? fileOf(task.file.filepath) : '', fullNameOf(task))
+
   return {
+    /** Whether a config budget applies to the test: only such a test can end over budget. */
+    hasBudget(task: RecordedTask): boolean {
+      return Object.keys(budgetOf(task).limits).length > 0
+    },
+
     start(task: RecordedTask): void {
       if (running.size > 0) {
         // Another test is still running in this worker: neither can have numbers of its own.
@@ -201,8 +208,7 @@ export function createTestRecorder(options: RecorderOptions) {
       const after = retainedGc === 'none' ? ended : collectedAt!
       // Below zero means the test freed more than it kept (garbage older than the test was collected).
       const metrics = toMetrics(closed, Math.max(0, after - closed.baseline.heap - closed.baseline.external))
-      const file = task.file ? fileOf(task.file.filepath) : ''
-      const budget = matchBudget(file, fullNameOf(task))
+      const budget = budgetOf(task)
       return {
         attributable: true,
         ...metrics,

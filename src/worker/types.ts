@@ -8,6 +8,11 @@ export interface MemoryTaskMeta {
   memory?: TestMemoryRecord
   /** Set at the end of the run on a test whose worker died while it ran: the worker's memory when it started. */
   memoryCrash?: MemoryAtStart
+  /**
+   * Heap profiles written for this test (the plugin's `profiles` option): by a failing `toStayUnder`
+   * and when the test was over its budget. Paths relative to the root.
+   */
+  heapProfiles?: string[]
 }
 
 // Vitest 5 declares TaskMeta in 'vitest' itself, so this types `testCase.meta().memory` there. Vitest 4

@@ -42,6 +42,15 @@ export class Fuzzer {
 
   /** A key one typo away from `key`: a character dropped, doubled, swapped or changed in case. */
   typo(key: string): string {
+    // A swap at the end or of two equal characters changes nothing: draw again.
+    for (;;) {
+      const typo = this.oneTypo(key)
+      if (typo !== key)
+        return typo
+    }
+  }
+
+  private oneTypo(key: string): string {
     const at = this.int(key.length)
     const mutations = [
       () => key.slice(0, at) + key.slice(at + 1),

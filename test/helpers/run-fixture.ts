@@ -10,6 +10,8 @@ export interface FixtureTest {
   state: string
   errors: string[]
   meta: Record<string, unknown>
+  /** Vitest's test annotations, as `vitest --ui` and the html reporter show them. */
+  annotations: Array<{ type: string, message: string, location?: unknown, attachment?: { path?: string, contentType?: string } }>
 }
 
 export interface FixtureRun {
@@ -48,6 +50,7 @@ function toFixtureTest(testCase: TestCase): FixtureTest {
     state: result.state,
     errors: (result.errors ?? []).map(error => error.message),
     meta: testCase.meta() as Record<string, unknown>,
+    annotations: [...testCase.annotations()],
   }
 }
 

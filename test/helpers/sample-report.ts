@@ -3,6 +3,7 @@ import type { TestMemory } from '../../src/worker/test-recorder.js'
 
 export const environment: ReportEnvironment = {
   node: 'v20.20.2',
+  v8: '11.3.244.8-node.33',
   vitest: '4.1.12',
   platform: 'linux',
   arch: 'x64',

@@ -147,6 +147,8 @@ const PLUGIN_OPTIONS: Record<string, (value: unknown) => boolean> = {
   baseline: value => value === false || isPath(value),
   markdown: isPath,
   html: isPath,
+  profiles: isPath,
+  annotations: value => value === true || value === false || value === 'auto',
 }
 
 describe('memoryBudget() options', () => {
@@ -155,7 +157,7 @@ describe('memoryBudget() options', () => {
       input: `${option}: ${label(value)}`,
       run: () => resolveOptions({ [option]: value } as never),
       names: [`option "${option}"`, mentionOf(value)],
-      accepts: /must be (true or false|a whole number|a file path|'auto' or 'always')/,
+      accepts: /must be (true or false|a whole number|a file path|a directory path|'auto' or 'always'|true, false or 'auto')/,
     })))
     cases.push(...wrongValues(isPlainObject).map(value => ({
       input: label(value),
@@ -276,17 +278,17 @@ describe('memoryBudget() options', () => {
       run: regression({ metrics: withKey(metric) }),
       names: [`Unknown metric ${JSON.stringify(metric)} in regression.metrics`],
       accepts: /Accepted: total, heap, external, rss, retained, allocated/,
-    })), ...strangeKeys(['threshold', 'minDelta', 'metrics', 'failOnRegression']).map(key => ({
+    })), ...strangeKeys(['threshold', 'minDelta', 'metrics', 'failOnRegression', 'acrossEnvironments']).map(key => ({
       input: `regression key ${label(key)}`,
       run: regression(withKey(key)),
       names: [`Unknown regression option ${JSON.stringify(key)}`],
-      accepts: /Accepted: threshold, minDelta, metrics, failOnRegression/,
-    })), ...wrongValues(value => typeof value === 'boolean').map(value => ({
-      input: `failOnRegression: ${label(value)}`,
-      run: regression({ failOnRegression: value }),
-      names: ['regression.failOnRegression', mentionOf(value)],
+      accepts: /Accepted: threshold, minDelta, metrics, failOnRegression, acrossEnvironments/,
+    })), ...(['failOnRegression', 'acrossEnvironments'] as const).flatMap(name => wrongValues(value => typeof value === 'boolean').map(value => ({
+      input: `${name}: ${label(value)}`,
+      run: regression({ [name]: value }),
+      names: [`regression.${name}`, mentionOf(value)],
       accepts: /must be true or false/,
-    })))
+    }))))
     await expectClearErrors(cases, 250)
   })
 })
@@ -393,16 +395,17 @@ function refused(run: ReturnType<typeof cli>, names: readonly string[]): string 
   return missing === undefined ? undefined : `no mention of ${label(missing)} in ${label(run.stderr)}`
 }
 
-/** The sample tests, one of them regressed against a baseline and one crashed, so that every field of a report is there. */
+/** The sample tests, one of them regressed against a baseline from another V8 and one crashed with a heap profile, so that every field of a report is there. */
 const goodReport = compareReport(
-  buildReport([...sampleTests, { id: 'd-1', project: '', file: 'test/d.test.ts', name: 'crashes', line: 1, state: 'failed', memory: undefined, crash: { heap: 1e6, external: 0, rss: 2e6, heapLimit: 4e9 } }], environment, ['**', 'typo/**'], new Date('2026-11-23T12:00:00Z')),
+  buildReport([...sampleTests, { id: 'd-1', project: '', file: 'test/d.test.ts', name: 'crashes', line: 1, state: 'failed', memory: undefined, crash: { heap: 1e6, external: 0, rss: 2e6, heapLimit: 4e9 }, heapProfiles: ['reports/profiles/d.test.ts--crashes--0123456789-toStayUnder-1.heapprofile'] }], environment, ['**', 'typo/**'], new Date('2026-11-23T12:00:00Z')),
   { 'test/a.test.ts > parser > reads a header': { total: 20e6, heap: 5e6, external: 15e6, rss: 10e6, retained: 0, allocated: 40e6 } },
   testKey,
   resolveRegressionRules(undefined),
+  { ...environment, v8: '12.4.254.21-node.33', workerFlags: ['--expose-gc'] },
 )
 const goodReportText = renderJsonReport(goodReport)
 const goodPath = file(goodReportText)
-const goodBaselineText = serializeBaseline(new Map([['test/a.test.ts > parses', { total: 1, heap: 2, external: 3, rss: 4, retained: 5, allocated: 6 }]]))
+const goodBaselineText = serializeBaseline(new Map([['test/a.test.ts > parses', { total: 1, heap: 2, external: 3, rss: 4, retained: 5, allocated: 6 }]]), environment)
 
 /** Every place in a JSON value, as a path of keys and indexes. */
 function places(value: unknown, path: Array<string | number> = []): Array<Array<string | number>> {
@@ -548,6 +551,25 @@ describe('report files', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined()
   })
 
+  test('a baseline environment of the wrong shape is a one-line error naming the field; none at all is an older baseline, read', () => {
+    const baseline = JSON.parse(goodBaselineText)
+    const shapes: Array<[unknown, string]> = [
+      [null, 'environment'],
+      ['linux', 'environment'],
+      [{ ...environment, v8: 12 }, 'environment.v8'],
+      [{ ...environment, workerFlags: '--expose-gc' }, 'environment.workerFlags'],
+      [{ ...environment, node: undefined }, 'environment.node'],
+    ]
+    const cases: Case[] = shapes.map(([value, named]) => {
+      const path = file(JSON.stringify({ ...baseline, environment: value }))
+      return { input: label(value), run: () => readBaseline(path), names: [`${path}: `, named], accepts: /expected (an object|a string|an array)/, kind: ReportFileError }
+    })
+    const { environment: _, ...older } = baseline
+    expect(readBaseline(file(JSON.stringify(older)))!.environment).toBeUndefined()
+    expect(readBaseline(file(goodBaselineText))!.environment).toEqual(environment)
+    return expectClearErrors(cases, 5)
+  })
+
   test('a file that is missing, a folder or not JSON is a one-line error naming it', () => {
     const folder = join(dir, 'a-folder.json')
     mkdirSync(folder)
@@ -585,13 +607,14 @@ describe('the CLI', () => {
     for (const value of [...JUNK_STRINGS, '10 percent', '-5%', '5 %%', '.5'].filter(v => !/^\d+(\.\d+)?$/.test(v) && !isThreshold(v))) runs.push(option('--threshold', value))
     // A plain number is a size in bytes on the command line.
     for (const value of [...JUNK_STRINGS, ...badSizes(20)].filter(v => typeof v === 'string' && !/^\d+(\.\d+)?$/.test(v)) as string[]) runs.push(option('--min-delta', value))
-    for (const flag of ['--markdown', '--threshold', '--min-delta', '--top', '--fail-on-regression', '--help']) {
+    for (const flag of ['--markdown', '--threshold', '--min-delta', '--top', '--fail-on-regression', '--across-environments', '--help']) {
       const typo = fuzz.typo(flag.slice(2))
       runs.push({ argv: ['compare', goodPath, goodPath, `--${typo}`], names: [`Unknown option '--${typo}'`] })
     }
     runs.push(
       { argv: ['compare', goodPath, goodPath, '--top'], names: ['--top'] },
       { argv: ['compare', goodPath, goodPath, '--fail-on-regression=yes'], names: ['--fail-on-regression'] },
+      { argv: ['compare', goodPath, goodPath, '--across-environments=yes'], names: ['--across-environments'] },
       { argv: ['compare'], names: ['compare takes two reports', 'got 0'] },
       { argv: ['compare', goodPath], names: ['compare takes two reports', 'got 1'] },
       { argv: ['compare', goodPath, goodPath, goodPath], names: ['compare takes two reports', 'got 3'] },

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { describe, expect, test } from 'vitest'
 import { runCli } from '../../src/cli/run.js'
-import { buildReport, type CollectedTest } from '../../src/report/model.js'
+import { buildReport, type CollectedTest, type ReportEnvironment } from '../../src/report/model.js'
 import { renderJsonReport } from '../../src/render/json.js'
 import { environment, memory } from '../helpers/sample-report.js'
 
@@ -12,10 +12,10 @@ const MB = 1e6
 const dir = mkdtempSync(join(tmpdir(), 'cli-'))
 const schema = JSON.parse(readFileSync(new URL('../../schema/memory-report.v1.schema.json', import.meta.url), 'utf8'))
 
-function writeReport(name: string, totals: Record<string, number>, file = 'test/a.test.ts'): string {
+function writeReport(name: string, totals: Record<string, number>, file = 'test/a.test.ts', measuredIn: ReportEnvironment = environment): string {
   const tests: CollectedTest[] = Object.entries(totals).map(([test, total], i) => ({ id: `${file}-${i}`, project: '', file, name: test, line: i + 1, state: 'passed', memory: memory(total) }))
   const path = join(dir, name)
-  writeFileSync(path, renderJsonReport(buildReport(tests, environment, [], new Date('2026-11-23T12:00:00Z'))))
+  writeFileSync(path, renderJsonReport(buildReport(tests, measuredIn, [], new Date('2026-11-23T12:00:00Z'))))
   return path
 }
 
@@ -41,6 +41,18 @@ describe('vitest-memory-budget compare', () => {
   test('--fail-on-regression exits 1 on a regression, 0 without one', () => {
     expect(cli('compare', base, head, '--fail-on-regression').code).toBe(1)
     expect(cli('compare', base, base, '--fail-on-regression').code).toBe(0)
+  })
+
+  test('across V8 majors, a regression is shown and marked, and fails only with --across-environments', () => {
+    const onNextV8 = writeReport('head-v8-12.json', { parses: 30 * MB, streams: 5 * MB, steady: 5 * MB }, 'test/a.test.ts', { ...environment, node: 'v22.12.0', v8: '12.4.254.21-node.33' })
+    const markdown = join(dir, 'drift.md')
+    const run = cli('compare', base, onNextV8, '--fail-on-regression', '--markdown', markdown)
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain('⚠ Compared with figures from another V8 major or other worker flags (Node v20.20.2 → v22.12.0, V8 11.3.244.8-node.33 → 12.4.254.21-node.33)')
+    expect(run.stdout).toContain(`Regressed (1) against ${base}, not counted: measured in another environment\n  ↑ test/a.test.ts > parses: total 20 MB → 30 MB (+50%)`)
+    expect(readFileSync(markdown, 'utf8')).toContain('> [!WARNING]\n> Compared with figures from another V8 major')
+    expect(cli('compare', base, onNextV8, '--fail-on-regression', '--across-environments').code).toBe(1)
+    expect(cli('compare', base, onNextV8, '--across-environments').code).toBe(0)
   })
 
   test('--threshold and --min-delta change what counts', () => {

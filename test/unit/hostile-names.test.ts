@@ -7,7 +7,11 @@ import { renderAnnotations } from '../../src/render/github.js'
 import { renderJsonReport } from '../../src/render/json.js'
 import { COMMENT_MARKER, MARKDOWN_LIMIT, renderMarkdownReport } from '../../src/render/markdown.js'
 import { renderTerminalSummary } from '../../src/render/terminal.js'
+import { resolveRegressionRules } from '../../src/compare/rules.js'
+import { buildReport, compareReport } from '../../src/report/model.js'
+import { heapProfileName } from '../../src/worker/heap-profiles.js'
 import { FILE, hostileReport, NAMES } from '../helpers/hostile-report.js'
+import { environment } from '../helpers/sample-report.js'
 
 const report = hostileReport(NAMES)
 const labelOf = (name: string) => `${FILE} > ${name}`
@@ -135,5 +139,51 @@ describe('hostile test names as baseline keys', () => {
     expect(Object.keys(written)).toHaveLength(NAMES.length)
     expect(written[labelOf('__proto__')]).toEqual(figures(99))
     expect(Object.getPrototypeOf(written)).toBe(Object.prototype)
+  })
+})
+
+describe('hostile test names as heap profile file names', () => {
+  test('each is one safe file name, in the directory, distinct from every other', () => {
+    const names = NAMES.map(name => heapProfileName(FILE, name, 'toStayUnder-1'))
+    for (const name of names) {
+      expect(name).toMatch(/^[\w.-]+\.heapprofile$/)
+      expect(name).not.toMatch(/^\./)
+      // Well under the 255 bytes most file systems allow.
+      expect(name.length).toBeLessThan(200)
+    }
+    expect(new Set(names).size).toBe(NAMES.length)
+    // The same test and file give the same name run after run, so a profile is replaced, not piled up.
+    expect(heapProfileName(FILE, NAMES[0]!, 'test')).toBe(heapProfileName(FILE, NAMES[0]!, 'test'))
+    expect(heapProfileName(FILE, NAMES[0]!, 'test')).not.toBe(heapProfileName(FILE, NAMES[0]!, 'toStayUnder-1'))
+    expect(heapProfileName('..', '..', 'test')).toMatch(/^test--[0-9a-f]{10}-test\.heapprofile$/)
+  })
+})
+
+describe('hostile text in the environment of a baseline or base report', () => {
+  // A baseline is a file anyone can edit in a pull request: its environment strings are input too.
+  const hostile = NAMES.slice(0, 14).join(' ')
+  const drifted = compareReport(buildReport([], environment, [], new Date(0)), {}, testKey, resolveRegressionRules(undefined), { ...environment, node: hostile, v8: `99.0 ${hostile}`, workerFlags: ['--x\n::error::forged'] })
+
+  test('the terminal shows it on one line, control characters escaped', () => {
+    const line = renderTerminalSummary(drifted, { top: 0 }).split('\n').find(l => l.includes('⚠'))!
+    expect(line).toContain('V8 99.0 pipe | in | the | name')
+    expect(line).not.toMatch(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E]/)
+    expect(renderTerminalSummary(drifted, { top: 0 }).split('\n').filter(l => l.includes('forged'))).toHaveLength(1)
+  })
+
+  test('Markdown keeps it inside the warning block, with no markup', () => {
+    const lines = renderMarkdownReport(drifted).split('\n')
+    const at = lines.indexOf('> [!WARNING]')
+    expect(lines[at + 1]).toMatch(/^> Compared with figures from another V8 major/)
+    expect(lines[at + 2]).toBe('')
+    expect(lines[at + 1]!.slice(2)).not.toMatch(/[<>|`*_[\]()~\\]|@\w|&(?!#\d+;)/)
+  })
+
+  test('GitHub gets one warning on one line, its properties intact, so no string can start a command', () => {
+    const [warning, ...rest] = renderAnnotations(drifted)
+    expect(rest).toEqual([])
+    expect(warning).toMatch(/^::warning title=Memory compared across environments::Compared with/)
+    expect(warning).not.toMatch(/[\r\n]/)
+    expect(warning).toContain('worker flags --x%0A::error::forged')
   })
 })

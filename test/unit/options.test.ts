@@ -19,7 +19,7 @@ describe('memoryBudget() options', () => {
   test.each([
     [null, 'memoryBudget() options must be an object, got null.'],
     ['fast', 'memoryBudget() options must be an object, got "fast".'],
-    [{ deterministc: true }, 'Unknown memoryBudget() option "deterministc". Accepted: deterministic, budgets, top, silent, outputFile, gcBeforeEachTest, baseline, regression, markdown, html, heapLimit.'],
+    [{ deterministc: true }, 'Unknown memoryBudget() option "deterministc". Accepted: deterministic, budgets, top, silent, outputFile, gcBeforeEachTest, baseline, regression, markdown, html, heapLimit, profiles, annotations.'],
     [{ deterministic: 'yes' }, 'memoryBudget() option "deterministic" must be true or false, got "yes".'],
     [{ top: -1 }, 'memoryBudget() option "top" must be a whole number, 0 or more, got -1.'],
     [{ top: 2.5 }, 'memoryBudget() option "top" must be a whole number, 0 or more, got 2.5.'],
@@ -36,12 +36,15 @@ describe('memoryBudget() options', () => {
     [{ baseline: '' }, 'memoryBudget() option "baseline" must be a file path or false, got "".'],
     [{ markdown: 3 }, 'memoryBudget() option "markdown" must be a file path, got 3.'],
     [{ html: '' }, 'memoryBudget() option "html" must be a file path, got "".'],
+    [{ annotations: 'always' }, `memoryBudget() option "annotations" must be true, false or 'auto', got "always".`],
+    [{ profiles: '' }, 'memoryBudget() option "profiles" must be a directory path, got "".'],
     [{ regression: { threshold: '10 percent' } }, `Invalid regression threshold: "10 percent". Expected a fraction like 0.1 or a percentage like '10%'.`],
     [{ regression: { minDelta: '1 megs' } }, 'Invalid regression minDelta: "1 megs".'],
     [{ regression: { metrics: { totl: false } } }, 'Unknown metric "totl" in regression.metrics. Accepted: total, heap, external, rss, retained, allocated.'],
     [{ regression: { metrics: { rss: 'yes' } } }, 'regression.metrics.rss must be true, false or an object'],
     [{ regression: { failOnRegression: 'yes' } }, 'regression.failOnRegression must be true or false, got "yes".'],
-    [{ regression: { treshold: 0.1 } }, 'Unknown regression option "treshold". Accepted: threshold, minDelta, metrics, failOnRegression.'],
+    [{ regression: { acrossEnvironments: 1 } }, 'regression.acrossEnvironments must be true or false, got 1.'],
+    [{ regression: { treshold: 0.1 } }, 'Unknown regression option "treshold". Accepted: threshold, minDelta, metrics, failOnRegression, acrossEnvironments.'],
   ])('reject %j with a message naming it', (options, message) => {
     expect(() => resolveOptions(options as never)).toThrowError(TypeError)
     expect(() => resolveOptions(options as never)).toThrowError(message)

@@ -51,6 +51,11 @@ describe('renderTerminalSummary', () => {
     expect(text).toContain('Over budget (1)')
   })
 
+  test('names the heap profile of a test over budget, its name escaped', () => {
+    const profiled = { ...sampleReport, tests: sampleReport.tests.map(t => (t.violations.length > 0 ? { ...t, heapProfiles: ['reports/profiles/a\n\u001B[31m.heapprofile'] } : t)) }
+    expect(renderTerminalSummary(profiled, { top: 0 })).toContain('  ✗ test/a.test.ts > parser > parses a 1 GB file: total 250 MB > 100 MB ("**") (heap profile: reports/profiles/a\\n\\u001b[31m.heapprofile)')
+  })
+
   test('names the project when there are several', () => {
     const twoProjects = { ...sampleReport, tests: sampleReport.tests.map((t, i) => ({ ...t, project: i % 2 ? 'node' : 'edge' })) }
     expect(renderTerminalSummary(twoProjects, { top: 1 })).toContain('[node] test/a.test.ts > parser > parses a 1 GB file')
