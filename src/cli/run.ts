@@ -1,3 +1,4 @@
+import { dirname, relative, resolve, sep } from 'node:path'
 import { parseArgs } from 'node:util'
 import c from 'tinyrainbow'
 import { failsOnRegression } from '../compare/environment.js'
@@ -244,7 +245,8 @@ function html(args: string[], io: CliIo): number {
     checkPath('--base', values.base)
   const head = readReport(positionals[0]!)
   const report = values.base === undefined ? head : compareReport(head, reportFigures(readReport(values.base)), testKey, resolveRegressionRules(undefined))
-  writeOutput('--output', values.output, renderHtmlReport(report))
+  // The report names files relative to the Vitest root, which is where CI runs this command.
+  writeOutput('--output', values.output, renderHtmlReport(report, { rootFromPage: relative(dirname(resolve(values.output)), process.cwd()).split(sep).join('/') }))
   io.stdout(`HTML report (${report.summary.tests} tests) written to ${values.output}\n`)
   return 0
 }

@@ -291,6 +291,7 @@ export function HTML_CLIENT() {
       if (t.base !== null)
         fact('baseline peak', bytes(t.base))
       for (const c of t.c) fact('change ' + c[0], (c[1] > 0 ? '+' : '') + bytes(c[1]) + ' (' + percent(c[2]) + ')')
+      for (const link of t.h || []) fact('heap profile', el('a', { href: link, class: 'profile' }, decodeURIComponent(link.split('/').pop())))
       detail.append(facts)
       const points = []
       for (let i = 1; t.t && i < t.t.length; i += 3) points.push([t.t[i], t.t[i + 1] * t.t[0], t.t[i + 2] * t.t[0]])

@@ -28,6 +28,23 @@ export interface PageTest {
   c: Array<[RegressionMetric, number, number | null]>
   /** The timeline flattened and rounded (see {@link pageTimeline}). */
   t: number[] | null
+  /** Links to the test's heap profiles, relative to the page; absent when it has none. */
+  h?: string[]
+}
+
+export interface HtmlReportOptions {
+  /**
+   * The report's root as seen from the folder the page is written to (`../` for
+   * `reports/memory.html`), for links to files the report names relative to the root (heap profiles).
+   */
+  rootFromPage?: string
+}
+
+/** A root-relative path as a link from the page: never a scheme (`javascript:`), whatever a report says. */
+function linkTo(path: string, rootFromPage: string): string {
+  const base = rootFromPage === '' || rootFromPage.endsWith('/') ? rootFromPage : `${rootFromPage}/`
+  const link = `${base}${path}`.split('/').map(encodeURIComponent).join('/')
+  return link.startsWith('.') ? link : `./${link}`
 }
 
 /**
@@ -54,7 +71,7 @@ export interface ReportPage {
 }
 
 /** The report as the page's script reads it. */
-export function reportPage(report: MemoryReport): ReportPage {
+export function reportPage(report: MemoryReport, options: HtmlReportOptions = {}): ReportPage {
   const files: string[] = []
   const fileIndex = new Map<string, number>()
   const tests = report.tests.map((test): PageTest => {
@@ -82,6 +99,7 @@ export function reportPage(report: MemoryReport): ReportPage {
       base: test.base ? test.base.total : null,
       c: test.changes.map(c => [c.metric, c.delta, Number.isFinite(c.ratio) ? c.ratio : null]),
       t: test.timeline ? pageTimeline(test.timeline) : null,
+      ...(test.heapProfiles && { h: test.heapProfiles.map(path => linkTo(path, options.rootFromPage ?? '')) }),
     }
   })
   return { kind: 'report', createdAt: report.createdAt, environment: report.environment, summary: report.summary, files, tests }
@@ -91,6 +109,6 @@ export function reportPage(report: MemoryReport): ReportPage {
  * The report as one self-contained HTML file: the summary, charts of the heaviest tests, files and
  * changes, a table of every test that sorts and filters, and a selected test's memory across its GCs.
  */
-export function renderHtmlReport(report: MemoryReport): string {
-  return renderPage({ title: `Memory report: ${report.summary.measured} tests measured, ${report.summary.overBudget} over budget`, data: reportPage(report) })
+export function renderHtmlReport(report: MemoryReport, options: HtmlReportOptions = {}): string {
+  return renderPage({ title: `Memory report: ${report.summary.measured} tests measured, ${report.summary.overBudget} over budget`, data: reportPage(report, options) })
 }

@@ -1,5 +1,5 @@
 import { appendFileSync } from 'node:fs'
-import { relative, resolve } from 'node:path'
+import { dirname, relative, resolve } from 'node:path'
 import c from 'tinyrainbow'
 import type { Reporter, TestModule, Vitest } from 'vitest/node'
 import { comparedMetrics } from '../compare/compare.js'
@@ -174,7 +174,7 @@ export class MemoryReporter implements Reporter {
     if (this.options.markdown)
       this.write(this.options.markdown, markdown, 'Memory report (Markdown)')
     if (this.options.html)
-      this.write(this.options.html, renderHtmlReport(report), 'Memory report (HTML)')
+      this.write(this.options.html, renderHtmlReport(report, { rootFromPage: toPosix(relative(dirname(this.resolve(this.options.html)), root)) }), 'Memory report (HTML)')
     if (process.env.GITHUB_ACTIONS === 'true') {
       for (const line of renderAnnotations(report, file => toPosix(relative(process.cwd(), resolve(root, file))))) this.vitest!.logger.log(line)
       if (process.env.GITHUB_STEP_SUMMARY)

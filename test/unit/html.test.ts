@@ -20,6 +20,14 @@ describe('renderHtmlReport', () => {
     expect(page.tests.find(t => t.n === 'crashed worker')).toMatchObject({ v: 'not-measured', m: null, t: null })
   })
 
+  test('links a test\'s heap profiles from the page\'s folder, and no path in a report becomes a scheme', () => {
+    const withProfiles = { ...sampleReport, tests: sampleReport.tests.map((t, i) => (i === 0 ? { ...t, heapProfiles: ['reports/profiles/a b.heapprofile', 'javascript:alert(1)'] } : t)) }
+    const links = (rootFromPage?: string) => (JSON.parse(dataOf(renderHtmlReport(withProfiles, { rootFromPage }))) as ReportPage).tests[0]!.h
+    expect(links('..')).toEqual(['../reports/profiles/a%20b.heapprofile', '../javascript%3Aalert(1)'])
+    expect(links()).toEqual(['./reports/profiles/a%20b.heapprofile', './javascript%3Aalert(1)'])
+    expect((JSON.parse(dataOf(renderHtmlReport(sampleReport))) as ReportPage).tests.every(t => t.h === undefined)).toBe(true)
+  })
+
   test('no test name can end the data element or reach the markup: the only tags are the page\'s own', () => {
     const html = renderHtmlReport(hostileReport(NAMES))
     const data = dataOf(html)
