@@ -19,6 +19,9 @@ function missingCommand(): never {
 
 const command: PageCommand = memoryBudgetProbe ?? missingCommand
 
+/** The probe's command, for per-test recording in the page. */
+export const probeCommand: ProbeCommand = command
+
 /** One probe per page, so the setup file's matchers and `measureMemory` share its queue. */
 export const browserProbe = createBrowserProbe(command)
 

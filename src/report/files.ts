@@ -142,7 +142,7 @@ const REPORT = object({
     verdict: oneOf(VERDICTS),
     metrics: orNull(object({ ...figures(number), gcCount: count, gcTime: nonNegative, duration: nonNegative })),
     rssMethod: oneOf(['kernel', 'sampler', null]),
-    baselineGc: oneOf(['full', 'young', null]),
+    baselineGc: oneOf(['full', 'young', 'none', null]),
     retainedGc: oneOf(['full', 'young', 'none', null]),
     retry: count,
     repeat: count,

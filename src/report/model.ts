@@ -3,7 +3,7 @@ import { type ComparedMetrics, comparedMetrics, compareMetrics, type MetricChang
 import type { RegressionRules } from '../compare/rules.js'
 import type { MemoryMetrics } from '../measure/measure-memory.js'
 import type { RssMethod } from '../measure/rss.js'
-import type { TestMemoryRecord } from '../worker/test-recorder.js'
+import type { BoundaryGc, TestMemoryRecord } from '../worker/test-recorder.js'
 import type { MemoryAtStart } from '../worker/trail.js'
 import { sortByLocation } from './order.js'
 
@@ -43,9 +43,10 @@ export interface ReportTest {
   /** Bytes, milliseconds and counts as measured; null when not attributable or not measured. */
   metrics: MemoryMetrics | null
   rssMethod: RssMethod | null
-  baselineGc: 'full' | 'young' | null
+  /** `none`: in a page whose Chromium has no `gc()` exposed. */
+  baselineGc: BoundaryGc | null
   /** `full`: `retained` is exact; `young`: it may include a little garbage promoted during the test. */
-  retainedGc: 'full' | 'young' | 'none' | null
+  retainedGc: BoundaryGc | null
   /** Which attempt the numbers belong to (0-based): the last one, whose result is reported. */
   retry: number
   repeat: number

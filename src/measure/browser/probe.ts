@@ -1,6 +1,8 @@
 import type { HeapPoint } from '../gc-trace.js'
 import type { DomCounts, MemoryProbe } from '../probe.js'
+import type { GcPolicyOptions } from '../gc-policy.js'
 import type { CdpClosedWindow } from './cdp.js'
+import type { CdpTestMeasurement } from './cdp-test-meter.js'
 
 /**
  * What the page asks of the Vitest process, which holds the CDP session: one browser command, so
@@ -12,6 +14,8 @@ export type ProbeCommand = {
   (operation: 'dom'): Promise<DomCounts>
   (operation: 'open'): Promise<void>
   (operation: 'close'): Promise<CdpClosedWindow>
+  (operation: 'test-start', argument: { policy: GcPolicyOptions }): Promise<void>
+  (operation: 'test-end'): Promise<CdpTestMeasurement>
 }
 
 /**
