@@ -19,35 +19,30 @@ export function createCdpTestMeter(session: CdpSession, tracer: PageTracer, opti
   let hasYoungGc: Promise<boolean> | undefined
   let running: { window: CdpWindow, baselineGc: BoundaryGc } | undefined
 
-  async function youngGc(): Promise<boolean> {
+  /**
+   * A young-generation GC where the page has one; then a full one if the policy says so. Each
+   * collection is sent with the reading after it: run in order, answered in one round trip.
+   */
+  async function collect(): Promise<{ gc: BoundaryGc, used: number }> {
     hasYoungGc ??= session.send('Runtime.evaluate', { expression: `typeof gc === 'function'`, returnByValue: true })
       .then(reply => (reply as { result: { value: unknown } }).result.value === true)
-    if (!await hasYoungGc)
-      return false
-    await session.send('Runtime.evaluate', { expression: `gc({ type: 'minor' })` })
-    return true
-  }
-
-  /** A young-generation GC where the page has one; then a full one if the policy says so. */
-  async function collect(): Promise<{ gc: BoundaryGc, used: number }> {
-    const young = await youngGc()
-    const afterYoung = used(await cdpHeapNow(session))
-    if (!policy.fullDue(afterYoung)) {
+    const young = await hasYoungGc
+    const [, afterYoung] = await Promise.all([young && session.send('Runtime.evaluate', { expression: `gc({ type: 'minor' })` }), cdpHeapNow(session)])
+    if (!policy.fullDue(used(afterYoung))) {
       if (young)
-        policy.collectedYoung(afterYoung)
-      return { gc: young ? 'young' : 'none', used: afterYoung }
+        policy.collectedYoung(used(afterYoung))
+      return { gc: young ? 'young' : 'none', used: used(afterYoung) }
     }
-    await cdpCollectGarbage(session)
-    const afterFull = used(await cdpHeapNow(session))
-    policy.collectedFull(afterFull)
-    return { gc: 'full', used: afterFull }
+    const [, afterFull] = await Promise.all([cdpCollectGarbage(session), cdpHeapNow(session)])
+    policy.collectedFull(used(afterFull))
+    return { gc: 'full', used: used(afterFull) }
   }
 
   return {
     async start(): Promise<void> {
       // A test whose end was never measured (its afterEach hooks stopped early) left its window open.
       if (running)
-        await tracer.reset()
+        tracer.reset()
       let baselineGc: BoundaryGc = 'young'
       const window = await tracer.open(async () => {
         if (!policy.littleSinceCollected(used(await cdpHeapNow(session))))

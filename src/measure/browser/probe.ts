@@ -14,7 +14,7 @@ export type ProbeCommand = {
   (operation: 'dom'): Promise<DomCounts>
   (operation: 'open'): Promise<void>
   (operation: 'close'): Promise<CdpClosedWindow>
-  (operation: 'test-start', argument: { policy: GcPolicyOptions }): Promise<void>
+  (operation: 'test-start', argument: { policy: GcPolicyOptions, firstOfFile: boolean }): Promise<void>
   (operation: 'test-end'): Promise<CdpTestMeasurement>
 }
 

@@ -6,12 +6,14 @@ import type { ProbeCommand } from './probe.js'
  * Per-test recording in a Chromium page: one round trip to the Vitest process as a test starts
  * (collections as the policy says, the test's window opened on the page's GC trace, the baseline)
  * and one as it ends (the end read first, the trace's GCs, `retained`). The page keeps only the
- * test's duration.
+ * test's duration. A meter serves one test file (the page imports its setup files for each).
  */
 export function createBrowserTestMeter(command: ProbeCommand, policy: GcPolicyOptions): TestMeter<number> {
+  let firstOfFile = true
   return {
     async start() {
-      await command('test-start', { policy })
+      await command('test-start', { policy, firstOfFile })
+      firstOfFile = false
       return performance.now()
     },
     async stop(started) {
