@@ -1,5 +1,9 @@
+import { rmSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { runFixture } from './helpers/run-fixture.js'
+import { readReport } from '../src/report/files.js'
+import type { TestMemory } from '../src/worker/test-recorder.js'
+import { fixturePath, runFixture } from './helpers/run-fixture.js'
 
 interface Reading {
   total: number
@@ -97,5 +101,91 @@ describe('browser mode, Chromium through Playwright', { timeout: 180_000 }, () =
     const notes = run.output.split('\n').filter(line => line.includes('Not measured'))
     expect(notes).toHaveLength(1)
     expect(notes[0]).toContain('project "firefox" (browser mode in firefox with the playwright provider: memory is measured in Chromium through the Playwright provider only (over CDP))')
+  })
+
+  describe('every test recorded in the page', () => {
+    const root = fixturePath('browser-chromium-pertest')
+    const record = (run: Awaited<ReturnType<typeof runFixture>>, name: string) => run.tests.find(t => t.fullName === name)!.meta.memory as TestMemory
+    // cost.test.ts only times the recording (see the README's figures): 100 no-ops, left out here.
+    const recorded = () => runFixture('browser-chromium-pertest', { exclude: ['cost.test.ts', '**/node_modules/**'] })
+
+    test('each test gets its record in task.meta, as in Node, with DOM counts and no RSS; config budgets fail a test over them', async () => {
+      rmSync(join(root, 'reports'), { recursive: true, force: true })
+      const run = await recorded()
+      expect(run.tests.length).toBe(8)
+      for (const t of run.tests)
+        expect(record(run, t.fullName), t.fullName).toMatchObject({ attributable: true, rssMethod: 'none' })
+
+      // Kept to the end: external exactly the array (and its 47 to 52 B of wrapper), retained after a full GC.
+      const array = record(run, 'keeps a 20 MB typed array (times FIXTURE_SCALE)')
+      expect(array.external).toBeGreaterThanOrEqual(20_000_000)
+      expect(array.external).toBeLessThan(20_000_000 + 1_000)
+      expect(array.heap).toBeLessThan(64_000)
+      expect(array.retainedGc).toBe('full')
+      expect(array.retained).toBeGreaterThanOrEqual(20_000_000)
+      expect(array.retained).toBeLessThan(20_200_000)
+      // Through Vitest's RPC, the page's NaN arrives as null.
+      expect(array.rss ?? Number.NaN).toBeNaN()
+
+      // 2.4 MB of objects and array (see the matcher's test above), with no GC in the test: the peak is the end.
+      const objects = record(run, 'builds and drops 100,000 small objects')
+      expect(objects.heap).toBeGreaterThanOrEqual(2_400_000)
+      expect(objects.heap).toBeLessThan(4_800_000)
+      expect(objects.gcCount).toBe(0)
+
+      // 70 MB allocated in 3.5 MB batches: V8 collected during the test, so its GCs were read from
+      // the trace: the peak is one young generation's worth, not the 70 MB allocated.
+      const batches = record(run, 'builds and drops 20 batches of 100,000 objects')
+      expect(batches.gcCount).toBeGreaterThan(0)
+      expect(batches.allocated).toBeGreaterThanOrEqual(20 * 3_400_000)
+      expect(batches.allocated).toBeLessThan(20 * 4_000_000)
+      expect(batches.heap).toBeLessThan(40_000_000)
+
+      expect(record(run, 'keeps 1,000 detached DOM nodes').dom).toMatchObject({ nodes: 1000, documents: 0 })
+      // Vitest's runner and the two round trips of the recording: 14 to 36 kB measured.
+      expect(record(run, 'a no-op').total).toBeLessThan(64_000)
+
+      const over = run.tests.find(t => t.fullName === 'over the budget')!
+      expect(over.state).toBe('failed')
+      expect(over.errors[0]).toContain('Memory budget exceeded: allocated memory (heap + external) 12.01 MB is over the 8 MB budget of "budgets.test.ts".')
+      expect(run.tests.find(t => t.fullName === 'under the budget')!.state).toBe('passed')
+      expect(run.exitCode).toBe(1)
+
+      // The JSON report passes the schema's validator; the project is measured, not listed as unmeasured.
+      const report = readReport(join(root, 'reports/memory.json'))
+      expect(report.summary).toMatchObject({ tests: 8, measured: 8, overBudget: 1, unmeasuredProjects: [] })
+      const reported = report.tests.find(t => t.name === 'keeps 1,000 detached DOM nodes')!
+      expect(reported).toMatchObject({ project: 'chromium', rssMethod: 'none', metrics: { rss: null }, dom: { nodes: 1000, documents: 0 } })
+    })
+
+    test('a baseline of a browser project: written with -u, compared on the next run, a regression named', async () => {
+      rmSync(join(root, 'reports'), { recursive: true, force: true })
+      await runFixture('browser-chromium-pertest', { exclude: ['cost.test.ts', '**/node_modules/**'], update: true })
+      const same = await recorded()
+      expect(same.exitCode).toBe(1) // the over-budget test, as before
+      const unchanged = readReport(join(root, 'reports/memory.json'))
+      expect(unchanged.summary).toMatchObject({ compared: true, regressed: 0 })
+      expect(unchanged.tests.find(t => t.name === 'a no-op')!.base).toMatchObject({ rss: null })
+
+      process.env.FIXTURE_SCALE = '2'
+      try {
+        await recorded()
+      }
+      finally {
+        delete process.env.FIXTURE_SCALE
+      }
+      const grown = readReport(join(root, 'reports/memory.json'))
+      expect(grown.summary.regressed).toBe(1)
+      const changes = grown.tests.find(t => t.name === 'keeps a 20 MB typed array (times FIXTURE_SCALE)')!.changes
+      expect(changes.map(c => c.metric)).toEqual(expect.arrayContaining(['total', 'external', 'retained', 'allocated']))
+      expect(changes.find(c => c.metric === 'external')).toMatchObject({ direction: 'regressed', base: expect.closeTo(20e6, -4), head: expect.closeTo(40e6, -4) })
+    })
+
+    test('the same tests in two fresh Chromium runs record the same figures', async () => {
+      const heaps = []
+      for (let run = 0; run < 2; run++)
+        heaps.push(record(await recorded(), 'builds and drops 100,000 small objects').heap)
+      expect(Math.max(...heaps) / Math.min(...heaps) - 1, `heaps: ${heaps.join(', ')}`).toBeLessThan(0.01)
+    })
   })
 })

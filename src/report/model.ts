@@ -2,6 +2,7 @@ import type { Limit, TestBudgetMetric } from '../budgets/types.js'
 import { type ComparedMetrics, comparedMetrics, compareMetrics, type MetricChange } from '../compare/compare.js'
 import type { RegressionRules } from '../compare/rules.js'
 import type { MemoryMetrics } from '../measure/measure-memory.js'
+import type { DomCounts } from '../measure/probe.js'
 import type { RssMethod } from '../measure/rss.js'
 import type { BoundaryGc, TestMemoryRecord } from '../worker/test-recorder.js'
 import type { MemoryAtStart } from '../worker/trail.js'
@@ -42,7 +43,10 @@ export interface ReportTest {
   verdict: Verdict
   /** Bytes, milliseconds and counts as measured; null when not attributable or not measured. */
   metrics: MemoryMetrics | null
+  /** `none` in a browser page: then `rss` is NaN (null in JSON). */
   rssMethod: RssMethod | null
+  /** Browser tests only: DOM nodes, documents and event listeners at the test's end minus at its start. */
+  dom?: DomCounts
   /** `none`: in a page whose Chromium has no `gc()` exposed. */
   baselineGc: BoundaryGc | null
   /** `full`: `retained` is exact; `young`: it may include a little garbage promoted during the test. */
@@ -160,6 +164,8 @@ function toReportTest(test: CollectedTest): ReportTest {
     base: null,
     changes: [],
   }
+  if (measured?.dom)
+    reportTest.dom = measured.dom
   if (test.crash && !measured)
     reportTest.crash = test.crash
   return reportTest

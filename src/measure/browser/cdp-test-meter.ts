@@ -20,8 +20,8 @@ export function createCdpTestMeter(session: CdpSession, tracer: PageTracer, opti
   let running: { window: CdpWindow, baselineGc: BoundaryGc } | undefined
 
   /**
-   * A young-generation GC where the page has one; then a full one if the policy says so. Each
-   * collection is sent with the reading after it: run in order, answered in one round trip.
+   * A young-generation GC where the page has one; then a full one if the policy says so. The young
+   * one (a script in the page) is sent with the reading after it: run in order, one round trip.
    */
   async function collect(): Promise<{ gc: BoundaryGc, used: number }> {
     hasYoungGc ??= session.send('Runtime.evaluate', { expression: `typeof gc === 'function'`, returnByValue: true })
@@ -33,7 +33,10 @@ export function createCdpTestMeter(session: CdpSession, tracer: PageTracer, opti
         policy.collectedYoung(used(afterYoung))
       return { gc: young ? 'young' : 'none', used: used(afterYoung) }
     }
-    const [, afterFull] = await Promise.all([cdpCollectGarbage(session), cdpHeapNow(session)])
+    // Not sent together: Chromium answers HeapProfiler.collectGarbage at once and collects in a
+    // task of its own (with no JS on the stack), so a reading sent with it comes before the GC.
+    await cdpCollectGarbage(session)
+    const afterFull = await cdpHeapNow(session)
     policy.collectedFull(used(afterFull))
     return { gc: 'full', used: used(afterFull) }
   }
