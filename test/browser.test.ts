@@ -112,7 +112,7 @@ describe('browser mode, Chromium through Playwright', { timeout: 180_000 }, () =
     test('each test gets its record in task.meta, as in Node, with DOM counts and no RSS; config budgets fail a test over them', async () => {
       rmSync(join(root, 'reports'), { recursive: true, force: true })
       const run = await recorded()
-      expect(run.tests.length).toBe(8)
+      expect(run.tests.length).toBe(10)
       for (const t of run.tests)
         expect(record(run, t.fullName), t.fullName).toMatchObject({ attributable: true, rssMethod: 'none' })
 
@@ -147,13 +147,20 @@ describe('browser mode, Chromium through Playwright', { timeout: 180_000 }, () =
 
       const over = run.tests.find(t => t.fullName === 'over the budget')!
       expect(over.state).toBe('failed')
-      expect(over.errors[0]).toContain('Memory budget exceeded: allocated memory (heap + external) 12.01 MB is over the 8 MB budget of "budgets.test.ts".')
+      expect(over.errors[0]).toMatch(/^Memory budget exceeded: allocated memory \(heap \+ external\) 12\.0\d MB is over the 8 MB budget of "budgets\.test\.ts"\./)
       expect(run.tests.find(t => t.fullName === 'under the budget')!.state).toBe('passed')
       expect(run.exitCode).toBe(1)
 
+      // A DOM budget: 1,000 nodes kept against 500 allowed.
+      const dom = run.tests.find(t => t.fullName === 'adds 1,000 DOM nodes')!
+      expect(dom.state).toBe('failed')
+      expect(dom.errors[0]).toContain('Memory budget exceeded: DOM nodes added 1000 is over the 500 budget of "dom.test.ts".')
+      expect(dom.errors[0]).toMatch(/> dom +\+1000 nodes/)
+      expect(run.tests.find(t => t.fullName === 'adds 100 DOM nodes')!.state).toBe('passed')
+
       // The JSON report passes the schema's validator; the project is measured, not listed as unmeasured.
       const report = readReport(join(root, 'reports/memory.json'))
-      expect(report.summary).toMatchObject({ tests: 8, measured: 8, overBudget: 1, unmeasuredProjects: [] })
+      expect(report.summary).toMatchObject({ tests: 10, measured: 10, overBudget: 2, unmeasuredProjects: [] })
       const reported = report.tests.find(t => t.name === 'keeps 1,000 detached DOM nodes')!
       expect(reported).toMatchObject({ project: 'chromium', rssMethod: 'none', metrics: { rss: null }, dom: { nodes: 1000, documents: 0 } })
     })
@@ -164,7 +171,8 @@ describe('browser mode, Chromium through Playwright', { timeout: 180_000 }, () =
       const same = await recorded()
       expect(same.exitCode).toBe(1) // the over-budget test, as before
       const unchanged = readReport(join(root, 'reports/memory.json'))
-      expect(unchanged.summary).toMatchObject({ compared: true, regressed: 0 })
+      const moved = JSON.stringify(unchanged.tests.filter(t => t.changes.length > 0).map(t => [t.name, t.changes]))
+      expect(unchanged.summary, moved).toMatchObject({ compared: true, regressed: 0 })
       expect(unchanged.tests.find(t => t.name === 'a no-op')!.base).toMatchObject({ rss: null })
 
       process.env.FIXTURE_SCALE = '2'

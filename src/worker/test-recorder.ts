@@ -1,3 +1,4 @@
+import { budgetFigure } from '../budgets/figure.js'
 import { createBudgetMatcher } from '../budgets/match.js'
 import { type BudgetRule, type Limit, type ResolvedBudget, TEST_BUDGET_METRICS, type TestBudgetMetric } from '../budgets/types.js'
 import { type MemoryMetrics, toMetrics } from '../measure/metrics.js'
@@ -112,10 +113,12 @@ export function fullNameOf(task: RecordedTask): string {
   return names.join(' > ')
 }
 
-export function checkBudget(metrics: MemoryMetrics, budget: ResolvedBudget): BudgetViolation[] {
+/** The limits a test broke. A limit on a figure the test does not have (DOM counts in Node) does not apply. */
+export function checkBudget(figures: MemoryMetrics & { dom?: DomCounts }, budget: ResolvedBudget): BudgetViolation[] {
   return TEST_BUDGET_METRICS.flatMap((metric) => {
     const limit = budget.limits[metric]
-    return limit && metrics[metric] > limit.bytes ? [{ metric, value: metrics[metric], limit }] : []
+    const value = limit && budgetFigure(figures, metric)
+    return limit && value !== undefined && value > limit.bytes ? [{ metric, value, limit }] : []
   })
 }
 
@@ -153,7 +156,7 @@ export function createTestRecorder<Started>(options: RecorderOptions, meter: Tes
       ...(closed.dom && { dom: closed.dom }),
       ...attempt(task),
       budget,
-      violations: checkBudget(metrics, budget),
+      violations: checkBudget({ ...metrics, dom: closed.dom }, budget),
     }
   }
 
