@@ -112,7 +112,7 @@ describe('browser mode, Chromium through Playwright', { timeout: 180_000 }, () =
     test('each test gets its record in task.meta, as in Node, with DOM counts and no RSS; config budgets fail a test over them', async () => {
       rmSync(join(root, 'reports'), { recursive: true, force: true })
       const run = await recorded()
-      expect(run.tests.length).toBe(10)
+      expect(run.tests.length).toBe(11)
       for (const t of run.tests)
         expect(record(run, t.fullName), t.fullName).toMatchObject({ attributable: true, rssMethod: 'none' })
 
@@ -158,9 +158,15 @@ describe('browser mode, Chromium through Playwright', { timeout: 180_000 }, () =
       expect(dom.errors[0]).toMatch(/> dom +\+1000 nodes/)
       expect(run.tests.find(t => t.fullName === 'adds 100 DOM nodes')!.state).toBe('passed')
 
+      // The page's afterEach catches a matcher call without await, as a Node worker's does.
+      const unawaited = run.tests.find(t => t.fullName === 'calls toStayUnder without await')!
+      expect(unawaited.state).toBe('failed')
+      expect(unawaited.errors[0]).toContain('A memory assertion was not awaited.')
+      expect(unawaited.errors[0]).toContain('await expect(fn).toStayUnder("1MB")   (it passed)')
+
       // The JSON report passes the schema's validator; the project is measured, not listed as unmeasured.
       const report = readReport(join(root, 'reports/memory.json'))
-      expect(report.summary).toMatchObject({ tests: 10, measured: 10, overBudget: 2, unmeasuredProjects: [] })
+      expect(report.summary).toMatchObject({ tests: 11, measured: 11, overBudget: 2, unmeasuredProjects: [] })
       const reported = report.tests.find(t => t.name === 'keeps 1,000 detached DOM nodes')!
       expect(reported).toMatchObject({ project: 'chromium', rssMethod: 'none', metrics: { rss: null }, dom: { nodes: 1000, documents: 0 } })
     })
