@@ -6,24 +6,19 @@ import './types.js'
 import { createBrowserTestMeter } from '../measure/browser/test-meter.js'
 import { WORKER_CONFIG_KEY } from '../worker/config.js'
 import { createTestRecorder, relativePath } from '../worker/test-recorder.js'
-import { browserProbe, explainLeakInPage, probeCommand } from './browser-probe.js'
+import { browserProbe, explainLeakInPage, measureAllocations, probeCommand } from './browser-probe.js'
 import { installMatchers } from './install.js'
 import { createToLeak } from './leak-matcher.js'
+import { createToAllocateUnder } from './to-allocate-under.js'
 import { registerRecordingHooks } from './recording-hooks.js'
 import { createToStayUnder } from './to-stay-under.js'
 import { settleUnawaited } from './unawaited.js'
-
-function notInBrowserYet(name: string) {
-  return () => {
-    throw new Error(`${name}() does not run in browser mode yet; in a Chromium project, toStayUnder(), not.toLeak() and measureMemory() do.`)
-  }
-}
 
 // A page imports its setup files again for each test file, into the file's own frame: each file
 // gets its matchers and its hooks; the GC policy's state is kept per page in the Vitest process.
 installMatchers({
   toStayUnder: createToStayUnder(browserProbe),
-  toAllocateUnder: notInBrowserYet('toAllocateUnder'),
+  toAllocateUnder: createToAllocateUnder(measureAllocations),
   toLeak: createToLeak(browserProbe, explainLeakInPage),
 })
 

@@ -1,4 +1,5 @@
-import { toAllocateUnder } from './to-allocate-under.js'
+import { measureAllocations } from '../measure/allocations.js'
+import { createToAllocateUnder } from './to-allocate-under.js'
 import { toLeak } from './to-leak.js'
 import { nodeProbe } from '../measure/node/probe.js'
 import { createToStayUnder } from './to-stay-under.js'
@@ -10,7 +11,9 @@ export type { StayUnderOptions } from './to-stay-under.js'
 
 export const toStayUnder = createToStayUnder(nodeProbe)
 
-export { type AllocateUnderOptions, formatAllocationFailure, toAllocateUnder } from './to-allocate-under.js'
+export { type AllocateUnderOptions, formatAllocationFailure } from './to-allocate-under.js'
+
+export const toAllocateUnder = createToAllocateUnder(measureAllocations)
 
 export { formatLeakFailure, type LeakOptions, toLeak } from './to-leak.js'
 
