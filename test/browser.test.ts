@@ -130,10 +130,12 @@ describe('browser mode, Chromium through Playwright', { timeout: 180_000 }, () =
         expect(record(run, t.fullName), t.fullName).toMatchObject({ attributable: true, rssMethod: 'none' })
 
       // Kept to the end: external exactly the array (and its 47 to 52 B of wrapper), retained after a full GC.
+      // The heap holds its wrapper, and, this being the file's first test, the code Vitest compiles
+      // on its first test (32 to 66 kB measured).
       const array = record(run, 'keeps a 20 MB typed array (times FIXTURE_SCALE)')
       expect(array.external).toBeGreaterThanOrEqual(20_000_000)
       expect(array.external).toBeLessThan(20_000_000 + 1_000)
-      expect(array.heap).toBeLessThan(64_000)
+      expect(array.heap).toBeLessThan(128_000)
       expect(array.retainedGc).toBe('full')
       expect(array.retained).toBeGreaterThanOrEqual(20_000_000)
       expect(array.retained).toBeLessThan(20_200_000)

@@ -28,7 +28,10 @@ async function finishTest(task: Task, recording: Recording | undefined, settleUn
   const unawaited = await settleUnawaited(task)
   if (unawaited)
     errors.push(unawaited.message)
-  const record = await recording?.recorder.finish(task)
+  const finished = recording?.recorder.finish(task)
+  // Awaited only in a page: in a Node worker an await here lets the runner's pending jobs run
+  // between the test's end and its record.
+  const record = finished instanceof Promise ? await finished : finished
   recording?.afterFinish?.(task, record)
   if (record) {
     ;(task.meta as MemoryTaskMeta).memory = record

@@ -33,8 +33,9 @@ export function createCdpTestMeter(session: CdpSession, tracer: PageTracer, opti
         policy.collectedYoung(used(afterYoung))
       return { gc: young ? 'young' : 'none', used: used(afterYoung) }
     }
-    // Not sent together: Chromium answers HeapProfiler.collectGarbage at once and collects in a
-    // task of its own (with no JS on the stack), so a reading sent with it comes before the GC.
+    // Not sent together: a reading sent with HeapProfiler.collectGarbage was answered before the
+    // collection (measured: a test that kept 20 MB read as garbage, so the next full GC was skipped);
+    // one sent after its reply reads the collected heap.
     await cdpCollectGarbage(session)
     const afterFull = await cdpHeapNow(session)
     policy.collectedFull(used(afterFull))
@@ -46,6 +47,7 @@ export function createCdpTestMeter(session: CdpSession, tracer: PageTracer, opti
       // A test whose end was never measured (its afterEach hooks stopped early) left its window open.
       if (running)
         tracer.reset()
+      // Little allocated since the previous test's end collected: that collection serves this test too.
       let baselineGc: BoundaryGc = 'young'
       const window = await tracer.open(async () => {
         if (!policy.littleSinceCollected(used(await cdpHeapNow(session))))
