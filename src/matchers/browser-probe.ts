@@ -3,10 +3,11 @@ import { type AllocationMeasurement, measureAllocationsWith, type MeasureAllocat
 import { createBrowserProbe, type ProbeCommand } from '../measure/browser/probe.js'
 import { measureWith, type MemoryMeasurement } from '../measure/measure.js'
 import { callRepeatedly, freshRepeater } from '../measure/repeat.js'
+import type { TestCommand } from '../worker/browser-meter.js'
 import type { ExplainLeak, LeakExplanation } from './leak-matcher.js'
 
-/** The command as the page calls it: the probe's steps, and the two halves of a leak explanation. */
-type PageCommand = ProbeCommand & {
+/** The command as the page calls it: the probe's steps, a test's recording, and the two halves of a leak explanation. */
+type PageCommand = ProbeCommand & TestCommand & {
   (operation: 'snapshot', argument: { folder?: string }): Promise<void>
   (operation: 'explain', argument: { calls: number }): Promise<LeakExplanation>
 }
@@ -20,8 +21,8 @@ function missingCommand(): never {
 
 const command: PageCommand = memoryBudgetProbe ?? missingCommand
 
-/** The probe's command, for per-test recording in the page. */
-export const probeCommand: ProbeCommand = command
+/** The command, for per-test recording in the page. */
+export const testCommand: TestCommand = command
 
 /** One probe per page, so the setup file's matchers and `measureMemory` share its queue. */
 export const browserProbe = createBrowserProbe(command)

@@ -3,10 +3,10 @@
 // serves it to the page.
 import { inject } from 'vitest'
 import './types.js'
-import { createBrowserTestMeter } from '../measure/browser/test-meter.js'
+import { createBrowserTestMeter } from '../worker/browser-meter.js'
 import { WORKER_CONFIG_KEY } from '../worker/config.js'
 import { createTestRecorder, relativePath } from '../worker/test-recorder.js'
-import { browserProbe, explainLeakInPage, measureAllocations, probeCommand } from './browser-probe.js'
+import { browserProbe, explainLeakInPage, measureAllocations, testCommand } from './browser-probe.js'
 import { installMatchers } from './install.js'
 import { createToLeak } from './leak-matcher.js'
 import { createToAllocateUnder } from './to-allocate-under.js'
@@ -24,5 +24,5 @@ installMatchers({
 
 const config = inject(WORKER_CONFIG_KEY)
 registerRecordingHooks(config && {
-  recorder: createTestRecorder({ root: config.root, budgets: config.budgets, relativeFile: relativePath }, createBrowserTestMeter(probeCommand, config)),
+  recorder: createTestRecorder({ root: config.root, budgets: config.budgets, relativeFile: relativePath }, createBrowserTestMeter(testCommand, config)),
 }, settleUnawaited)

@@ -1,8 +1,8 @@
 import { cdpCollectGarbage, cdpHeapNow, cdpHeapSnapshot, type CdpSession, domCounts } from '../measure/browser/cdp.js'
-import { createCdpTestMeter } from '../measure/browser/cdp-test-meter.js'
 import { type CdpWindow, createPageTracer } from '../measure/browser/page-tracer.js'
 import type { GcPolicyOptions } from '../measure/gc-policy.js'
 import { compareSnapshots, snapshotFolder } from '../matchers/leak-snapshots.js'
+import { createCdpTestMeter } from './cdp-test-meter.js'
 
 /** The browser command's name: the page side calls it through `commands` from `vitest/browser`. */
 export const PROBE_COMMAND = 'memoryBudgetProbe'
@@ -49,7 +49,7 @@ interface ProbeArgument {
 
 /**
  * The server side of the Chromium probe (`src/measure/browser/probe.ts`) and of per-test recording
- * (`src/measure/browser/test-meter.ts`): one CDP session per page, its windows on one trace. A leak
+ * (`src/worker/browser-meter.ts`): one CDP session per page, its windows on one trace. A leak
  * explanation is a `snapshot` (before), the page's calls, then `explain` (after, and the comparison,
  * which runs here: snapshots and memlab are Node's).
  */

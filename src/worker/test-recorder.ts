@@ -7,7 +7,7 @@ import type { RssMethod } from '../measure/rss.js'
 
 // What every test's record is and how a test's lifecycle makes one, in a Node worker and in a
 // Chromium page alike: only starting, stopping and reading a measurement come from the runtime's
-// meter (src/worker/node-meter.ts, src/measure/browser/test-meter.ts). This module imports no Node
+// meter (src/worker/node-meter.ts, src/worker/browser-meter.ts). This module imports no Node
 // module, so the page loads it too.
 
 export { FULL_GC_THRESHOLD } from '../measure/gc-policy.js'

@@ -1,8 +1,6 @@
 import type { HeapPoint } from '../gc-trace.js'
 import type { DomCounts, MemoryProbe } from '../probe.js'
-import type { GcPolicyOptions } from '../gc-policy.js'
 import type { CdpClosedWindow } from './cdp.js'
-import type { CdpTestMeasurement } from './cdp-test-meter.js'
 
 /**
  * What the page asks of the Vitest process, which holds the CDP session: one browser command, so
@@ -14,8 +12,6 @@ export type ProbeCommand = {
   (operation: 'dom'): Promise<DomCounts>
   (operation: 'open'): Promise<void>
   (operation: 'close'): Promise<CdpClosedWindow>
-  (operation: 'test-start', argument: { policy: GcPolicyOptions, firstOfFile: boolean }): Promise<void>
-  (operation: 'test-end'): Promise<CdpTestMeasurement>
 }
 
 /**

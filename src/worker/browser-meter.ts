@@ -1,6 +1,15 @@
-import type { TestMeter } from '../../worker/test-recorder.js'
-import type { GcPolicyOptions } from '../gc-policy.js'
-import type { ProbeCommand } from './probe.js'
+import type { CdpClosedWindow } from '../measure/browser/cdp.js'
+import type { GcPolicyOptions } from '../measure/gc-policy.js'
+import type { TestMeasurement, TestMeter } from './test-recorder.js'
+
+/** A test's measurement as the Vitest process sends it to the page, which adds the test's duration and the RSS it cannot see. */
+export type CdpTestMeasurement = Omit<TestMeasurement, 'closed'> & { closed: Omit<CdpClosedWindow, 'timeline'> }
+
+/** What the page asks of the Vitest process to record a test: the probe's browser command (`src/plugin/browser-commands.ts`). */
+export type TestCommand = {
+  (operation: 'test-start', argument: { policy: GcPolicyOptions, firstOfFile: boolean }): Promise<void>
+  (operation: 'test-end'): Promise<CdpTestMeasurement>
+}
 
 /**
  * Per-test recording in a Chromium page: one round trip to the Vitest process as a test starts
@@ -8,7 +17,7 @@ import type { ProbeCommand } from './probe.js'
  * and one as it ends (the end read first, the trace's GCs, `retained`). The page keeps only the
  * test's duration. A meter serves one test file (the page imports its setup files for each).
  */
-export function createBrowserTestMeter(command: ProbeCommand, policy: GcPolicyOptions): TestMeter<number> {
+export function createBrowserTestMeter(command: TestCommand, policy: GcPolicyOptions): TestMeter<number> {
   let firstOfFile = true
   return {
     async start() {

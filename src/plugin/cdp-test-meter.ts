@@ -1,15 +1,14 @@
-import { createGcPolicy, type GcPolicyOptions } from '../gc-policy.js'
-import type { BoundaryGc, TestMeasurement } from '../../worker/test-recorder.js'
-import { cdpCollectGarbage, type CdpClosedWindow, type CdpSession, cdpHeapNow } from './cdp.js'
-import type { CdpWindow, PageTracer } from './page-tracer.js'
-
-/** A test's measurement as the Vitest process sends it to the page, which adds the test's duration and the RSS it cannot see. */
-export type CdpTestMeasurement = Omit<TestMeasurement, 'closed'> & { closed: Omit<CdpClosedWindow, 'timeline'> }
+import { cdpCollectGarbage, type CdpSession, cdpHeapNow } from '../measure/browser/cdp.js'
+import type { CdpWindow, PageTracer } from '../measure/browser/page-tracer.js'
+import { createGcPolicy, type GcPolicyOptions } from '../measure/gc-policy.js'
+import type { CdpTestMeasurement } from '../worker/browser-meter.js'
+import type { BoundaryGc } from '../worker/test-recorder.js'
 
 const used = (point: { heap: number, external: number }) => point.heap + point.external
 
 /**
- * Per-test recording of a Chromium page, in the Vitest process: the GC policy of a Node worker
+ * Per-test recording of a Chromium page, in the Vitest process (the page's half is
+ * `src/worker/browser-meter.ts`): the GC policy of a Node worker
  * (src/measure/gc-policy.ts), with a young-generation GC from the page's `gc()` (the plugin
  * launches Chromium with `--expose-gc`; a GC over CDP is always a full one) and the test's window
  * on the page's one trace.
