@@ -128,6 +128,9 @@ describe('browser mode, Chromium through Playwright', { timeout: 180_000 }, () =
       expect(run.tests.length).toBe(11)
       for (const t of run.tests)
         expect(record(run, t.fullName), t.fullName).toMatchObject({ attributable: true, rssMethod: 'none' })
+      // Each file starts from a full GC, as in a fresh Node worker: the file before left its frame as garbage.
+      const firstOfEach = ['keeps a 20 MB typed array (times FIXTURE_SCALE)', 'under the budget', 'adds 1,000 DOM nodes', 'calls toStayUnder without await']
+      expect(firstOfEach.map(name => [name, record(run, name).baselineGc])).toEqual(firstOfEach.map(name => [name, 'full']))
 
       // Kept to the end: external exactly the array (and its 47 to 52 B of wrapper), retained after a full GC.
       // The heap holds its wrapper, and, this being the file's first test, the code Vitest compiles
