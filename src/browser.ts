@@ -1,6 +1,7 @@
 // `vitest-memory-budget/browser`: what a test in a Chromium page imports. Nothing below it imports a
 // Node module (test/unit/browser-imports.test.ts checks).
-export { measureMemory } from './matchers/browser-probe.js'
+export { measureAllocations, measureMemory } from './matchers/browser-probe.js'
+export type { AllocationMeasurement, MeasureAllocationsOptions } from './measure/allocation-rounds.js'
 export type { MemoryMeasurement } from './measure/measure.js'
 export type { MemoryMetrics } from './measure/metrics.js'
 export type { DomCounts } from './measure/probe.js'

@@ -1,5 +1,9 @@
+import { rmSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { runFixture } from './helpers/run-fixture.js'
+import { readReport } from '../src/report/files.js'
+import type { TestMemory } from '../src/worker/test-recorder.js'
+import { fixturePath, runFixture } from './helpers/run-fixture.js'
 
 interface Reading {
   total: number
@@ -42,7 +46,20 @@ describe('browser mode, Chromium through Playwright', { timeout: 180_000 }, () =
     expect(dom.dom).toEqual({ nodes: 1000, documents: 0, listeners: 0 })
 
     expect(byName['toStayUnder passes under its budget']).toMatchObject({ state: 'passed' })
-    expect(byName['toAllocateUnder says it does not run in the browser yet']).toMatchObject({ state: 'passed' })
+    // Bytes per call over five rounds of 10,000 calls. With pointer compression a small integer is
+    // 4 B: 1,000 of them are a 4,000 B element store plus the array and its header (24 B); the
+    // rounds' 40 MB take GCs, read from the page's trace. An ArrayBuffer's 4 kB are external.
+    const perCall = (name: string) => byName[name]!.meta.perCall as { bytesPerCall: number, gcCount: number }
+    expect(perCall('1,000 small integers per call').bytesPerCall).toBeGreaterThanOrEqual(4024)
+    expect(perCall('1,000 small integers per call').bytesPerCall).toBeLessThan(4024 * 1.05)
+    expect(perCall('1,000 small integers per call').gcCount).toBeGreaterThan(0)
+    expect(perCall('a 4 kB ArrayBuffer per call').bytesPerCall).toBeGreaterThanOrEqual(4096)
+    expect(perCall('a 4 kB ArrayBuffer per call').bytesPerCall).toBeLessThan(4096 * 1.1)
+    // The round trips of a window cost the page 7 to 18 kB: 1 to 2 B per call of 10,000; 29 B measured.
+    expect(perCall('nothing per call').bytesPerCall).toBeLessThan(64)
+    expect(byName['toAllocateUnder passes under its budget']).toMatchObject({ state: 'passed' })
+    expect(byName['toAllocateUnder fails over its budget']!.errors[0]).toMatch(/^expected the function to allocate at most 4 kB per call, but it allocated 4\.0\d kB per call\n/)
+    expect(byName['toAllocateUnder fails over its budget']!.errors[0]).toMatch(/time per call: [\d.]+ µs, [\d,]+ calls\/s \(performance\.now\(\) over one loop\)$/m)
     expect(byName['toStayUnder on rss says a page has none']).toMatchObject({ state: 'passed' })
     const over = byName['toStayUnder fails over its budget']!
     expect(over.state).toBe('failed')
@@ -97,5 +114,110 @@ describe('browser mode, Chromium through Playwright', { timeout: 180_000 }, () =
     const notes = run.output.split('\n').filter(line => line.includes('Not measured'))
     expect(notes).toHaveLength(1)
     expect(notes[0]).toContain('project "firefox" (browser mode in firefox with the playwright provider: memory is measured in Chromium through the Playwright provider only (over CDP))')
+  })
+
+  describe('every test recorded in the page', () => {
+    const root = fixturePath('browser-chromium-pertest')
+    const record = (run: Awaited<ReturnType<typeof runFixture>>, name: string) => run.tests.find(t => t.fullName === name)!.meta.memory as TestMemory
+    // cost.test.ts only times the recording (see the README's figures): 100 no-ops, left out here.
+    const recorded = () => runFixture('browser-chromium-pertest', { exclude: ['cost.test.ts', '**/node_modules/**'] })
+
+    test('each test gets its record in task.meta, as in Node, with DOM counts and no RSS; config budgets fail a test over them', async () => {
+      rmSync(join(root, 'reports'), { recursive: true, force: true })
+      const run = await recorded()
+      expect(run.tests.length).toBe(11)
+      for (const t of run.tests)
+        expect(record(run, t.fullName), t.fullName).toMatchObject({ attributable: true, rssMethod: 'none' })
+      // Each file starts from a full GC, as in a fresh Node worker: the file before left its frame as garbage.
+      const firstOfEach = ['keeps a 20 MB typed array (times FIXTURE_SCALE)', 'under the budget', 'adds 1,000 DOM nodes', 'calls toStayUnder without await']
+      expect(firstOfEach.map(name => [name, record(run, name).baselineGc])).toEqual(firstOfEach.map(name => [name, 'full']))
+
+      // Kept to the end: external exactly the array (and its 47 to 52 B of wrapper), retained after a full GC.
+      // The heap holds its wrapper, and, this being the file's first test, the code Vitest compiles
+      // on its first test (32 to 66 kB measured).
+      const array = record(run, 'keeps a 20 MB typed array (times FIXTURE_SCALE)')
+      expect(array.external).toBeGreaterThanOrEqual(20_000_000)
+      expect(array.external).toBeLessThan(20_000_000 + 1_000)
+      expect(array.heap).toBeLessThan(128_000)
+      expect(array.retainedGc).toBe('full')
+      expect(array.retained).toBeGreaterThanOrEqual(20_000_000)
+      expect(array.retained).toBeLessThan(20_200_000)
+      // Through Vitest's RPC, the page's NaN arrives as null.
+      expect(array.rss ?? Number.NaN).toBeNaN()
+
+      // 2.4 MB of objects and array (see the matcher's test above), with no GC in the test: the peak is the end.
+      const objects = record(run, 'builds and drops 100,000 small objects')
+      expect(objects.heap).toBeGreaterThanOrEqual(2_400_000)
+      expect(objects.heap).toBeLessThan(4_800_000)
+      expect(objects.gcCount).toBe(0)
+
+      // 70 MB allocated in 3.5 MB batches: V8 collected during the test, so its GCs were read from
+      // the trace: the peak is one young generation's worth, not the 70 MB allocated.
+      const batches = record(run, 'builds and drops 20 batches of 100,000 objects')
+      expect(batches.gcCount).toBeGreaterThan(0)
+      expect(batches.allocated).toBeGreaterThanOrEqual(20 * 3_400_000)
+      expect(batches.allocated).toBeLessThan(20 * 4_000_000)
+      expect(batches.heap).toBeLessThan(40_000_000)
+
+      expect(record(run, 'keeps 1,000 detached DOM nodes').dom).toMatchObject({ nodes: 1000, documents: 0 })
+      // Vitest's runner and the two round trips of the recording: 14 to 36 kB measured.
+      expect(record(run, 'a no-op').total).toBeLessThan(64_000)
+
+      const over = run.tests.find(t => t.fullName === 'over the budget')!
+      expect(over.state).toBe('failed')
+      expect(over.errors[0]).toMatch(/^Memory budget exceeded: allocated memory \(heap \+ external\) 12\.0\d MB is over the 8 MB budget of "budgets\.test\.ts"\./)
+      expect(run.tests.find(t => t.fullName === 'under the budget')!.state).toBe('passed')
+      expect(run.exitCode).toBe(1)
+
+      // A DOM budget: 1,000 nodes kept against 500 allowed.
+      const dom = run.tests.find(t => t.fullName === 'adds 1,000 DOM nodes')!
+      expect(dom.state).toBe('failed')
+      expect(dom.errors[0]).toContain('Memory budget exceeded: DOM nodes added 1000 is over the 500 budget of "dom.test.ts".')
+      expect(dom.errors[0]).toMatch(/> dom +\+1000 nodes/)
+      expect(run.tests.find(t => t.fullName === 'adds 100 DOM nodes')!.state).toBe('passed')
+
+      // The page's afterEach catches a matcher call without await, as a Node worker's does.
+      const unawaited = run.tests.find(t => t.fullName === 'calls toStayUnder without await')!
+      expect(unawaited.state).toBe('failed')
+      expect(unawaited.errors[0]).toContain('A memory assertion was not awaited.')
+      expect(unawaited.errors[0]).toContain('await expect(fn).toStayUnder("1MB")   (it passed)')
+
+      // The JSON report passes the schema's validator; the project is measured, not listed as unmeasured.
+      const report = readReport(join(root, 'reports/memory.json'))
+      expect(report.summary).toMatchObject({ tests: 11, measured: 11, overBudget: 2, unmeasuredProjects: [] })
+      const reported = report.tests.find(t => t.name === 'keeps 1,000 detached DOM nodes')!
+      expect(reported).toMatchObject({ project: 'chromium', rssMethod: 'none', metrics: { rss: null }, dom: { nodes: 1000, documents: 0 } })
+    })
+
+    test('a baseline of a browser project: written with -u, compared on the next run, a regression named', async () => {
+      rmSync(join(root, 'reports'), { recursive: true, force: true })
+      await runFixture('browser-chromium-pertest', { exclude: ['cost.test.ts', '**/node_modules/**'], update: true })
+      const same = await recorded()
+      expect(same.exitCode).toBe(1) // the over-budget test, as before
+      const unchanged = readReport(join(root, 'reports/memory.json'))
+      const moved = JSON.stringify(unchanged.tests.filter(t => t.changes.length > 0).map(t => [t.name, t.changes]))
+      expect(unchanged.summary, moved).toMatchObject({ compared: true, regressed: 0 })
+      expect(unchanged.tests.find(t => t.name === 'a no-op')!.base).toMatchObject({ rss: null })
+
+      process.env.FIXTURE_SCALE = '2'
+      try {
+        await recorded()
+      }
+      finally {
+        delete process.env.FIXTURE_SCALE
+      }
+      const grown = readReport(join(root, 'reports/memory.json'))
+      expect(grown.summary.regressed).toBe(1)
+      const changes = grown.tests.find(t => t.name === 'keeps a 20 MB typed array (times FIXTURE_SCALE)')!.changes
+      expect(changes.map(c => c.metric)).toEqual(expect.arrayContaining(['total', 'external', 'retained', 'allocated']))
+      expect(changes.find(c => c.metric === 'external')).toMatchObject({ direction: 'regressed', base: expect.closeTo(20e6, -4), head: expect.closeTo(40e6, -4) })
+    })
+
+    test('the same tests in two fresh Chromium runs record the same figures', async () => {
+      const heaps = []
+      for (let run = 0; run < 2; run++)
+        heaps.push(record(await recorded(), 'builds and drops 100,000 small objects').heap)
+      expect(Math.max(...heaps) / Math.min(...heaps) - 1, `heaps: ${heaps.join(', ')}`).toBeLessThan(0.01)
+    })
   })
 })

@@ -15,6 +15,7 @@ import {
   type StayUnderOptions,
   type Verdict,
 } from '../src/index.js'
+import { measureAllocations as measureAllocationsInPage, measureMemory as measureMemoryInPage } from '../src/browser.js'
 
 describe('toStayUnder', () => {
   test('takes a size and options, and must be awaited', () => {
@@ -110,5 +111,19 @@ describe('toLeak', () => {
     expectTypeOf(expect(() => {}).not.toLeak({ iterations: 10, callsPerIteration: 50, warmup: 20, threshold: '1kB', snapshots: 'snapshots' })).toEqualTypeOf<Promise<void>>()
     // @ts-expect-error threshold is a size
     void expect(() => {}).not.toLeak({ threshold: true })
+  })
+})
+
+describe('vitest-memory-budget/browser', () => {
+  test('measures in the page with the types of Node\'s, DOM counts and the timing source added', () => {
+    expectTypeOf(measureMemoryInPage(() => {})).resolves.toHaveProperty('dom').toEqualTypeOf<{ nodes: number, documents: number, listeners: number } | undefined>()
+    expectTypeOf(measureAllocationsInPage(() => 1, { calls: 100 })).resolves.toHaveProperty('bytesPerCall').toEqualTypeOf<number>()
+    expectTypeOf(measureAllocationsInPage(() => 1)).resolves.toHaveProperty('timedWith').toEqualTypeOf<string>()
+  })
+
+  test('budgets take DOM counts as numbers, not sizes', () => {
+    expectTypeOf(memoryBudget).toBeCallableWith({ budgets: { 'src/**': { total: '20MB', domNodes: 5000, domListeners: 10, domDocuments: 0 } } })
+    // @ts-expect-error a DOM count is a number of objects, not a size
+    memoryBudget({ budgets: { 'src/**': { domNodes: '5kB' } } })
   })
 })

@@ -1,7 +1,7 @@
 import picomatch from 'picomatch'
 import { describeValue, isPlainObject } from '../measure/arguments.js'
 import { parseSize, type SizeInput } from '../measure/size.js'
-import { type BudgetRule, TEST_BUDGET_METRICS, type TestBudgetMetric } from './types.js'
+import { type BudgetRule, isDomMetric, TEST_BUDGET_METRICS, type TestBudgetMetric } from './types.js'
 
 const NAME_SEPARATOR = ' > '
 
@@ -39,11 +39,18 @@ function compileLimits(pattern: string, budget: unknown): BudgetRule['limits'] {
   for (const [metric, size] of Object.entries(budget)) {
     if (!TEST_BUDGET_METRICS.includes(metric as TestBudgetMetric))
       throw new TypeError(`Unknown metric ${JSON.stringify(metric)} in the budget for ${JSON.stringify(pattern)}. Accepted: ${TEST_BUDGET_METRICS.join(', ')}.`)
-    limits[metric as TestBudgetMetric] = parseSize(size as SizeInput, what(metric))
+    limits[metric as TestBudgetMetric] = isDomMetric(metric as TestBudgetMetric) ? parseCount(size, what(metric)) : parseSize(size as SizeInput, what(metric))
   }
   if (Object.keys(limits).length === 0)
     throw new TypeError(`The budget for ${JSON.stringify(pattern)} sets no metric. Accepted: ${TEST_BUDGET_METRICS.join(', ')}.`)
   return limits
+}
+
+/** A DOM-count limit: a whole number, 0 or more (a size such as '5kB' would mean nothing here). */
+function parseCount(value: unknown, what: string): { bytes: number, family: 'si' } {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+    throw new TypeError(`Invalid ${what}: expected a whole number of objects, 0 or more (e.g. 5000), got ${describeValue(value)}.`)
+  return { bytes: value, family: 'si' }
 }
 
 /** `*` matches any run of characters (including ' > ' between suite names), `?` one character. */

@@ -1,17 +1,31 @@
 import type { SizeInput, UnitFamily } from '../measure/size.js'
 
-/** Metrics a config budget can hold: the matcher's peaks, plus what a test retained. */
-export type TestBudgetMetric = 'total' | 'heap' | 'external' | 'rss' | 'retained'
+/** Metrics a config budget holds in bytes: the matcher's peaks, plus what a test retained. */
+export type SizeBudgetMetric = 'total' | 'heap' | 'external' | 'rss' | 'retained'
 
-export const TEST_BUDGET_METRICS: readonly TestBudgetMetric[] = ['total', 'heap', 'external', 'rss', 'retained']
+/** Metrics a config budget holds as counts: a browser test's DOM objects at its end minus at its start. */
+export type DomBudgetMetric = 'domNodes' | 'domListeners' | 'domDocuments'
 
-/** A budget as written in the config: a size (for `total`), or a size per metric. */
-export type BudgetInput = SizeInput | Partial<Record<TestBudgetMetric, SizeInput>>
+export type TestBudgetMetric = SizeBudgetMetric | DomBudgetMetric
+
+export const SIZE_BUDGET_METRICS: readonly SizeBudgetMetric[] = ['total', 'heap', 'external', 'rss', 'retained']
+
+export const DOM_BUDGET_METRICS: readonly DomBudgetMetric[] = ['domNodes', 'domListeners', 'domDocuments']
+
+export const TEST_BUDGET_METRICS: readonly TestBudgetMetric[] = [...SIZE_BUDGET_METRICS, ...DOM_BUDGET_METRICS]
+
+export function isDomMetric(metric: TestBudgetMetric): metric is DomBudgetMetric {
+  return (DOM_BUDGET_METRICS as readonly string[]).includes(metric)
+}
+
+/** A budget as written in the config: a size (for `total`), or a size per metric and a count per DOM metric. */
+export type BudgetInput = SizeInput | Partial<Record<SizeBudgetMetric, SizeInput> & Record<DomBudgetMetric, number>>
 
 /** `{ '<file glob>[ > <test name pattern>]': budget }`; later keys override earlier ones, metric by metric. */
 export type BudgetsInput = Record<string, BudgetInput>
 
 export interface Limit {
+  /** The limit: bytes, or a count for a DOM metric. */
   bytes: number
   family: UnitFamily
   /** The key that set this limit. */

@@ -30,9 +30,12 @@ export function pickFigures(source: Readonly<ComparedMetrics>, value: (figure: n
   }
 }
 
-/** Picks the compared figures out of full metrics, rounded to whole bytes. */
+/** A figure that was not measured (`rss` in a browser page: NaN, or null once through JSON) stays so. */
+const roundFigure = (figure: number): number => (Number.isFinite(figure) ? Math.round(figure) : Number.NaN)
+
+/** Picks the compared figures out of full metrics, rounded to whole bytes; one not measured is NaN (null in JSON). */
 export function comparedMetrics(metrics: MemoryMetrics): ComparedMetrics {
-  return pickFigures(metrics, Math.round)
+  return pickFigures(metrics, roundFigure)
 }
 
 /**
@@ -43,7 +46,8 @@ export function compareMetrics(base: ComparedMetrics, head: ComparedMetrics, rul
   const changes: MetricChange[] = []
   for (const metric of REGRESSION_METRICS) {
     const rule = rules.metrics[metric]
-    if (!rule || base[metric] === undefined || head[metric] === undefined)
+    // A figure not measured on either side (`rss` of a browser test) has nothing to compare.
+    if (!rule || !Number.isFinite(base[metric]) || !Number.isFinite(head[metric]))
       continue
     const delta = head[metric] - base[metric]
     const ratio = base[metric] === 0 ? (delta === 0 ? 0 : Infinity) : delta / base[metric]

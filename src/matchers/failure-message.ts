@@ -2,7 +2,8 @@ import type { AllocationSite } from '../measure/allocation-sites.js'
 import type { MemoryMeasurement, MemoryMetrics } from '../measure/measure-memory.js'
 import type { DomCounts } from '../measure/probe.js'
 import type { RssMethod } from '../measure/rss.js'
-import type { TestBudgetMetric } from '../budgets/types.js'
+import { formatBudgetValue } from '../budgets/figure.js'
+import { isDomMetric, type TestBudgetMetric } from '../budgets/types.js'
 import type { TestMemory } from '../worker/test-recorder.js'
 import { formatBytes, type UnitFamily } from '../measure/size.js'
 
@@ -82,7 +83,13 @@ function formatSites(sites: readonly AllocationSite[], family: UnitFamily): stri
   ]
 }
 
-const BUDGET_LABELS: Record<TestBudgetMetric, string> = { ...METRIC_LABELS, retained: 'retained memory' }
+const BUDGET_LABELS: Record<TestBudgetMetric, string> = {
+  ...METRIC_LABELS,
+  retained: 'retained memory',
+  domNodes: 'DOM nodes added',
+  domListeners: 'event listeners added',
+  domDocuments: 'documents added',
+}
 
 /** The failure of a test over its configured budget: which limits it broke, set by which pattern, and its figures. */
 const RETAINED_AFTER = {
@@ -93,13 +100,14 @@ const RETAINED_AFTER = {
 
 export function formatTestBudgetFailure(record: TestMemory, profilePath?: string): string {
   const family = record.violations[0]?.limit.family ?? 'si'
-  const size = (bytes: number) => formatBytes(bytes, family)
   const broken = record.violations.map(v =>
-    `${BUDGET_LABELS[v.metric]} ${size(v.value)} is over the ${size(v.limit.bytes)} budget of ${JSON.stringify(v.limit.pattern)}`)
+    `${BUDGET_LABELS[v.metric]} ${formatBudgetValue(v.metric, v.value, family)} is over the ${formatBudgetValue(v.metric, v.limit.bytes, family)} budget of ${JSON.stringify(v.limit.pattern)}`)
+  // The table's row of a DOM count is `dom`.
+  const marked = record.violations.map(v => (isDomMetric(v.metric) ? 'dom' : v.metric))
   return [
     `Memory budget exceeded: ${broken.join('; ')}.`,
     '',
-    ...formatMetricsTable(record, family, record.violations.map(v => v.metric), RETAINED_AFTER[record.retainedGc]),
+    ...formatMetricsTable(record, family, marked, RETAINED_AFTER[record.retainedGc]),
     '',
     'Budgets are set in memoryBudget({ budgets }) in the Vitest config.',
     ...profileLine(profilePath),

@@ -1,4 +1,5 @@
-import { toAllocateUnder } from './to-allocate-under.js'
+import { measureAllocations } from '../measure/allocations.js'
+import { createToAllocateUnder } from './to-allocate-under.js'
 import { toLeak } from './to-leak.js'
 import { nodeProbe } from '../measure/node/probe.js'
 import { keepHeapProfile } from '../worker/heap-profiles.js'
@@ -12,7 +13,9 @@ export type { StayUnderOptions } from './to-stay-under.js'
 // A failing call's heap profile is kept where the plugin's `profiles` option says, for the running test.
 export const toStayUnder = createToStayUnder(nodeProbe, (profile, context) => (context.task ? keepHeapProfile(profile, context.task, 'toStayUnder') : undefined))
 
-export { type AllocateUnderOptions, formatAllocationFailure, toAllocateUnder } from './to-allocate-under.js'
+export { type AllocateUnderOptions, formatAllocationFailure } from './to-allocate-under.js'
+
+export const toAllocateUnder = createToAllocateUnder(measureAllocations)
 
 export { formatLeakFailure, type LeakOptions, toLeak } from './to-leak.js'
 

@@ -1,4 +1,4 @@
-import { ALLOCATION_OPTION_NAMES, type AllocationMeasurement, measureAllocations, type MeasureAllocationsOptions } from '../measure/allocations.js'
+import { ALLOCATION_OPTION_NAMES, type AllocationMeasurement, type MeasureAllocationsOptions } from '../measure/allocation-rounds.js'
 import { checkOptions } from '../measure/arguments.js'
 import { formatBytes, parseSize, type SizeInput, type UnitFamily } from '../measure/size.js'
 import { assertFunction, type MatcherContext, type MatcherResult } from './to-stay-under.js'
@@ -16,22 +16,24 @@ export function formatAllocationFailure(m: AllocationMeasurement, budget: number
     verdict,
     '',
     `  measured over ${m.calls} calls after ${m.warmup} warm-up calls (the fewest-allocating of 5 rounds): ${size(m.allocated)} in all, ${m.gcCount} GC${m.gcCount === 1 ? '' : 's'}`,
-    `  time per call: ${(m.timePerCall * 1000).toFixed(2)} µs${perSecond} (tinybench)`,
+    `  time per call: ${(m.timePerCall * 1000).toFixed(2)} µs${perSecond} (${m.timedWith})`,
   ].join('\n')
 }
 
 /**
  * `await expect(fn).toAllocateUnder('1kB', { calls, warmup })`: the average heap + external bytes
- * allocated per call, after a warm-up, stays at or below the budget (Go's B/op).
+ * allocated per call, after a warm-up, stays at or below the budget (Go's B/op), as `measure` counts them.
  */
-export async function toAllocateUnder(this: MatcherContext, received: unknown, budget: SizeInput, options?: AllocateUnderOptions): Promise<MatcherResult> {
-  assertFunction(received, 'toAllocateUnder')
-  const { bytes, family } = parseSize(budget, 'budget')
-  if (options !== undefined)
-    checkOptions('toAllocateUnder()', options, ALLOCATION_OPTION_NAMES)
-  const measurement = await measureAllocations(received, options)
-  return {
-    pass: measurement.bytesPerCall <= bytes,
-    message: () => formatAllocationFailure(measurement, bytes, family, Boolean(this.isNot)),
+export function createToAllocateUnder(measure: (fn: () => unknown, options?: MeasureAllocationsOptions) => Promise<AllocationMeasurement>) {
+  return async function toAllocateUnder(this: MatcherContext, received: unknown, budget: SizeInput, options?: AllocateUnderOptions): Promise<MatcherResult> {
+    assertFunction(received, 'toAllocateUnder')
+    const { bytes, family } = parseSize(budget, 'budget')
+    if (options !== undefined)
+      checkOptions('toAllocateUnder()', options, ALLOCATION_OPTION_NAMES)
+    const measurement = await measure(received, options)
+    return {
+      pass: measurement.bytesPerCall <= bytes,
+      message: () => formatAllocationFailure(measurement, bytes, family, Boolean(this.isNot)),
+    }
   }
 }

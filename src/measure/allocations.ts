@@ -1,85 +1,22 @@
-import { checkCall, wholeNumber } from './arguments.js'
-import { getGc } from './gc.js'
-import { freshRepeater } from './repeat.js'
-import { runExclusive } from './measure-memory.js'
-import type { ClosedWindow } from './probe.js'
-import { openMemoryWindow } from './window.js'
+import { type AllocationMeasurement, measureAllocationsWith, type MeasureAllocationsOptions, type TimeCalls } from './allocation-rounds.js'
+import { nodeProbe } from './node/probe.js'
 
-/** Measured rounds of `calls` calls each. */
-const ROUNDS = 5
+export { ALLOCATION_OPTION_NAMES, type AllocationMeasurement, type MeasureAllocationsOptions } from './allocation-rounds.js'
 
-export interface MeasureAllocationsOptions {
-  /** Calls measured in each of five rounds (default 10,000). */
-  calls?: number
-  /** Calls run first and not measured, so compilation and first-run caches are not counted (default 1000). */
-  warmup?: number
-}
-
-export const ALLOCATION_OPTION_NAMES: ReadonlyArray<keyof MeasureAllocationsOptions> = ['calls', 'warmup']
-
-/** Bytes allocated per call of a hot path (Go's B/op), with its time per call from tinybench. */
-export interface AllocationMeasurement {
-  /** Heap + external bytes allocated per call, on average, freed or not. */
-  bytesPerCall: number
-  /** Everything the measured calls allocated (in the round that allocated least). */
-  allocated: number
-  /** Calls per measured round (the fewest-allocating of five rounds counts). */
-  calls: number
-  warmup: number
-  /** Garbage collections during the measured calls. */
-  gcCount: number
-  /** Mean time per call in milliseconds, from tinybench. */
-  timePerCall: number
-  /** Calls per second, from tinybench. */
-  callsPerSecond: number
+/** Time per call from tinybench, loaded on first use: every test worker loads this module, few of them time anything. */
+const timeWithTinybench: TimeCalls = async (fn, calls) => {
+  const { Bench } = await import('tinybench')
+  const bench = new Bench({ iterations: calls, time: 0, warmup: false, throws: true })
+  bench.add('call', fn)
+  await bench.run()
+  const result = bench.tasks[0]!.result as { latency?: { mean: number }, throughput?: { mean: number } }
+  return { timePerCall: result.latency?.mean ?? Number.NaN, callsPerSecond: result.throughput?.mean ?? Number.NaN, timedWith: 'tinybench' }
 }
 
 /**
  * Runs `fn` `warmup` times, then `calls` times while counting every byte allocated, and once more
  * under tinybench for its time per call. For hot paths that must stay allocation-free.
  */
-export async function measureAllocations(fn: () => unknown, options: MeasureAllocationsOptions = {}): Promise<AllocationMeasurement> {
-  checkCall('measureAllocations', fn, options, ALLOCATION_OPTION_NAMES)
-  const calls = wholeNumber(options.calls, 'calls', 1, 10_000)
-  const warmup = wholeNumber(options.warmup, 'warmup', 0, 1000)
-
-  return runExclusive(async () => {
-    const gc = getGc()
-    // The warm-up goes through the same loop as the measurement, so that neither the function nor
-    // the loop is still being compiled (compiled code lives on the heap too) while bytes are counted.
-    // A loop of its own for every measurement: a shared one carries the type feedback of earlier
-    // functions, and with compilation on the main thread (the plugin's workers) V8 deoptimizes and
-    // recompiles it inside every round, on the heap being counted (measured: +230 B per call of
-    // `new Array(1000).fill(0)`, 2.8% too much, in a worker that had measured other functions).
-    const callRepeatedly = freshRepeater()
-    await callRepeatedly(fn, warmup)
-    // V8 can still be compiling and installing code (or its own loop here) during any one round; that
-    // only ever adds bytes, so the smallest of a few rounds is the function's own allocation.
-    let fewest: ClosedWindow | undefined
-    for (let round = 0; round < ROUNDS; round++) {
-      gc()
-      const window = openMemoryWindow()
-      await callRepeatedly(fn, calls)
-      const closed = window.close()
-      if (!fewest || closed.allocated < fewest.allocated)
-        fewest = closed
-    }
-    const closed = fewest!
-
-    // Loaded here, not at the top: every test worker loads this module, few of them time anything.
-    const { Bench } = await import('tinybench')
-    const bench = new Bench({ iterations: calls, time: 0, warmup: false, throws: true })
-    bench.add('call', fn)
-    await bench.run()
-    const result = bench.tasks[0]!.result as { latency?: { mean: number }, throughput?: { mean: number } }
-    return {
-      bytesPerCall: closed.allocated / calls,
-      allocated: closed.allocated,
-      calls,
-      warmup,
-      gcCount: closed.gcCount,
-      timePerCall: result.latency?.mean ?? Number.NaN,
-      callsPerSecond: result.throughput?.mean ?? Number.NaN,
-    }
-  })
+export function measureAllocations(fn: () => unknown, options: MeasureAllocationsOptions = {}): Promise<AllocationMeasurement> {
+  return measureAllocationsWith(nodeProbe, timeWithTinybench, fn, options)
 }

@@ -9,6 +9,11 @@ import type { RssMethod, RssMethodOption } from './rss.js'
 
 export type MaybePromise<T> = T | Promise<T>
 
+/** `then` that stays synchronous for a value that is not a promise. */
+export function andThen<T, U>(value: MaybePromise<T>, next: (value: T) => MaybePromise<U>): MaybePromise<U> {
+  return value instanceof Promise ? value.then(next) : next(value)
+}
+
 /** DOM objects alive in the page, counted by Chromium (detached nodes included until collected). */
 export interface DomCounts {
   nodes: number

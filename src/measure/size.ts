@@ -60,9 +60,12 @@ const PREFIXES = ['', 'k', 'M', 'G', 'T']
 
 /**
  * Formats bytes for people: `104.9 MB`, `100 MiB`, `-1.2 kB`, `512 B`.
- * Up to two decimals below 100 and one above, so a 1% difference stays visible.
+ * Up to two decimals below 100 and one above, so a 1% difference stays visible. A figure that was
+ * not measured (`rss` in a browser page: NaN, or null once through JSON) shows as `-`.
  */
 export function formatBytes(bytes: number, family: UnitFamily = 'si'): string {
+  if (!Number.isFinite(bytes))
+    return '-'
   const base = family === 'si' ? 1000 : 1024
   const sign = bytes < 0 ? '-' : ''
   let value = Math.abs(bytes)

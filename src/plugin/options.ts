@@ -171,8 +171,3 @@ export function workerExecArgv(options: Pick<ResolvedMemoryBudgetOptions, 'deter
     return ['--expose-gc', ...cap]
   return ['--expose-gc', '--single-threaded', `--min-semi-space-size=${FIXED_SEMI_SPACE_MB}`, `--max-semi-space-size=${FIXED_SEMI_SPACE_MB}`, ...cap]
 }
-
-/** The same V8 flags for a Chromium page, which CDP collects garbage in (no `--expose-gc` needed). */
-export function chromiumJsFlags(options: Pick<ResolvedMemoryBudgetOptions, 'deterministic' | 'heapLimit'>): string[] {
-  return workerExecArgv(options).filter(flag => flag !== '--expose-gc')
-}

@@ -8,7 +8,7 @@ import { createTrailDirectory } from '../worker/trail-directory.js'
 import { FULL_GC_THRESHOLD } from '../worker/test-recorder.js'
 import '../worker/types.js'
 import { memoryBudgetProbe, PROBE_COMMAND } from './browser-commands.js'
-import { chromiumJsFlags, type MemoryBudgetOptions, resolveOptions, workerExecArgv } from './options.js'
+import { type MemoryBudgetOptions, resolveOptions, workerExecArgv } from './options.js'
 import { BROWSER_SETUP, setupEntry } from './setup-entry.js'
 import { addChromiumFlags, addResolvedChromiumFlags, runtimeOf, type UserTestShape, userBrowserConfigs } from './chromium-launch.js'
 import { withAll } from './with-all.js'
@@ -82,12 +82,14 @@ function forwardToInlineProjects(config: UserConfigShape, forwarder: Plugin): vo
  * may have passed down. (Its probe's command comes with `config()`: Vitest 4 reads commands from the
  * config that declares the browser instances, which is not among the resolved projects.)
  */
-function applyToChromium(project: TestProject, nodeSetup: string): void {
+function applyToChromium(project: TestProject, nodeSetup: string, workerConfig: WorkerConfig): void {
   const config = project.config
   config.setupFiles = withAll(config.setupFiles.filter(file => file !== nodeSetup), [BROWSER_SETUP])
   // Test files of one Chromium run share a V8 heap (measured: a file churning objects put 0.6 to
   // 1.2 MB into another file's no-op measurements), so they run one at a time, on both majors.
   config.maxWorkers = 1
+  config.includeTaskLocation = true
+  project.provide(WORKER_CONFIG_KEY, workerConfig)
 }
 
 /**
@@ -110,7 +112,9 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
   const settings = resolveOptions(options)
   const flags = workerExecArgv(settings)
   const execArgv = [...flags, RESTORE_FLAGS_IMPORT]
-  const jsFlags = chromiumJsFlags(settings)
+  // The same V8 flags for a Chromium page; there `--expose-gc` gives per-test recording its
+  // young-generation GC between tests, which CDP has none of (its collection is a full one).
+  const jsFlags = flags
   // Made when Vitest is about to run tests, not when a config is loaded (editors and tools load it too).
   let trailDirectory: string | undefined
   let setupFile: string | undefined
@@ -165,8 +169,7 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
         applyTo(project, workerConfig)
       }
       else if (runtime.kind === 'chromium') {
-        applyToChromium(project, setup())
-        unmeasured.push({ project: project.name, reason: 'Chromium browser mode: toStayUnder(), not.toLeak() and measureMemory() measure, per-test figures are not recorded yet' })
+        applyToChromium(project, setup(), workerConfig)
       }
       else {
         unmeasured.push({ project: project.name, reason: runtime.reason })

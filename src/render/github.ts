@@ -1,3 +1,4 @@
+import { formatBudgetValue } from '../budgets/figure.js'
 import { formatBytes } from '../measure/size.js'
 import type { MemoryReport } from '../report/model.js'
 import { describeDrift, regressionsDiscounted } from './drift.js'
@@ -31,7 +32,7 @@ export function renderAnnotations(report: MemoryReport, pathOf: (file: string) =
       continue
     const file = pathOf(test.file)
     if (test.violations.length > 0) {
-      const broken = test.violations.map(v => `${v.metric} ${formatBytes(v.value)} > ${formatBytes(v.limit)} (budget "${v.pattern}")`)
+      const broken = test.violations.map(v => `${v.metric} ${formatBudgetValue(v.metric, v.value)} > ${formatBudgetValue(v.metric, v.limit)} (budget "${v.pattern}")`)
       lines.push(command('error', file, test.line, 'Memory budget exceeded', `${test.name}: ${broken.join(', ')}`))
     }
     if (test.crash)

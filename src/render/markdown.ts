@@ -1,5 +1,6 @@
 import type { MetricChange } from '../compare/compare.js'
 import { REGRESSION_METRICS } from '../compare/rules.js'
+import { formatBudgetValue } from '../budgets/figure.js'
 import { formatBytes } from '../measure/size.js'
 import type { MemoryReport, ReportTest } from '../report/model.js'
 import { describeDrift, regressionsDiscounted } from './drift.js'
@@ -66,7 +67,7 @@ function changedRows(tests: readonly ReportTest[], withProject: boolean): string
   const changed = byImpact(tests.filter(t => t.violations.length === 0 && t.changes.length > 0))
   const rows: string[] = []
   for (const test of overBudget) {
-    const broken = test.violations.map(v => `${v.metric} ${formatBytes(v.value)} &gt; ${formatBytes(v.limit)}`).join(', ')
+    const broken = test.violations.map(v => `${v.metric} ${formatBudgetValue(v.metric, v.value)} &gt; ${formatBudgetValue(v.metric, v.limit)}`).join(', ')
     rows.push(`| ❌ ${testName(test, withProject)} | over budget: ${broken} | | | |`)
     for (const change of test.changes) rows.push(`| | ${change.metric} | ${formatBytes(change.base)} | ${formatBytes(change.head)} | ${changeCell(change)} |`)
   }

@@ -1,3 +1,4 @@
+import { formatBudgetValue } from '../budgets/figure.js'
 import { formatBytes } from '../measure/size.js'
 import type { MetricChange } from '../compare/compare.js'
 import type { MemoryReport, ReportTest } from '../report/model.js'
@@ -110,7 +111,7 @@ export function renderTerminalSummary(report: MemoryReport, options: TerminalOpt
   if (overBudget.length > 0) {
     lines.push('', c.red(c.bold(` Over budget (${overBudget.length})`)))
     for (const test of overBudget) {
-      const details = test.violations.map(v => `${v.metric} ${formatBytes(v.value)} > ${formatBytes(v.limit)} (${printable(JSON.stringify(v.pattern))})`)
+      const details = test.violations.map(v => `${v.metric} ${formatBudgetValue(v.metric, v.value)} > ${formatBudgetValue(v.metric, v.limit)} (${printable(JSON.stringify(v.pattern))})`)
       const profile = test.heapProfiles?.at(-1)
       lines.push(`  ${c.red('✗')} ${testLabel(test, withProject)}: ${details.join(', ')}${profile ? c.dim(` (heap profile: ${printable(profile)})`) : ''}`)
     }

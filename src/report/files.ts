@@ -120,8 +120,8 @@ function someOf(keys: readonly string[], entry: Check): Check {
 const TEST_STATES = Object.keys({ passed: 0, failed: 0, skipped: 0, pending: 0 } satisfies Record<TestState, 0>)
 const VERDICTS = Object.keys({ 'within-budget': 0, 'over-budget': 0, 'no-budget': 0, 'not-attributable': 0, 'crashed': 0, 'not-measured': 0 } satisfies Record<Verdict, 0>)
 
-/** The compared figures of a test, each passing `check`. */
-const figures = (check: Check) => Object.fromEntries(REGRESSION_METRICS.map(metric => [metric, check]))
+/** The compared figures of a test, each passing `check`; `rss` is null where it was not measured (a browser test). */
+const figures = (check: Check) => Object.fromEntries(REGRESSION_METRICS.map(metric => [metric, metric === 'rss' ? orNull(check) : check]))
 const BASELINE_FIGURES = object(figures(number))
 
 const ENVIRONMENT = object({ node: string, v8: optional(string), vitest: string, platform: string, arch: string, workerFlags: arrayOf(string), deterministic: boolean })
@@ -158,8 +158,9 @@ const REPORT = object({
     state: oneOf(TEST_STATES),
     verdict: oneOf(VERDICTS),
     metrics: orNull(object({ ...figures(number), gcCount: count, gcTime: nonNegative, duration: nonNegative })),
-    rssMethod: oneOf(['kernel', 'sampler', null]),
-    baselineGc: oneOf(['full', 'young', null]),
+    rssMethod: oneOf(['kernel', 'sampler', 'none', null]),
+    dom: optional(object({ nodes: integer, documents: integer, listeners: integer })),
+    baselineGc: oneOf(['full', 'young', 'none', null]),
     retainedGc: oneOf(['full', 'young', 'none', null]),
     retry: count,
     repeat: count,

@@ -3,8 +3,9 @@ import { type ComparedMetrics, comparedMetrics, compareMetrics, type MetricChang
 import { type EnvironmentDrift, environmentDrift } from '../compare/environment.js'
 import type { RegressionRules } from '../compare/rules.js'
 import type { MemoryMetrics } from '../measure/measure-memory.js'
+import type { DomCounts } from '../measure/probe.js'
 import type { RssMethod } from '../measure/rss.js'
-import type { CompactTimeline, TestMemoryRecord } from '../worker/test-recorder.js'
+import type { BoundaryGc, CompactTimeline, TestMemoryRecord } from '../worker/test-recorder.js'
 import type { MemoryAtStart } from '../worker/trail.js'
 import { sortByLocation } from './order.js'
 
@@ -43,10 +44,14 @@ export interface ReportTest {
   verdict: Verdict
   /** Bytes, milliseconds and counts as measured; null when not attributable or not measured. */
   metrics: MemoryMetrics | null
+  /** `none` in a browser page: then `rss` is NaN (null in JSON). */
   rssMethod: RssMethod | null
-  baselineGc: 'full' | 'young' | null
+  /** Browser tests only: DOM nodes, documents and event listeners at the test's end minus at its start. */
+  dom?: DomCounts
+  /** `none`: in a page whose Chromium has no `gc()` exposed. */
+  baselineGc: BoundaryGc | null
   /** `full`: `retained` is exact; `young`: it may include a little garbage promoted during the test. */
-  retainedGc: 'full' | 'young' | 'none' | null
+  retainedGc: BoundaryGc | null
   /** Which attempt the numbers belong to (0-based): the last one, whose result is reported. */
   retry: number
   repeat: number
@@ -173,6 +178,8 @@ function toReportTest(test: CollectedTest): ReportTest {
     changes: [],
     timeline: measured ? measured.timeline : null,
   }
+  if (measured?.dom)
+    reportTest.dom = measured.dom
   if (test.crash && !measured)
     reportTest.crash = test.crash
   if (test.heapProfiles)

@@ -1,11 +1,17 @@
-import { relative, sep } from 'node:path'
+import { budgetFigure } from '../budgets/figure.js'
 import { createBudgetMatcher } from '../budgets/match.js'
 import { type BudgetRule, type Limit, type ResolvedBudget, TEST_BUDGET_METRICS, type TestBudgetMetric } from '../budgets/types.js'
-import { getGc } from '../measure/gc.js'
 import type { TimelinePoint } from '../measure/gc-trace.js'
 import { type MemoryMetrics, toMetrics } from '../measure/metrics.js'
+import { andThen, type ClosedWindow, type DomCounts, type MaybePromise } from '../measure/probe.js'
 import type { RssMethod } from '../measure/rss.js'
-import { heapNow, type MemoryWindow, openMemoryWindow } from '../measure/window.js'
+
+// What every test's record is and how a test's lifecycle makes one, in a Node worker and in a
+// Chromium page alike: only starting, stopping and reading a measurement come from the runtime's
+// meter (src/worker/node-meter.ts, src/worker/browser-meter.ts). This module imports no Node
+// module, so the page loads it too.
+
+export { FULL_GC_THRESHOLD } from '../measure/gc-policy.js'
 
 export interface BudgetViolation {
   metric: TestBudgetMetric
@@ -13,15 +19,20 @@ export interface BudgetViolation {
   limit: Limit
 }
 
-/** One test's memory, as attached to `task.meta.memory` in the worker and read by reporters. */
+/** Which collection ran at a test boundary: `none` where none was due (or, in a page, none could run). */
+export type BoundaryGc = 'full' | 'young' | 'none'
+
+/** One test's memory, as attached to `task.meta.memory` in the worker or page and read by reporters. */
 export interface TestMemory extends MemoryMetrics {
   attributable: true
+  /** `none` in a browser page, which cannot see its process's memory: then `rss` is NaN. */
   rssMethod: RssMethod
   /**
-   * The collection run before the test: `full` for the first test of a worker and whenever the heap
-   * had grown past the threshold since the last full one, `young` otherwise.
+   * The collection run before the test: `full` for the first test of a worker or page and whenever
+   * the heap had grown past the threshold since the last full one, `young` otherwise; `none` in a
+   * page whose Chromium has no `gc()` exposed (a provider shared with another browser).
    */
-  baselineGc: 'full' | 'young'
+  baselineGc: BoundaryGc
   /**
    * The collection run before `retained` was read: `full` (exact) whenever the test left the heap
    * grown by the threshold or more, `young` otherwise (then `retained` may include up to the
@@ -29,7 +40,9 @@ export interface TestMemory extends MemoryMetrics {
    * less than 256 KiB since the last collection (then `retained` is that growth, garbage included:
    * an upper bound).
    */
-  retainedGc: 'full' | 'young' | 'none'
+  retainedGc: BoundaryGc
+  /** Browser tests: DOM nodes, documents and event listeners at the test's end minus at its start. */
+  dom?: DomCounts
   /** The attempt these numbers belong to: the last one run, whose result the test reports. */
   retry: number
   repeat: number
@@ -69,19 +82,40 @@ export interface RecordedTask {
   result?: { retryCount?: number, repeatCount?: number }
 }
 
+/** One test's measurement, as a meter reads it. */
+export interface TestMeasurement {
+  closed: ClosedWindow
+  /** Heap + external after the test's end (and the collection `retainedGc` names) above the baseline. */
+  retained: number
+  baselineGc: BoundaryGc
+  retainedGc: BoundaryGc
+}
+
+/**
+ * What differs between runtimes: how a test's measurement starts (a collection as the GC policy
+ * says, then the window), stops and is read. Synchronous where the runtime can be (Node), so nothing
+ * of the recorder's own runs between a baseline and the test.
+ */
+export interface TestMeter<Started> {
+  start: () => MaybePromise<Started>
+  stop: (started: Started) => MaybePromise<TestMeasurement>
+  /** Closes a measurement whose numbers are dropped (a test that ran beside another). */
+  discard: (started: Started) => MaybePromise<void>
+}
+
 export interface RecorderOptions {
   root: string
   budgets: readonly BudgetRule[]
-  /** `auto`: a full GC only when the heap grew by `fullGcThreshold` since the last one; `always`: before every test. */
-  gcBeforeEachTest: 'auto' | 'always'
-  fullGcThreshold: number
+  /** A test file's path relative to `root`, with forward slashes. */
+  relativeFile: (root: string, filepath: string) => string
 }
 
-/** Heap growth since the last full GC after which the next test starts with a full GC again. */
-export const FULL_GC_THRESHOLD = 4 * 2 ** 20
-
-/** Allocation between two tests below which the second needs no collection of its own. */
-const RUNNER_ALLOWANCE = 256 * 2 ** 10
+/** A test file's path relative to the root, with forward slashes, without Node's `path` (a page has none). */
+export function relativePath(root: string, filepath: string): string {
+  const base = root.split('\\').join('/').replace(/\/$/, '')
+  const file = filepath.split('\\').join('/')
+  return file.startsWith(`${base}/`) ? file.slice(base.length + 1) : file
+}
 
 export function fullNameOf(task: RecordedTask): string {
   const names = [task.name]
@@ -94,79 +128,50 @@ export function fullNameOf(task: RecordedTask): string {
   return names.join(' > ')
 }
 
-export function checkBudget(metrics: MemoryMetrics, budget: ResolvedBudget): BudgetViolation[] {
+/** The limits a test broke. A limit on a figure the test does not have (DOM counts in Node) does not apply. */
+export function checkBudget(figures: MemoryMetrics & { dom?: DomCounts }, budget: ResolvedBudget): BudgetViolation[] {
   return TEST_BUDGET_METRICS.flatMap((metric) => {
     const limit = budget.limits[metric]
-    return limit && metrics[metric] > limit.bytes ? [{ metric, value: metrics[metric], limit }] : []
+    const value = limit && budgetFigure(figures, metric)
+    return limit && value !== undefined && value > limit.bytes ? [{ metric, value, limit }] : []
   })
 }
 
-/**
- * Measures every test in a worker. A full GC per test would give the cleanest baseline but costs
- * 5-20 ms in a Vitest worker; a young-generation GC costs a few microseconds and already removes
- * every short-lived object earlier tests left. What it leaves, garbage earlier tests promoted to the
- * old generation, only matters if a full collection frees it during a later test, so a full GC runs
- * at a test boundary only once the heap has grown by `fullGcThreshold` since the last one.
- */
-export function createTestRecorder(options: RecorderOptions) {
-  const gc = getGc()
+/** Measures every test of a worker or page with `meter`, and holds each to its budget. */
+export function createTestRecorder<Started>(options: RecorderOptions, meter: TestMeter<Started>) {
   const matchBudget = createBudgetMatcher(options.budgets)
-  const running = new Map<RecordedTask, { window: MemoryWindow | undefined, baselineGc: 'full' | 'young' }>()
+  const running = new Map<RecordedTask, MaybePromise<Started> | undefined>()
   const overlapped = new Set<RecordedTask>()
-  /** Heap + external right after the last full GC run here; the growth since then is potential garbage. */
-  let reference: number | undefined
-  /** Heap + external right after the last collection run here. */
-  let collectedAt: number | undefined
 
   const attempt = (task: RecordedTask) => ({ retry: task.result?.retryCount ?? 0, repeat: task.result?.repeatCount ?? 0 })
-  const usedNow = () => {
-    const now = heapNow()
-    return now.heap + now.external
-  }
   // Once per file, not per test: path.relative resolves both of its paths on every call.
   const files = new Map<string, string>()
   const fileOf = (filepath: string) => {
     let file = files.get(filepath)
     if (file === undefined)
-      files.set(filepath, file = relative(options.root, filepath).split(sep).join('/'))
+      files.set(filepath, file = options.relativeFile(options.root, filepath))
     return file
   }
-
-  /**
-   * A young-generation GC always; then a full one if the old generation grew past the threshold since
-   * the last full one (or the policy says always). Returns which ran.
-   */
-  function collect(): 'full' | 'young' {
-    gc({ type: 'minor' })
-    const used = usedNow()
-    if (options.gcBeforeEachTest === 'auto' && reference !== undefined && used - reference < options.fullGcThreshold) {
-      // A full GC by V8 itself may have freed more since; a lower reference keeps the check strict.
-      reference = Math.min(reference, used)
-      collectedAt = used
-      return 'young'
-    }
-    // One full GC, not the customary two: what a second would free is small and, being older than
-    // the test, sits in its baseline either way.
-    gc()
-    reference = usedNow()
-    collectedAt = reference
-    return 'full'
-  }
-
-  /** Whether `used` (heap + external now) is less than the runner's allowance above the last collection (policy `auto` only). */
-  function littleSinceCollected(used: number): boolean {
-    return options.gcBeforeEachTest === 'auto' && collectedAt !== undefined && used - collectedAt < RUNNER_ALLOWANCE
-  }
-
-  /**
-   * Before a test: the previous test's end already collected, and only the runner's bookkeeping
-   * (tens of kB) was allocated since; skipping a second collection then halves the GCs per test.
-   */
-  function collectBeforeTest(): 'full' | 'young' {
-    return littleSinceCollected(usedNow()) ? 'young' : collect()
-  }
-
   const budgetOf = (task: RecordedTask) => matchBudget(task.file ? fileOf(task.file.filepath) : '', fullNameOf(task))
+
+  function record(task: RecordedTask, measured: TestMeasurement): TestMemory {
+    const { closed } = measured
+    const metrics = toMetrics(closed, measured.retained)
+    const budget = budgetOf(task)
+    return {
+      attributable: true,
+      ...metrics,
+      rssMethod: closed.rssMethod,
+      baselineGc: measured.baselineGc,
+      retainedGc: measured.retainedGc,
+      ...(closed.dom && { dom: closed.dom }),
+      ...attempt(task),
+      budget,
+      violations: checkBudget({ ...metrics, dom: closed.dom }, budget),
+      // Made after every reading: the window's points already exist, this only packs them.
+      timeline: compactTuples(closed.timeline),
+    }
+  }
 
   return {
     /** Whether a config budget applies to the test: only such a test can end over budget. */
@@ -174,53 +179,29 @@ export function createTestRecorder(options: RecorderOptions) {
       return Object.keys(budgetOf(task).limits).length > 0
     },
 
-    start(task: RecordedTask): void {
+    start(task: RecordedTask): MaybePromise<void> {
       if (running.size > 0) {
-        // Another test is still running in this worker: neither can have numbers of its own.
+        // Another test is still running here: neither can have numbers of its own.
         for (const other of running.keys()) overlapped.add(other)
         overlapped.add(task)
-        running.set(task, { window: undefined, baselineGc: 'young' })
+        running.set(task, undefined)
         return
       }
-      const baselineGc = collectBeforeTest()
-      running.set(task, { window: openMemoryWindow(), baselineGc })
+      const started = meter.start()
+      running.set(task, started)
+      return andThen(started, () => {})
     },
 
-    finish(task: RecordedTask): TestMemoryRecord | undefined {
-      const state = running.get(task)
-      running.delete(task)
-      if (!state)
+    finish(task: RecordedTask): MaybePromise<TestMemoryRecord | undefined> {
+      if (!running.has(task))
         return undefined
-      if (overlapped.delete(task) || !state.window) {
-        state.window?.close()
-        return { attributable: false, reason: 'concurrent', ...attempt(task) }
+      const started = running.get(task)
+      running.delete(task)
+      if (overlapped.delete(task) || started === undefined) {
+        const unattributed: UnattributedTestMemory = { attributable: false, reason: 'concurrent', ...attempt(task) }
+        return started === undefined ? unattributed : andThen(andThen(started, meter.discard), () => unattributed)
       }
-      const closed = state.window.close()
-      // Collecting here, not only before the next test, makes a large `retained` exact: a test that
-      // built and dropped a big structure leaves it promoted to the old generation, which only a full
-      // GC frees. The next test then starts from a clean heap for free. A test that, with the runner's
-      // bookkeeping, allocated less than the allowance since the last collection is left as it is:
-      // a young GC costs a worker 0.07 ms (bench table 4), as much as a tiny test itself, and the
-      // next test starts on at most that much garbage, as it would after a skipped collection before it.
-      const ended = usedNow()
-      const retainedGc = littleSinceCollected(ended) ? 'none' : collect()
-      // A collection leaves its reading in collectedAt.
-      const after = retainedGc === 'none' ? ended : collectedAt!
-      // Below zero means the test freed more than it kept (garbage older than the test was collected).
-      const metrics = toMetrics(closed, Math.max(0, after - closed.baseline.heap - closed.baseline.external))
-      const budget = budgetOf(task)
-      return {
-        attributable: true,
-        ...metrics,
-        rssMethod: closed.rssMethod,
-        baselineGc: state.baselineGc,
-        retainedGc,
-        ...attempt(task),
-        budget,
-        violations: checkBudget(metrics, budget),
-        // Made after every reading: the window's points already exist, this only packs them.
-        timeline: compactTuples(closed.timeline),
-      }
+      return andThen(andThen(started, meter.stop), measured => record(task, measured))
     },
   }
 }

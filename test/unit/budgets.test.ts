@@ -75,3 +75,25 @@ describe('fullNameOf', () => {
     expect(fullNameOf({ name: 'top level', suite: file })).toBe('top level')
   })
 })
+
+describe('DOM-count budgets', () => {
+  const budget = createBudgetMatcher(compileBudgets({ '**': { total: '10MB', domNodes: 500, domListeners: 0 } }))('a.test.ts', 'mounts')
+  const figures: MemoryMetrics = { total: 1e6, heap: 1e6, external: 0, rss: Number.NaN, retained: 0, allocated: 1e6, gcCount: 0, gcTime: 0, duration: 1 }
+
+  test('hold a browser test to its DOM counts', () => {
+    expect(checkBudget({ ...figures, dom: { nodes: 501, documents: 0, listeners: 1 } }, budget).map(v => [v.metric, v.value, v.limit.bytes]))
+      .toEqual([['domNodes', 501, 500], ['domListeners', 1, 0]])
+    expect(checkBudget({ ...figures, dom: { nodes: 500, documents: 3, listeners: 0 } }, budget)).toEqual([])
+  })
+
+  test('do not apply to a Node test, which has no DOM: its other limits still do', () => {
+    expect(checkBudget(figures, budget)).toEqual([])
+    expect(checkBudget({ ...figures, total: 20e6 }, budget).map(v => v.metric)).toEqual(['total'])
+  })
+
+  test('take a whole number of objects, and say so naming the key', () => {
+    expect(() => compileBudgets({ 'src/**': { domNodes: '5kB' } })).toThrow('Invalid budget "domNodes" for "src/**": expected a whole number of objects, 0 or more (e.g. 5000), got "5kB".')
+    expect(() => compileBudgets({ 'src/**': { domListeners: -1 } })).toThrow('Invalid budget "domListeners" for "src/**"')
+    expect(() => compileBudgets({ 'src/**': { domNodez: 1 } })).toThrow('Unknown metric "domNodez" in the budget for "src/**". Accepted: total, heap, external, rss, retained, domNodes, domListeners, domDocuments.')
+  })
+})

@@ -1,0 +1,109 @@
+// The hooks that measure every test of a file and hold it to its budget, in a Node worker and in a
+// Chromium page alike (no Node module here): what differs is the recorder's meter, and what the
+// runtime adds around each test.
+import { afterAll, afterEach, beforeEach, type TestContext } from 'vitest'
+import { andThen, type MaybePromise } from '../measure/probe.js'
+import type { RecordedTask, TestMemoryRecord } from '../worker/test-recorder.js'
+import type { MemoryTaskMeta } from '../worker/types.js'
+import { formatTestBudgetFailure } from './failure-message.js'
+import { settleUnawaited, takeUnawaited } from './unawaited.js'
+
+type Task = TestContext['task']
+
+export interface Recording {
+  recorder: {
+    start: (task: RecordedTask) => MaybePromise<void>
+    finish: (task: RecordedTask) => MaybePromise<TestMemoryRecord | undefined>
+  }
+  /**
+   * Runs as a test starts, before its measurement (a Node worker's crash trail, its held runner
+   * updates, a heap sampling started); a promise it returns is awaited before the baseline.
+   */
+  beforeStart?: (task: Task) => MaybePromise<void>
+  /** Runs as a test's measurement ends, with its record when it has one (not for an abandoned test). */
+  afterFinish?: (task: Task, record: TestMemoryRecord | undefined) => void
+  /**
+   * What follows a record (a heap profile, test annotations), resolving to the heap profile written,
+   * if any; undefined when there is nothing to do, and the test then ends without a tick.
+   */
+  afterRecord?: (task: Task, record: TestMemoryRecord) => Promise<string | undefined> | undefined
+  /** Drops what `beforeStart` began for a test left open by a throwing afterEach. */
+  abandon?: (task: Task) => MaybePromise<void>
+}
+
+function failWith(errors: readonly string[]): void {
+  if (errors.length > 0)
+    throw new Error(errors.join('\n\n'))
+}
+
+/**
+ * Ends a test's measurement and fails the test over its budget. Synchronous in a Node worker unless
+ * something follows the record: an await there would let the runner's pending jobs run between the
+ * test's end and its record, and costs Vitest a timer and a few promises per test.
+ */
+function finishTest(task: Task, recording: Recording | undefined, unawaited: Error | undefined): MaybePromise<void> {
+  const errors = unawaited ? [unawaited.message] : []
+  return andThen(recording?.recorder.finish(task), (record) => {
+    recording?.afterFinish?.(task, record)
+    if (!record)
+      return failWith(errors)
+    ;(task.meta as MemoryTaskMeta).memory = record
+    const overBudget = record.attributable && record.violations.length > 0
+    const following = recording!.afterRecord?.(task, record)
+    if (!following) {
+      if (overBudget)
+        errors.push(formatTestBudgetFailure(record))
+      return failWith(errors)
+    }
+    return following.then((profile) => {
+      if (overBudget)
+        errors.push(formatTestBudgetFailure(record, profile))
+      failWith(errors)
+    })
+  })
+}
+
+/**
+ * Registers the hooks of the test file being collected: Vitest calls a setup file once per test
+ * file, and hooks belong to the file they are registered in.
+ */
+export function registerRecordingHooks(recording: Recording | undefined): void {
+  /** Tests being measured, from their first hook to their last (several only with `test.concurrent`). */
+  const open = new Set<Task>()
+  // An afterEach that throws stops the ones after it, this file's own among them: the test stays
+  // open, the next one would count as running beside it and the runner's messages would stay held.
+  // Such a test has failed already; its numbers are dropped and the next test starts clean.
+  const abandonEnded = async () => {
+    for (const task of open) {
+      if (task.result?.state === 'run')
+        continue
+      open.delete(task)
+      await recording?.recorder.finish(task)
+      recording?.afterFinish?.(task, undefined)
+      await recording?.abandon?.(task)
+    }
+  }
+
+  beforeEach(({ task }) => {
+    // Synchronous in a Node worker, where nothing may run between the baseline and the test.
+    const abandoned = open.size > 0 ? abandonEnded() : undefined
+    const start = () => {
+      if (!recording)
+        return
+      return andThen(recording.beforeStart?.(task), () => {
+        open.add(task)
+        return recording.recorder.start(task)
+      })
+    }
+    return abandoned ? abandoned.then(start) : start()
+  })
+  // Registered first, so it runs after the test's own afterEach hooks: their memory counts as the test's.
+  afterEach(({ task }) => {
+    open.delete(task)
+    const unawaited = takeUnawaited(task)
+    if (unawaited)
+      return settleUnawaited(unawaited).then(error => finishTest(task, recording, error))
+    return finishTest(task, recording, undefined)
+  })
+  afterAll(abandonEnded)
+}
