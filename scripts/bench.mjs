@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
+import { printBrowserTables } from '../bench/browser.mjs'
 import { printCostTables } from '../bench/cost.mjs'
 import { pluginWorkerOptions } from '../bench/cost/variants.mjs'
 import { printDeterminismTables } from '../bench/determinism/index.mjs'
@@ -240,6 +241,7 @@ await section('5. Overhead of measuring every test', async () => {
 
 await section('Cost of measuring every test (suites A, B, C, the import, the end of the run)', printCostTables)
 await section('6. Determinism in Vitest workers', printDeterminismTables)
+await section('7. Browser mode (Chromium)', () => printBrowserTables())
 
 console.log('')
 if (failed.length > 0) {

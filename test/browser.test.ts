@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { readReport } from '../src/report/files.js'
+import { readBaseline, readReport } from '../src/report/files.js'
 import type { TestMemory } from '../src/worker/test-recorder.js'
 import { fixturePath, runFixture } from './helpers/run-fixture.js'
 
@@ -114,6 +114,38 @@ describe('browser mode, Chromium through Playwright', { timeout: 180_000 }, () =
     const notes = run.output.split('\n').filter(line => line.includes('Not measured'))
     expect(notes).toHaveLength(1)
     expect(notes[0]).toContain('project "firefox" (browser mode in firefox with the playwright provider: memory is measured in Chromium through the Playwright provider only (over CDP))')
+  })
+
+  test('a Node and a Chromium project running the same file: distinct tests in the report and the baseline, the browser named', async () => {
+    const root = fixturePath('browser-and-node')
+    rmSync(join(root, 'reports'), { recursive: true, force: true })
+    const run = await runFixture('browser-and-node', { update: true })
+    expect(run.exitCode).toBe(0)
+
+    const report = readReport(join(root, 'reports/memory.json'))
+    // Vitest names a browser instance's project after its parent and the browser.
+    expect(report.tests.map(t => [t.project, t.browser, t.file, t.name])).toEqual([
+      ['ui (chromium)', 'chromium', 'shared.test.ts', 'keeps a 10 MB typed array'],
+      ['unit', null, 'shared.test.ts', 'keeps a 10 MB typed array'],
+    ])
+    // Each measured where it ran: RSS in the Node worker, DOM counts in the page.
+    const [browser, node] = report.tests
+    expect(browser).toMatchObject({ rssMethod: 'none', metrics: { rss: null } })
+    expect(browser!.dom).toBeDefined()
+    expect(node!.rssMethod).not.toBe('none')
+    expect(node!.dom).toBeUndefined()
+    for (const t of report.tests) {
+      expect(t.metrics!.external, t.project).toBeGreaterThanOrEqual(10_000_000)
+      expect(t.metrics!.external, t.project).toBeLessThan(10_000_000 + 1_000)
+    }
+
+    const baseline = readBaseline(join(root, 'reports/baseline.json'))!
+    expect(Object.keys(baseline.tests).sort()).toEqual([
+      '[ui (chromium)] shared.test.ts > keeps a 10 MB typed array',
+      '[unit] shared.test.ts > keeps a 10 MB typed array',
+    ])
+    expect(baseline.tests['[ui (chromium)] shared.test.ts > keeps a 10 MB typed array']!.rss).toBeNull()
+    expect(baseline.tests['[unit] shared.test.ts > keeps a 10 MB typed array']!.rss).toBeGreaterThan(9_000_000)
   })
 
   describe('every test recorded in the page', () => {

@@ -95,6 +95,12 @@ describe('heapLimit and crashed tests', () => {
   })
 })
 
+describe('the JSON report\'s tests', () => {
+  test('name their browser: a string, null for Node, absent in reports written before it', () => {
+    expectTypeOf<ReportTest['browser']>().toEqualTypeOf<string | null | undefined>()
+  })
+})
+
 describe('toAllocateUnder and measureAllocations', () => {
   test('take a size and call counts', () => {
     expectTypeOf(expect(() => {}).toAllocateUnder('64B')).toEqualTypeOf<Promise<void>>()

@@ -6,3 +6,4 @@ export function printTable(title, header, rows) {
 }
 
 export const median = values => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
+export const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))]

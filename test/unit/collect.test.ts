@@ -8,9 +8,12 @@ import { memory } from '../helpers/sample-report.js'
 const root = join('/repo', 'packages', 'app')
 const started = { heap: 1, external: 2, rss: 3, heapLimit: 4 }
 
+// A Node project as resolved: its browser config is there, not enabled.
+const NODE_PROJECT = { name: 'unit', config: { browser: { enabled: false, name: 'chromium' } } }
+
 /** Vitest's test modules reduced to what collectTests reads. */
-function modules(tests: Array<{ id: string, state: string, meta?: object }>): TestModule[] {
-  const module = { moduleId: join(root, 'test', 'a.test.ts'), project: { name: 'unit' } }
+function modules(tests: Array<{ id: string, state: string, meta?: object }>, project = NODE_PROJECT): TestModule[] {
+  const module = { moduleId: join(root, 'test', 'a.test.ts'), project }
   const testCases = tests.map(({ id, state, meta = {} }) => ({ id, fullName: `suite > ${id}`, project: module.project, location: { line: 3, column: 1 }, result: () => ({ state }), meta: () => meta }))
   return [{ ...module, children: { allTests: () => testCases[Symbol.iterator]() } }] as unknown as TestModule[]
 }
@@ -27,11 +30,17 @@ describe('collectTests', () => {
       return new Map()
     })
     expect(collected).toEqual([
-      { id: 'ran', project: 'unit', file: 'test/a.test.ts', name: 'suite > ran', line: 3, state: 'passed', memory: memory(5e6) },
-      { id: 'skipped', project: 'unit', file: 'test/a.test.ts', name: 'suite > skipped', line: 3, state: 'skipped', memory: undefined },
+      { id: 'ran', project: 'unit', browser: null, file: 'test/a.test.ts', name: 'suite > ran', line: 3, state: 'passed', memory: memory(5e6) },
+      { id: 'skipped', project: 'unit', browser: null, file: 'test/a.test.ts', name: 'suite > skipped', line: 3, state: 'skipped', memory: undefined },
     ])
     // Every result arrived: the trails are not read.
     expect(reads).toEqual([])
+  })
+
+  test('names the browser of a browser-mode project\'s tests', () => {
+    const ui = { name: 'ui (webkit)', config: { browser: { enabled: true, name: 'webkit' } } }
+    const [collected] = collectTests(modules([{ id: 'ran', state: 'passed' }], ui), root, () => new Map())
+    expect(collected).toMatchObject({ project: 'ui (webkit)', browser: 'webkit' })
   })
 
   test('reads the trails for tests whose results did not arrive: finished ones and the one that crashed', () => {

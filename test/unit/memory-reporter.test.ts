@@ -15,7 +15,7 @@ function fakeRun(root: string) {
   const testCase = (name: string, meta: object, state = 'passed') => ({
     id: name,
     fullName: name,
-    project: { name: '' },
+    project: { name: '', config: { browser: { enabled: false, name: 'chromium' } } },
     module: { moduleId: join(root, 'test/a.test.ts') },
     location: { line: 1, column: 1 },
     result: () => ({ state }),
