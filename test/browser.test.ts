@@ -39,8 +39,9 @@ describe('browser mode, Chromium through Playwright', { timeout: 180_000 }, () =
     expect(objects.retained).toBeLessThan(100_000)
 
     // What a measurement costs the page: the replies of the probe's commands, 7 to 8 kB once warm,
-    // up to 18 kB measured on a page's first few measurements (code compiled on first use).
-    expect(reading('a no-op').total).toBeLessThan(32_000)
+    // up to 18 kB measured on a page's first few measurements (code compiled on first use), and
+    // 36.6 kB once on a loaded machine.
+    expect(reading('a no-op').total).toBeLessThan(48_000)
 
     const dom = reading('1,000 detached DOM nodes kept')
     expect(dom.dom).toEqual({ nodes: 1000, documents: 0, listeners: 0 })
@@ -104,8 +105,9 @@ describe('browser mode, Chromium through Playwright', { timeout: 180_000 }, () =
     const run = await runFixture('browser-chromium-files')
     expect(run.tests.map(t => t.state)).toEqual(['passed', 'passed'])
     const totals = run.tests.find(t => t.file === 'measures.test.ts')!.meta.totals as number[]
-    // Side by side, the other file's objects showed in several of 40 no-ops, 0.6 to 1.2 MB each.
-    expect(Math.max(...totals), `totals: ${totals.join(', ')}`).toBeLessThan(32_000)
+    // Side by side, the other file's objects showed in several of 40 no-ops, 0.6 to 1.2 MB each; one
+    // at a time, the first no-op read up to 37.7 kB on a loaded machine (code compiled on first use).
+    expect(Math.max(...totals), `totals: ${totals.join(', ')}`).toBeLessThan(48_000)
   })
 
   test('a browser project other than Chromium through Playwright runs unmeasured, and the run says so once', async () => {
