@@ -16,8 +16,9 @@ interface Reading {
 }
 
 // Real Chromium (from @sparticuz/chromium) driven by Vitest's Playwright provider: a run takes about
-// 5 s alone and several times that on a loaded 2-core machine.
-describe('browser mode, Chromium through Playwright', { timeout: 180_000 }, () => {
+// 5 s alone and several times that on a loaded 2-core machine, where a test of several runs went past
+// 180 s twice.
+describe('browser mode, Chromium through Playwright', { timeout: 300_000 }, () => {
   test('measures known allocations, and fails toStayUnder over budget with the figures', async () => {
     const run = await runFixture('browser-chromium')
     const byName = Object.fromEntries(run.tests.map(t => [t.fullName, t]))
