@@ -9,6 +9,7 @@ import { readReport, ReportFileError, reportFigures, testKey } from '../report/f
 import { buildHistory, changedOverRuns } from '../report/history.js'
 import { compareReport, type MemoryReport, summarize } from '../report/model.js'
 import { sortByLocation } from '../report/order.js'
+import { readProfileTrees } from '../report/read-allocation-trees.js'
 import { writeFileAtomic } from '../report/write-atomic.js'
 import { plain } from '../render/colors.js'
 import { renderHistoryHtml, renderHistoryMarkdown } from '../render/history.js'
@@ -62,7 +63,9 @@ Options:
 
 Writes a JSON report (memoryBudget({ outputFile })) as one self-contained HTML page: summary, charts
 of the heaviest tests, files and changes, every test in a table that sorts and filters, and each
-test's memory across its GCs. It opens from disk and makes no network request.
+test's memory across its GCs, and where the heaviest profiled tests allocated it, from the heap
+profiles the report lists (read relative to the current directory). It opens from disk and makes no
+network request.
 
 Options:
   -o, --output <file>     where to write the HTML page (required)
@@ -246,7 +249,7 @@ function html(args: string[], io: CliIo): number {
   const head = readReport(positionals[0]!)
   const report = values.base === undefined ? head : compareReport(head, reportFigures(readReport(values.base)), testKey, resolveRegressionRules(undefined))
   // The report names files relative to the Vitest root, which is where CI runs this command.
-  writeOutput('--output', values.output, renderHtmlReport(report, { rootFromPage: relative(dirname(resolve(values.output)), process.cwd()).split(sep).join('/') }))
+  writeOutput('--output', values.output, renderHtmlReport(report, { rootFromPage: relative(dirname(resolve(values.output)), process.cwd()).split(sep).join('/'), profileTrees: readProfileTrees(report, process.cwd()) }))
   io.stdout(`HTML report (${report.summary.tests} tests) written to ${values.output}\n`)
   return 0
 }

@@ -293,12 +293,28 @@ export function HTML_CLIENT() {
       for (const c of t.c) fact('change ' + c[0], (c[1] > 0 ? '+' : '') + bytes(c[1]) + ' (' + percent(c[2]) + ')')
       for (const link of t.h || []) fact('heap profile', el('a', { href: link, class: 'profile' }, decodeURIComponent(link.split('/').pop())))
       detail.append(facts)
+      detail.append(timeline(t))
+      if (t.o.length > 0 && !t.h)
+        detail.append(el('p', { class: 'muted' }, 'No heap profile: with memoryBudget({ profiles }), a test over budget writes one, and this page draws where its memory was allocated.'))
+      for (const [i, link] of (t.h || []).entries()) {
+        const tree = t.a ? t.a[i] : undefined
+        if (tree === undefined)
+          continue
+        detail.append(el('h3', null, 'Where the memory was allocated: ' + decodeURIComponent(link.split('/').pop())))
+        if (tree === null)
+          detail.append(el('p', { class: 'muted' }, 'Not drawn: the page holds the allocation trees of the heaviest profiled tests only; open the profile itself.'))
+        else if (typeof tree === 'string')
+          detail.append(el('p', { class: 'muted profile-unreadable' }, tree))
+        else
+          detail.append(icicle(tree))
+      }
+    }
+
+    function timeline(t) {
       const points = []
       for (let i = 1; t.t && i < t.t.length; i += 3) points.push([t.t[i], t.t[i + 1] * t.t[0], t.t[i + 2] * t.t[0]])
-      if (points.length === 0) {
-        detail.append(el('p', { class: 'muted' }, t.m ? 'This report has no timeline for the test (written before timelines were recorded).' : 'No memory figures for this test.'))
-        return
-      }
+      if (points.length === 0)
+        return el('p', { class: 'muted' }, t.m ? 'This report has no timeline for the test (written before timelines were recorded).' : 'No memory figures for this test.')
       const end = points[points.length - 1][0]
       // The budgets of the three lines drawn; rss and retained are not on this chart.
       const levels = ['total', 'heap', 'external'].filter(metric => t.b[metric] !== undefined)
@@ -321,9 +337,43 @@ export function HTML_CLIENT() {
         keys.push(['budget', 'var(--bad)', true])
       if (t.base !== null)
         keys.push(['baseline peak', 'var(--base)', true])
-      detail.append(el('h3', null, 'Memory over the test'), legend(keys), chart)
-      if (t.o.length > 0)
-        detail.append(el('p', { class: 'muted' }, 'Allocation sites are not in the JSON report; a failing toStayUnder() lists the top ones in its message.'))
+      const section = document.createDocumentFragment()
+      section.append(el('h3', null, 'Memory over the test'), legend(keys), chart)
+      return section
+    }
+
+    /**
+     * An allocation tree (`[unit, frame, depth, self, total, ...]` in preorder) as an icicle: the
+     * root on top, each frame's callees under it, widths in proportion to the bytes allocated in
+     * them. A frame's colour follows its file, so one file's frames read as one.
+     */
+    function icicle(tree) {
+      const width = 720
+      const rowHeight = 18
+      const unit = tree[0]
+      const rootTotal = tree[4] || 1
+      const nodes = []
+      for (let i = 1; i < tree.length; i += 4) nodes.push({ frame: data.frames[tree[i]], depth: tree[i + 1], self: tree[i + 2] * unit, total: tree[i + 3] * unit })
+      const depth = Math.max(...nodes.map(n => n.depth)) + 1
+      const chart = svg('svg', { viewBox: '0 0 ' + width + ' ' + depth * rowHeight, width, role: 'img', class: 'icicle' })
+      // Where the next child of the node at each depth starts.
+      const next = []
+      for (const node of nodes) {
+        const x = node.depth === 0 ? 0 : next[node.depth - 1]
+        const w = (node.total / unit / rootTotal) * width
+        next[node.depth - 1] = x + w
+        next[node.depth] = x
+        const [name, file, line] = node.frame
+        let hue = 0
+        for (const char of file) hue = (hue * 31 + char.charCodeAt(0)) % 360
+        const group = svg('g', { class: 'frame' })
+        group.append(svg('rect', { x: x.toFixed(2), y: node.depth * rowHeight, width: Math.max(0.5, w - 0.5).toFixed(2), height: rowHeight - 1, fill: file ? 'hsl(' + hue + ' 65% 62%)' : 'var(--base)' }))
+        if (w > 40)
+          group.append(svg('text', { 'x': (x + 3).toFixed(2), 'y': node.depth * rowHeight + 13, 'class': 'frame-label' }, cut((name || '(anonymous)') + ' ' + bytes(node.total), Math.floor((w - 6) / 6.2))))
+        group.append(svg('title', {}, (name || '(anonymous)') + '\n' + (file ? file + ':' + line : '(native)') + '\nself ' + bytes(node.self) + ', total ' + bytes(node.total) + ' (' + (100 * node.total / unit / rootTotal).toFixed(1) + '%)'))
+        chart.append(group)
+      }
+      return chart
     }
     draw()
   }

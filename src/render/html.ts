@@ -1,6 +1,8 @@
 import { TEST_BUDGET_METRICS, type TestBudgetMetric } from '../budgets/types.js'
 import type { RegressionMetric } from '../compare/rules.js'
+import type { AllocationTree } from '../report/allocation-tree.js'
 import type { MemoryReport, ReportEnvironment, ReportSummary, TestState, Verdict } from '../report/model.js'
+import type { ProfileTree } from '../report/read-allocation-trees.js'
 import type { CompactTimeline } from '../worker/test-recorder.js'
 import { renderPage } from './html-page.js'
 
@@ -30,6 +32,11 @@ export interface PageTest {
   t: number[] | null
   /** Links to the test's heap profiles, relative to the page; absent when it has none. */
   h?: string[]
+  /**
+   * Per link in `h`, its allocation tree (see {@link pageIcicle}), why it cannot be drawn (text),
+   * or null when the page holds only the heaviest tests' trees; absent without trees to show.
+   */
+  a?: Array<number[] | string | null>
 }
 
 export interface HtmlReportOptions {
@@ -38,6 +45,8 @@ export interface HtmlReportOptions {
    * `reports/memory.html`), for links to files the report names relative to the root (heap profiles).
    */
   rootFromPage?: string
+  /** Allocation trees of heap profiles, by the path the report names them with (see `readProfileTrees`). */
+  profileTrees?: ReadonlyMap<string, ProfileTree>
 }
 
 /** A root-relative path as a link from the page: never a scheme (`javascript:`), whatever a report says. */
@@ -61,25 +70,58 @@ export function pageTimeline(timeline: CompactTimeline): number[] {
   return flat
 }
 
+/**
+ * An allocation tree as `[unit, frame, depth, self, total, frame, depth, ...]` in preorder, `frame`
+ * an index into {@link ReportPage.frames} (fifty profiles share most of their frames), bytes in
+ * `unit`: five significant digits of the tree's total, finer than the 0.5% the tree keeps.
+ */
+export function pageIcicle(tree: AllocationTree, frameIndex: (frame: [string, string, number]) => number): number[] {
+  const unit = 10 ** Math.max(0, Math.floor(Math.log10(Math.max(1, tree.total))) - 4)
+  const flat = [unit]
+  for (const node of tree.nodes) flat.push(frameIndex([node.functionName, node.file, node.line]), node.depth, Math.round(node.self / unit), Math.round(node.total / unit))
+  return flat
+}
+
 export interface ReportPage {
   kind: 'report'
   createdAt: string
   environment: ReportEnvironment
   summary: ReportSummary
   files: string[]
+  /** `[function, file, line]` of every frame in the tests' allocation trees. */
+  frames: Array<[string, string, number]>
   tests: PageTest[]
+}
+
+/** One index per distinct value, the values in a list: the page's tables of files and frames. */
+function interner<T>(keyOf: (value: T) => string) {
+  const values: T[] = []
+  const index = new Map<string, number>()
+  return {
+    values,
+    indexOf(value: T): number {
+      const key = keyOf(value)
+      let i = index.get(key)
+      if (i === undefined)
+        index.set(key, i = values.push(value) - 1)
+      return i
+    },
+  }
 }
 
 /** The report as the page's script reads it. */
 export function reportPage(report: MemoryReport, options: HtmlReportOptions = {}): ReportPage {
-  const files: string[] = []
-  const fileIndex = new Map<string, number>()
+  const files = interner<string>(file => file)
+  const frames = interner<[string, string, number]>(frame => frame.join('\0'))
+  const trees = options.profileTrees
+  const icicle = (path: string): number[] | string | null => {
+    const tree = trees!.get(path)
+    if (tree === undefined)
+      return null
+    return 'unreadable' in tree ? `profile not readable: ${tree.unreadable}` : pageIcicle(tree, frame => frames.indexOf(frame))
+  }
   const tests = report.tests.map((test): PageTest => {
-    let f = fileIndex.get(test.file)
-    if (f === undefined) {
-      fileIndex.set(test.file, f = files.length)
-      files.push(test.file)
-    }
+    const f = files.indexOf(test.file)
     const m = test.metrics
     const budget: PageTest['b'] = {}
     for (const metric of TEST_BUDGET_METRICS) {
@@ -100,9 +142,10 @@ export function reportPage(report: MemoryReport, options: HtmlReportOptions = {}
       c: test.changes.map(c => [c.metric, c.delta, Number.isFinite(c.ratio) ? c.ratio : null]),
       t: test.timeline ? pageTimeline(test.timeline) : null,
       ...(test.heapProfiles && { h: test.heapProfiles.map(path => linkTo(path, options.rootFromPage ?? '')) }),
+      ...(test.heapProfiles && trees && { a: test.heapProfiles.map(icicle) }),
     }
   })
-  return { kind: 'report', createdAt: report.createdAt, environment: report.environment, summary: report.summary, files, tests }
+  return { kind: 'report', createdAt: report.createdAt, environment: report.environment, summary: report.summary, files: files.values, frames: frames.values, tests }
 }
 
 /**

@@ -7,6 +7,7 @@ import { failsOnRegression } from '../compare/environment.js'
 import type { RegressionRules } from '../compare/rules.js'
 import { type Baseline, readBaseline, ReportFileError, serializeBaseline, testKey, updateBaseline } from '../report/files.js'
 import { buildReport, type CollectedTest, compareReport, type MemoryReport, type ReportEnvironment, type UnmeasuredProject } from '../report/model.js'
+import { readProfileTrees } from '../report/read-allocation-trees.js'
 import { writeFileAtomic } from '../report/write-atomic.js'
 import { renderAnnotations } from '../render/github.js'
 import { renderHtmlReport } from '../render/html.js'
@@ -174,7 +175,7 @@ export class MemoryReporter implements Reporter {
     if (this.options.markdown)
       this.write(this.options.markdown, markdown, 'Memory report (Markdown)')
     if (this.options.html)
-      this.write(this.options.html, renderHtmlReport(report, { rootFromPage: toPosix(relative(dirname(this.resolve(this.options.html)), root)) }), 'Memory report (HTML)')
+      this.write(this.options.html, renderHtmlReport(report, { rootFromPage: toPosix(relative(dirname(this.resolve(this.options.html)), root)), profileTrees: readProfileTrees(report, root) }), 'Memory report (HTML)')
     if (process.env.GITHUB_ACTIONS === 'true') {
       for (const line of renderAnnotations(report, file => toPosix(relative(process.cwd(), resolve(root, file))))) this.vitest!.logger.log(line)
       if (process.env.GITHUB_STEP_SUMMARY)
