@@ -4,14 +4,17 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Browser } from 'playwright'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { allocationTree } from '../src/report/allocation-tree.js'
 import type { MemoryReport } from '../src/report/model.js'
+import type { ProfileTree } from '../src/report/read-allocation-trees.js'
 import { buildHistory } from '../src/report/history.js'
 import { renderHistoryHtml } from '../src/render/history.js'
 import { renderHtmlReport } from '../src/render/html.js'
 import { launchChromium, watchedPage } from './helpers/chromium-page.js'
-import { hostileReport, NAMES } from './helpers/hostile-report.js'
+import { hostileProfiledReport, NAMES } from './helpers/hostile-report.js'
 import { largeReport } from './helpers/large-report.js'
 import { random } from './helpers/fuzz.js'
+import { sampleProfile, widestTree } from './helpers/sample-profile.js'
 
 // The HTML report opened from disk in a real Chromium (from @sparticuz/chromium), as a developer
 // opens a CI artifact: a launch takes a second or two alone, several on a loaded 2-core machine.
@@ -25,9 +28,9 @@ afterAll(async () => {
   await browser?.close()
 })
 
-function writeHtml(name: string, report: MemoryReport | string): { path: string, url: string } {
+function writeHtml(name: string, report: MemoryReport | string, profileTrees?: ReadonlyMap<string, ProfileTree>): { path: string, url: string } {
   const path = join(directory, name)
-  writeFileSync(path, typeof report === 'string' ? report : renderHtmlReport(report))
+  writeFileSync(path, typeof report === 'string' ? report : renderHtmlReport(report, { profileTrees }))
   return { path, url: pathToFileURL(path).href }
 }
 
@@ -119,14 +122,47 @@ describe('the HTML report in Chromium', { timeout: 120_000 }, () => {
     await page.close()
   })
 
-  test('hostile test names show as text and run nothing', async () => {
-    const hostile = hostileReport(NAMES)
-    const { page, problems, requests } = await open(writeHtml('hostile.html', hostile).url)
+  test('an over-budget test with a heap profile shows where its memory was allocated, as an icicle', async () => {
+    const profiled = structuredClone(report)
+    const index = profiled.tests.findIndex(t => t.violations.length > 0)
+    profiled.tests[index]!.heapProfiles = ['reports/profiles/heavy.heapprofile', 'reports/profiles/gone.heapprofile']
+    const trees = new Map<string, ProfileTree>([['reports/profiles/heavy.heapprofile', allocationTree(sampleProfile())], ['reports/profiles/gone.heapprofile', { unreadable: 'no such file' }]])
+    const { page, problems, requests } = await open(writeHtml('icicle.html', profiled, trees).url)
+    await page.click(`#tests tbody tr[data-index="${index}"]`)
+    const frames = await page.$$eval('#detail svg.icicle g.frame', groups => groups.map(g => ({
+      x: Number(g.querySelector('rect')!.getAttribute('x')),
+      width: Number(g.querySelector('rect')!.getAttribute('width')),
+      y: Number(g.querySelector('rect')!.getAttribute('y')),
+      label: g.querySelector('text')?.textContent ?? null,
+      title: g.querySelector('title')!.textContent,
+    })))
+    // (root), runTest, keepArrays, from, parse, (garbage collector): one rect each, a row per depth.
+    expect(frames).toHaveLength(6)
+    expect(frames.map(f => f.y / 18)).toEqual([0, 1, 2, 3, 2, 1])
+    // Each callee starts where its caller's previous callee ended: parse after keepArrays' 42 MB, the
+    // collector after runTest's 48.1 MB.
+    expect(frames.map(f => f.x)).toEqual([0, 0, 0, 0, 604.8, 692.64])
+    const heaviest = frames[2]!
+    expect(heaviest.label).toBe('keepArrays 42 MB')
+    expect(heaviest.title).toBe('keepArrays\nprofiled.test.ts:4\nself 40 MB, total 42 MB (84.0%)')
+    // Widths in proportion to the bytes: 42 of 50 MB across the 720 units of the chart.
+    expect(heaviest.width).toBeCloseTo(720 * 0.84 - 0.5, 1)
+    expect(await page.textContent('#detail .profile-unreadable')).toBe('profile not readable: no such file')
+    expect(problems).toEqual([])
+    expect(requests).toEqual([])
+    await page.close()
+  })
+
+  test('hostile test and frame names show as text and run nothing', async () => {
+    const { report: hostile, profileTrees } = hostileProfiledReport(NAMES)
+    const { page, problems, requests } = await open(writeHtml('hostile.html', hostile, profileTrees).url)
     expect(await cellTexts(page, 2)).toEqual(hostile.tests.map(t => t.name))
-    // Select every one: the detail and its chart show the name as text too.
+    // Select every one: the detail, its chart and its icicle show the name as text too.
     for (const [index, test] of hostile.tests.entries()) {
       await page.click(`#tests tbody tr[data-index="${index}"]`)
       expect(await page.textContent('#detail h2')).toBe(`${test.file} > ${test.name}`)
+      const titles = await page.$$eval('#detail svg.icicle title', found => found.map(t => t.textContent ?? ''))
+      expect(titles[2]!.startsWith(`${test.name || '(anonymous)'}\n`)).toBe(true)
     }
     expect(await page.$$eval('script', scripts => scripts.length)).toBe(2)
     expect(await page.$$eval('img, iframe, object, embed', found => found.length)).toBe(0)
@@ -179,6 +215,21 @@ describe('the HTML report in Chromium', { timeout: 120_000 }, () => {
     const { drawnAt, problems } = await open(url)
     expect(problems).toEqual([])
     figures.push(`10000 tests with 64 points each: ${(size / 1e6).toFixed(2)} MB, drawn ${Math.round(drawnAt)} ms after navigation`)
+    // And the heap profiles of the 50 heaviest tests, each tree at the 300 nodes a page keeps, no frame shared.
+    const heaviest = worst.tests.slice().sort((a, b) => b.metrics!.total - a.metrics!.total).slice(0, 50)
+    const trees = new Map(heaviest.map((test, i) => {
+      test.heapProfiles = [`reports/profiles/${i}.heapprofile`]
+      return [`reports/profiles/${i}.heapprofile`, widestTree(i)] as const
+    }))
+    const profiled = writeHtml('worst-profiled.html', worst, trees)
+    const profiledSize = statSync(profiled.path).size
+    expect(profiledSize).toBeLessThan(10e6)
+    const opened = await open(profiled.url)
+    await opened.page.click('th[data-key=total]')
+    await opened.page.click('#tests tbody tr:first-child')
+    expect(await opened.page.$$eval('#detail svg.icicle rect', rects => rects.length)).toBe(300)
+    expect(opened.problems).toEqual([])
+    figures.push(`with 50 profiles of 300 frames: ${(profiledSize / 1e6).toFixed(2)} MB (+${((profiledSize - size) / 1e3).toFixed(0)} kB), drawn ${Math.round(opened.drawnAt)} ms after navigation`)
     console.log(`HTML report: ${figures.join('; ')}`)
   })
 })

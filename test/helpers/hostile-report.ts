@@ -1,6 +1,8 @@
 import { resolveRegressionRules } from '../../src/compare/rules.js'
+import { allocationTree, type AllocationTree } from '../../src/report/allocation-tree.js'
 import { testKey } from '../../src/report/files.js'
 import { buildReport, type CollectedTest, compareReport, type MemoryReport } from '../../src/report/model.js'
+import { sampleProfile } from './sample-profile.js'
 import { environment, memory } from './sample-report.js'
 
 const MB = 1e6
@@ -57,4 +59,16 @@ export function hostileReport(names: readonly string[]): MemoryReport {
   const report = buildReport(tests, environment, ['** > *|*', 'typo\n<!-- x --> @y'], new Date('2026-11-23T12:00:00Z'))
   const base = Object.fromEntries(tests.map(t => [testKey(t), { total: MB, heap: MB, external: MB, rss: MB, retained: 0, allocated: MB }]))
   return compareReport(report, base, testKey, resolveRegressionRules(undefined))
+}
+
+/** The report of {@link hostileReport} with a heap profile per test, whose frames carry the names too. */
+export function hostileProfiledReport(names: readonly string[]): { report: MemoryReport, profileTrees: Map<string, AllocationTree> } {
+  const report = hostileReport(names)
+  const profileTrees = new Map<string, AllocationTree>()
+  report.tests.forEach((test, i) => {
+    const path = `reports/profiles/${i}.heapprofile`
+    test.heapProfiles = [path]
+    profileTrees.set(path, allocationTree(sampleProfile({ keep: test.name, file: test.name })))
+  })
+  return { report, profileTrees }
 }

@@ -1,4 +1,5 @@
 import type { HeapProfile, ProfileNode } from '../../src/measure/allocation-sites.js'
+import type { AllocationTree } from '../../src/report/allocation-tree.js'
 
 let nextId = 1
 function node(functionName: string, url: string, lineNumber: number, selfSize: number, children: ProfileNode[] = []): ProfileNode {
@@ -20,4 +21,19 @@ export function sampleProfile(names: { keep?: string, file?: string } = {}): Hea
     ]),
   ])
   return { head, samples: [{ size: 40_000_000, nodeId: 5, ordinal: 1 }, { size: 6_000_000, nodeId: 3, ordinal: 2 }] }
+}
+
+/**
+ * The largest tree a page embeds for a profile: `nodes` frames (the cap), every one a distinct
+ * function of a distinct file, so fifty such trees share nothing: chains of 15 calls under the root.
+ */
+export function widestTree(seed: number, nodes = 300): AllocationTree {
+  const chains = Math.ceil((nodes - 1) / 15)
+  const each = 1_234_567 * (seed + 1)
+  const tree: AllocationTree = { total: each * chains, nodes: [{ functionName: '(root)', file: '', line: 0, depth: 0, self: 0, total: each * chains }] }
+  for (let chain = 0; tree.nodes.length < nodes; chain++) {
+    for (let depth = 1; depth <= 15 && tree.nodes.length < nodes; depth++)
+      tree.nodes.push({ functionName: `handleRequestNumber${seed}x${chain}x${depth}`, file: `request-handler-${seed}-${chain}.ts`, line: 100 + depth, depth, self: depth === 15 ? each : 0, total: each })
+  }
+  return tree
 }

@@ -1,11 +1,12 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { describe, expect, test } from 'vitest'
 import { runCli } from '../../src/cli/run.js'
 import { buildReport, type CollectedTest, type ReportEnvironment } from '../../src/report/model.js'
 import { renderJsonReport } from '../../src/render/json.js'
+import { sampleProfile } from '../helpers/sample-profile.js'
 import { environment, memory } from '../helpers/sample-report.js'
 
 const MB = 1e6
@@ -139,6 +140,22 @@ describe('vitest-memory-budget html', () => {
     expect(page.startsWith('<!doctype html>')).toBe(true)
     const data = JSON.parse(/id="page-data">(.*?)<\/script>/s.exec(page)![1]!) as { tests: Array<{ n: string, m: number[] }> }
     expect(data.tests.map(t => [t.n, t.m[0]])).toEqual([['parses', 30 * MB], ['streams', 5 * MB], ['steady', 5 * MB]])
+  })
+
+  test('draws the heap profiles the report lists, read from the current directory; a missing one is named, not fatal', () => {
+    writeFileSync(join(dir, 'parses.heapprofile'), JSON.stringify(sampleProfile()))
+    const listed = [relative(process.cwd(), join(dir, 'parses.heapprofile')), 'reports/profiles/gone.heapprofile']
+    const tests: CollectedTest[] = [{ id: 'p', project: '', file: 'test/a.test.ts', name: 'parses', line: 1, state: 'failed', memory: memory(30 * MB), heapProfiles: listed }]
+    const report = join(dir, 'profiled.json')
+    writeFileSync(report, renderJsonReport(buildReport(tests, environment, [], new Date('2026-11-23T12:00:00Z'))))
+    const out = join(dir, 'pages/of/profiled.html')
+    expect(cli('html', report, '-o', out)).toMatchObject({ code: 0, stderr: '' })
+    const data = JSON.parse(/id="page-data">(.*?)<\/script>/s.exec(readFileSync(out, 'utf8'))![1]!) as { frames: Array<[string, string, number]>, tests: Array<{ a: Array<number[] | string> }> }
+    const [drawn, missing] = data.tests[0]!.a
+    // The root (50 MB in kB) and, heaviest under runTest, keepArrays (42 MB).
+    expect((drawn as number[]).slice(0, 5)).toEqual([1000, 0, 0, 0, 50_000])
+    expect(data.frames[(drawn as number[])[9]!]).toEqual(['keepArrays', 'profiled.test.ts', 4])
+    expect(missing).toBe('profile not readable: no such file')
   })
 
   test('--base compares with another report first, so the page marks what changed', () => {

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto'
 import { describe, expect, test } from 'vitest'
 import { jsonForScript } from '../../src/render/html-page.js'
-import { pageTimeline, type ReportPage, renderHtmlReport } from '../../src/render/html.js'
-import { hostileReport, NAMES } from '../helpers/hostile-report.js'
+import { pageIcicle, pageTimeline, type ReportPage, renderHtmlReport } from '../../src/render/html.js'
+import { allocationTree } from '../../src/report/allocation-tree.js'
+import { hostileProfiledReport, hostileReport, NAMES } from '../helpers/hostile-report.js'
+import { sampleProfile } from '../helpers/sample-profile.js'
 import { sampleReport } from '../helpers/sample-report.js'
 
 const dataOf = (html: string) => /<script type="application\/json" id="page-data">(.*?)<\/script>/s.exec(html)![1]!
@@ -28,11 +30,28 @@ describe('renderHtmlReport', () => {
     expect((JSON.parse(dataOf(renderHtmlReport(sampleReport))) as ReportPage).tests.every(t => t.h === undefined)).toBe(true)
   })
 
-  test('no test name can end the data element or reach the markup: the only tags are the page\'s own', () => {
-    const html = renderHtmlReport(hostileReport(NAMES))
+  test('carries each profile\'s allocation tree, why one cannot be drawn, or null past the page\'s limit; frames shared', () => {
+    const profiled = { ...sampleReport, tests: sampleReport.tests.map((t, i) => (i === 0 ? { ...t, heapProfiles: ['a.heapprofile', 'b.heapprofile', 'c.heapprofile'] } : i === 1 ? { ...t, heapProfiles: ['d.heapprofile'] } : t)) }
+    const tree = allocationTree(sampleProfile())
+    const profileTrees = new Map([['a.heapprofile', tree], ['b.heapprofile', { unreadable: 'not JSON' }], ['d.heapprofile', tree]])
+    const page = JSON.parse(dataOf(renderHtmlReport(profiled, { profileTrees }))) as ReportPage
+    // Six frames, once each for both trees; bytes in kB, five digits of the 50 MB total.
+    expect(page.frames).toEqual([['(root)', '', 0], ['runTest', 'index.js', 10], ['keepArrays', 'profiled.test.ts', 4], ['from', '', 0], ['parse', 'profiled.test.ts', 20], ['(garbage collector)', '', 0]])
+    const icicle = [1000, 0, 0, 0, 50_000, 1, 1, 0, 48_100, 2, 2, 40_000, 42_000, 3, 3, 2000, 2000, 4, 2, 6000, 6100, 5, 1, 1900, 1900]
+    expect(page.tests[0]!.a).toEqual([icicle, 'profile not readable: not JSON', null])
+    expect(page.tests[1]!.a).toEqual([icicle])
+    expect(page.tests.slice(2).every(t => t.a === undefined)).toBe(true)
+    expect(pageIcicle({ total: 0, nodes: [{ functionName: '(root)', file: '', line: 0, depth: 0, self: 0, total: 0 }] }, () => 0)).toEqual([1, 0, 0, 0, 0])
+  })
+
+  test('no test or frame name can end the data element or reach the markup: the only tags are the page\'s own', () => {
+    const { report, profileTrees } = hostileProfiledReport(NAMES)
+    const html = renderHtmlReport(report, { profileTrees })
     const data = dataOf(html)
     expect(data).not.toMatch(/[<>&\u2028\u2029]/)
-    expect((JSON.parse(data) as ReportPage).tests.map(t => t.n)).toEqual(hostileReport(NAMES).tests.map(t => t.name))
+    const page = JSON.parse(data) as ReportPage
+    expect(page.tests.map(t => t.n)).toEqual(hostileReport(NAMES).tests.map(t => t.name))
+    expect(new Set(page.frames.map(([name]) => name))).toEqual(new Set([...NAMES, '(root)', 'runTest', 'from', 'parse', '(garbage collector)']))
     expect(html.match(/<\/?[a-z]+/g)!.filter(tag => !['<html', '<head', '<meta', '<title', '</title', '<style', '</style', '</head', '<body', '<main', '<p', '</p', '</main', '<script', '</script', '</body', '</html'].includes(tag))).toEqual([])
   })
 
