@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { beforeAll, describe, expect, test } from 'vitest'
 import type { HeapProfile, ProfileNode } from '../src/measure/allocation-sites.js'
 import type { MemoryReport } from '../src/report/model.js'
+import type { ReportPage } from '../src/render/html.js'
 import { type FixtureRun, fixturePath, runFixture } from './helpers/run-fixture.js'
 
 const root = fixturePath('heap-profiles')
@@ -102,5 +103,27 @@ describe('heap profiles (profiles option)', () => {
     const path = linkedFrom(hostile.errors[0]!)!
     expect(path).toMatch(/^reports\/profiles\/profiled\.test\.ts--rm--rf-\.\.-\.\.-script-evil-name--[0-9a-f]{10}-toStayUnder-1\.heapprofile$/)
     expect(existsSync(join(root, path))).toBe(true)
+  })
+
+  test('the HTML report draws where each profiled test allocated its memory, from its real profile', () => {
+    const html = readFileSync(join(root, 'reports/memory.html'), 'utf8')
+    const page = JSON.parse(/id="page-data">(.*?)<\/script>/s.exec(html)![1]!) as ReportPage
+    const over = page.tests.find(t => t.n === 'over budget: keeps 40 MB of arrays')!
+    const [icicle] = over.a!
+    expect(Array.isArray(icicle)).toBe(true)
+    const [unit, ...flat] = icicle as number[]
+    const nodes = Array.from({ length: flat.length / 4 }, (_, i) => ({ frame: page.frames[flat[i * 4]!]!, depth: flat[i * 4 + 1]!, self: flat[i * 4 + 2]! * unit!, total: flat[i * 4 + 3]! * unit! }))
+    // Every byte of the profile is in the root, within the rounding of the page (five digits).
+    const profile = readProfile(over.h![0]!.replace(/^\.\.\//, ''))
+    expect(Math.abs(nodes[0]!.total - selfSizes(profile.head))).toBeLessThanOrEqual(unit!)
+    // The 40 MB kept, under keepArrays of the test file, line 4 (sampled: 0.9 to 1.15 of it).
+    const keep = nodes.find(n => n.frame[0] === 'keepArrays')!
+    expect(keep.frame).toEqual(['keepArrays', 'profiled.test.ts', 4])
+    expect(keep.total).toBeGreaterThan(KEPT * 0.9)
+    expect(keep.total).toBeLessThan(KEPT * 1.15)
+    // Pruned to what an icicle can show: no frame under 0.5% of the whole.
+    expect(nodes.every(n => n.total >= nodes[0]!.total * 0.005)).toBe(true)
+    // Every test with a profile has its tree; none is unreadable.
+    expect(page.tests.filter(t => t.h).every(t => t.a!.every(tree => Array.isArray(tree)))).toBe(true)
   })
 })
