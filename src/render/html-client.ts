@@ -361,16 +361,18 @@ export function HTML_CLIENT() {
       for (const node of nodes) {
         const x = node.depth === 0 ? 0 : next[node.depth - 1]
         const w = (node.total / unit / rootTotal) * width
-        next[node.depth - 1] = x + w
+        if (node.depth > 0)
+          next[node.depth - 1] = x + w
         next[node.depth] = x
-        const [name, file, line] = node.frame
+        const [functionName, file, line] = node.frame
+        const name = functionName || '(anonymous)'
         let hue = 0
         for (const char of file) hue = (hue * 31 + char.charCodeAt(0)) % 360
         const group = svg('g', { class: 'frame' })
-        group.append(svg('rect', { x: x.toFixed(2), y: node.depth * rowHeight, width: Math.max(0.5, w - 0.5).toFixed(2), height: rowHeight - 1, fill: file ? 'hsl(' + hue + ' 65% 62%)' : 'var(--base)' }))
+        group.append(svg('rect', { x: x.toFixed(2), y: node.depth * rowHeight, width: Math.max(0.5, w - 0.5).toFixed(2), height: rowHeight - 1, fill: file ? 'hsl(' + hue + ' 60% 70%)' : '#b4bcc6' }))
         if (w > 40)
-          group.append(svg('text', { 'x': (x + 3).toFixed(2), 'y': node.depth * rowHeight + 13, 'class': 'frame-label' }, cut((name || '(anonymous)') + ' ' + bytes(node.total), Math.floor((w - 6) / 6.2))))
-        group.append(svg('title', {}, (name || '(anonymous)') + '\n' + (file ? file + ':' + line : '(native)') + '\nself ' + bytes(node.self) + ', total ' + bytes(node.total) + ' (' + (100 * node.total / unit / rootTotal).toFixed(1) + '%)'))
+          group.append(svg('text', { x: (x + 3).toFixed(2), y: node.depth * rowHeight + 13 }, cut(name + ' ' + bytes(node.total), Math.floor((w - 6) / 6.2))))
+        group.append(svg('title', {}, name + '\n' + (file ? file + ':' + line : 'no script (V8 or native code)') + '\nself ' + bytes(node.self) + ', total ' + bytes(node.total) + ' (' + ((100 * node.total) / unit / rootTotal).toFixed(1) + '%)'))
         chart.append(group)
       }
       return chart

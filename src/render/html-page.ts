@@ -42,6 +42,7 @@ th{position:sticky;top:0;background:var(--panel);cursor:pointer;white-space:nowr
 td.num,th.num{text-align:right;white-space:nowrap}tbody tr{cursor:pointer}tbody tr:hover,tbody tr.selected{background:var(--panel)}
 td.name{word-break:break-word;white-space:pre-wrap}.over{color:var(--bad);font-weight:600}.up{color:var(--bad)}.down{color:var(--good)}.limit{color:var(--muted);font-size:12px}
 .verdict{white-space:nowrap}#detail{background:var(--panel);border:1px solid var(--line);border-radius:6px;padding:12px 16px;margin-top:16px}#detail h2{margin-top:0;white-space:pre-wrap;word-break:break-word}
+svg.icicle text{fill:#1f2328}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:8px 0}dt{color:var(--muted)}dd{margin:0}
 `
 
