@@ -65,7 +65,7 @@ function frameOf(node: Record<string, unknown>, where: string): AllocationFrame 
  */
 export function allocationTree(profile: unknown, { minShare = 0.005, maxNodes = 300 }: AllocationTreeLimits = {}): AllocationTree {
   if (!isRecord(profile) || !isRecord(profile.head))
-    throw new MalformedProfileError('no head node: not a V8 heap profile')
+    throw new MalformedProfileError('it has no head node')
   const all: Walked[] = []
   const pending: Array<{ raw: unknown, parent: Walked | undefined }> = [{ raw: profile.head, parent: undefined }]
   while (pending.length > 0) {

@@ -37,7 +37,7 @@ function readTree(path: string): ProfileTree {
   catch (error) {
     if (error instanceof MalformedProfileError)
       return { unreadable: `not a V8 heap profile: ${error.message}` }
-    // A file nested past the stack, or too large a string: still the file's fault, never the run's.
+    // Whatever else a file brings about is still the file's fault: the page says so, the run goes on.
     return { unreadable: `cannot read it (${(error as Error).message})` }
   }
 }

@@ -51,9 +51,9 @@ describe('allocationTree', () => {
   test('anything but a V8 heap profile is a MalformedProfileError naming what is wrong', () => {
     const { head } = sampleProfile()
     const bad: Array<[unknown, RegExp]> = [
-      [null, /no head node/],
-      [[], /no head node/],
-      [{ head: 'x' }, /no head node/],
+      [null, /has no head node/],
+      [[], /has no head node/],
+      [{ head: 'x' }, /has no head node/],
       [{ head: { ...head, callFrame: { functionName: 1, url: '', lineNumber: 0 } } }, /node 0 has no callFrame/],
       [{ head: { ...head, selfSize: -1 } }, /node 0 has no selfSize of 0 or more bytes/],
       [{ head: { ...head, selfSize: Number.NaN } }, /no selfSize/],
@@ -88,7 +88,7 @@ describe('readProfileTrees', () => {
     expect(trees.get('good.heapprofile')).toEqual(allocationTree(sampleProfile()))
     expect(trees.get('missing.heapprofile')).toEqual({ unreadable: 'no such file' })
     expect(trees.get('broken.heapprofile')).toEqual({ unreadable: 'not JSON' })
-    expect(trees.get('foreign.heapprofile')).toEqual({ unreadable: 'not a V8 heap profile: no head node: not a V8 heap profile' })
+    expect(trees.get('foreign.heapprofile')).toEqual({ unreadable: 'not a V8 heap profile: it has no head node' })
     expect(readProfileTrees(report, join(directory, 'good.heapprofile')).get('good.heapprofile')).toMatchObject({ unreadable: expect.stringMatching(/^cannot read it \(ENOTDIR\)$/) })
   })
 
