@@ -3,6 +3,7 @@ import { describe, expect, test } from 'vitest'
 import { jsonForScript } from '../../src/render/html-page.js'
 import { pageIcicle, pageTimeline, type ReportPage, renderHtmlReport } from '../../src/render/html.js'
 import { allocationTree } from '../../src/report/allocation-tree.js'
+import type { ProfileTree } from '../../src/report/read-allocation-trees.js'
 import { hostileProfiledReport, hostileReport, NAMES } from '../helpers/hostile-report.js'
 import { sampleProfile } from '../helpers/sample-profile.js'
 import { sampleReport } from '../helpers/sample-report.js'
@@ -33,7 +34,7 @@ describe('renderHtmlReport', () => {
   test('carries each profile\'s allocation tree, why one cannot be drawn, or null past the page\'s limit; frames shared', () => {
     const profiled = { ...sampleReport, tests: sampleReport.tests.map((t, i) => (i === 0 ? { ...t, heapProfiles: ['a.heapprofile', 'b.heapprofile', 'c.heapprofile'] } : i === 1 ? { ...t, heapProfiles: ['d.heapprofile'] } : t)) }
     const tree = allocationTree(sampleProfile())
-    const profileTrees = new Map([['a.heapprofile', tree], ['b.heapprofile', { unreadable: 'not JSON' }], ['d.heapprofile', tree]])
+    const profileTrees = new Map<string, ProfileTree>([['a.heapprofile', tree], ['b.heapprofile', { unreadable: 'not JSON' }], ['d.heapprofile', tree]])
     const page = JSON.parse(dataOf(renderHtmlReport(profiled, { profileTrees }))) as ReportPage
     // Six frames, once each for both trees; bytes in kB, five digits of the 50 MB total.
     expect(page.frames).toEqual([['(root)', '', 0], ['runTest', 'index.js', 10], ['keepArrays', 'profiled.test.ts', 4], ['from', '', 0], ['parse', 'profiled.test.ts', 20], ['(garbage collector)', '', 0]])
