@@ -91,7 +91,7 @@ function testModules(dir, tests) {
   for (const t of tests) {
     const key = `${t.project}\0${t.file}`
     if (!modules.has(key))
-      modules.set(key, { moduleId: join(dir, t.file), project: { name: t.project }, tests: [] })
+      modules.set(key, { moduleId: join(dir, t.file), project: { name: t.project, config: { browser: { enabled: false } } }, tests: [] })
     const module = modules.get(key)
     module.tests.push({
       id: t.id,
