@@ -193,6 +193,10 @@ describe('browser mode, Chromium through Playwright', { timeout: 300_000 }, () =
       expect(batches.allocated).toBeGreaterThanOrEqual(20 * 3_400_000)
       expect(batches.allocated).toBeLessThan(20 * 4_000_000)
       expect(batches.heap).toBeLessThan(40_000_000)
+      // Its timeline, as in Node: the start, before and after each GC, the end; the peak on it.
+      expect(batches.timeline.length).toBeGreaterThanOrEqual(4)
+      expect(Math.max(...batches.timeline.map(([, heap, external]) => heap + external))).toBe(batches.total)
+      expect(objects.timeline.map(([gc]) => gc)).toEqual([0, 1])
 
       expect(record(run, 'keeps 1,000 detached DOM nodes').dom).toMatchObject({ nodes: 1000, documents: 0 })
       // Vitest's runner and the two round trips of the recording: 14 to 36 kB measured.

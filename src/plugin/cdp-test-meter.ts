@@ -59,7 +59,7 @@ export function createCdpTestMeter(session: CdpSession, tracer: PageTracer, opti
       running = undefined
       if (!test)
         throw new Error('vitest-memory-budget: no test is being measured in this page.')
-      const { timeline: _, ...closed } = await test.window.close()
+      const closed = await test.window.close()
       const ended = used(closed.end)
       const after = policy.littleSinceCollected(ended) ? { gc: 'none' as const, used: ended } : await collect()
       return { closed, retained: Math.max(0, after.used - used(closed.baseline)), baselineGc: test.baselineGc, retainedGc: after.gc }

@@ -3,7 +3,7 @@ import type { GcPolicyOptions } from '../measure/gc-policy.js'
 import type { TestMeasurement, TestMeter } from './test-recorder.js'
 
 /** A test's measurement as the Vitest process sends it to the page, which adds the test's duration and the RSS it cannot see. */
-export type CdpTestMeasurement = Omit<TestMeasurement, 'closed'> & { closed: Omit<CdpClosedWindow, 'timeline'> }
+export type CdpTestMeasurement = Omit<TestMeasurement, 'closed'> & { closed: CdpClosedWindow }
 
 /** What the page asks of the Vitest process to record a test: the probe's browser command (`src/plugin/browser-commands.ts`). */
 export type TestCommand = {
@@ -28,7 +28,7 @@ export function createBrowserTestMeter(command: TestCommand, policy: GcPolicyOpt
     async stop(started) {
       const duration = performance.now() - started
       const measured = await command('test-end')
-      return { ...measured, closed: { ...measured.closed, timeline: [], rss: Number.NaN, rssMethod: 'none', duration } }
+      return { ...measured, closed: { ...measured.closed, rss: Number.NaN, rssMethod: 'none', duration } }
     },
     async discard() {
       await command('test-end')

@@ -55,8 +55,9 @@ export function createNodeMeter(options: GcPolicyOptions): TestMeter<Started> {
       // built and dropped a big structure leaves it promoted to the old generation, which only a full
       // GC frees. The next test then starts from a clean heap for free. A test that, with the runner's
       // bookkeeping, allocated less than the allowance since the last collection is left as it is:
-      // a young GC costs a worker 0.07 ms (bench table 4), as much as a tiny test itself, and the
-      // next test starts on at most that much garbage, as it would after a skipped collection before it.
+      // a young GC costs a worker 0.07 to 0.6 ms (more where its young generation holds what loading
+      // files left), as much as a tiny test itself or more, and the next test starts on at most that
+      // much garbage, as it would after a skipped collection before it.
       const ended = usedNow()
       const after = policy.littleSinceCollected(ended) ? { gc: 'none' as const, used: ended } : collect()
       // Below zero means the test freed more than it kept (garbage older than the test was collected).
