@@ -201,6 +201,20 @@ describe('tiny tests', () => {
   })
 })
 
+describe('isolate: false', () => {
+  // Each file keeps 5 MB in its module; once the next file starts in the same worker, they are
+  // garbage, which a collection at a later test's end would free and take off that test's figure.
+  test('a file\'s tests keep what they keep, whatever the file before kept', async () => {
+    const run = await runFixture('isolate-false-kept')
+    const records = run.tests.map(t => t.meta.memory as TestMemory)
+    expect(run.tests.map(t => t.state)).toEqual(['passed', 'passed', 'passed'])
+    for (const record of records) {
+      expect(record.retained).toBeGreaterThan(4.5 * MB)
+      expect(record.retained).toBeLessThan(5.2 * MB)
+    }
+  })
+})
+
 describe('a test after a matcher call', () => {
   // Before Node 24 an AsyncLocalStorage, once entered, makes every later promise allocate more: the
   // matchers must not enter one there, or a test's figure would depend on the tests before it.

@@ -29,6 +29,12 @@ export interface GcPolicy {
   collectedFull: (used: number) => void
   /** Whether `used` is less than the runner's allowance above the last collection (policy `auto` only). */
   littleSinceCollected: (used: number) => boolean
+  /**
+   * `bytes` the heap holds may have turned to garbage without any allocation (what a file's tests
+   * kept, once `isolate: false` starts the next file in the same worker): counted as growth since
+   * the last full GC, and the next boundary collects.
+   */
+  mayHaveFreed: (bytes: number) => void
 }
 
 export function createGcPolicy(options: GcPolicyOptions): GcPolicy {
@@ -49,5 +55,10 @@ export function createGcPolicy(options: GcPolicyOptions): GcPolicy {
       collectedAt = used
     },
     littleSinceCollected: used => auto && collectedAt !== undefined && used - collectedAt < RUNNER_ALLOWANCE,
+    mayHaveFreed(bytes) {
+      if (reference !== undefined)
+        reference -= bytes
+      collectedAt = undefined
+    },
   }
 }

@@ -66,5 +66,6 @@ export function createNodeMeter(options: GcPolicyOptions): TestMeter<Started> {
     discard({ window }) {
       window.close()
     },
+    fileEnded: kept => policy.mayHaveFreed(kept),
   }
 }
