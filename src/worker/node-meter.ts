@@ -61,11 +61,13 @@ export function createNodeMeter(options: GcPolicyOptions): TestMeter<Started> {
       const ended = usedNow()
       const after = policy.littleSinceCollected(ended) ? { gc: 'none' as const, used: ended } : collect()
       // Below zero means the test freed more than it kept (garbage older than the test was collected).
-      return { closed, retained: Math.max(0, after.used - closed.baseline.heap - closed.baseline.external), baselineGc, retainedGc: after.gc }
+      const retained = Math.max(0, after.used - closed.baseline.heap - closed.baseline.external)
+      policy.kept(retained, after.gc === 'full')
+      return { closed, retained, baselineGc, retainedGc: after.gc }
     },
     discard({ window }) {
       window.close()
     },
-    fileEnded: kept => policy.mayHaveFreed(kept),
+    fileEnded: () => policy.fileEnded(),
   }
 }

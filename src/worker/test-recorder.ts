@@ -102,12 +102,12 @@ export interface TestMeter<Started> {
   /** Closes a measurement whose numbers are dropped (a test that ran beside another). */
   discard: (started: Started) => MaybePromise<void>
   /**
-   * A file's tests kept `kept` bytes, and the next file starts in the same worker (`isolate: false`),
-   * which may leave them as garbage. A collection that freed them during or after a later test would
-   * take them off that test's figures (measured: a file keeping 5 MB made the next file's test that
-   * kept 5 MB read `retained` 0 B).
+   * The next test file starts in the same worker (`isolate: false`): what the last file's tests kept
+   * may be garbage now, and a collection that freed it during or after a later test would take it off
+   * that test's figures (measured: a file keeping 5 MB made the next file's test that kept 5 MB read
+   * `retained` 0 B).
    */
-  fileEnded?: (kept: number) => void
+  fileEnded?: () => void
 }
 
 export interface RecorderOptions {
@@ -160,14 +160,12 @@ export function createTestRecorder<Started>(options: RecorderOptions, meter: Tes
     return file
   }
   const budgetOf = (task: RecordedTask) => matchBudget(task.file ? fileOf(task.file.filepath) : '', fullNameOf(task))
-  /** The file whose tests are being recorded, and what they kept so far. */
+  /** The file whose tests are being recorded. */
   let currentFile: string | undefined
-  let keptInFile = 0
 
   function record(task: RecordedTask, measured: TestMeasurement): TestMemory {
     const { closed } = measured
     const metrics = toMetrics(closed, measured.retained)
-    keptInFile += metrics.retained
     const budget = budgetOf(task)
     return {
       attributable: true,
@@ -200,10 +198,9 @@ export function createTestRecorder<Started>(options: RecorderOptions, meter: Tes
       }
       const filepath = task.file?.filepath
       if (filepath !== currentFile) {
-        if (keptInFile > 0)
-          meter.fileEnded?.(keptInFile)
+        if (currentFile !== undefined)
+          meter.fileEnded?.()
         currentFile = filepath
-        keptInFile = 0
       }
       const started = meter.start()
       running.set(task, started)
