@@ -1,8 +1,9 @@
 // The JavaScript of dist/, bundled by rolldown from the sources (`npm run build` adds tsc's
 // declarations). Node's ES module loader costs a fresh test worker about half a millisecond per
 // file, and the setup module alone imported 24 (issue 10 holds a worker's import of the package to
-// 5 ms). The entries keep the paths that `exports` and `bin` name, plus matchers/test-hooks, which
-// the plugin's per-file setup entry imports (plugin/setup-entry.ts says why), and
+// 5 ms). The entries keep the paths that `exports` and `bin` name, plus matchers/test-runner, the runner
+// the plugin gives Node projects, matchers/test-hooks, which the plugin's per-file setup entry imports
+// where a project has a runner of its own (plugin/setup-entry.ts says why), and
 // matchers/browser-setup, a Chromium project's setup file. The modules a test worker runs that the
 // other entries also use are one chunk, so the setup file and the main entry share one instance of
 // each (one measurement queue, one RSS watch list) and a worker loads two files of ours natively.
@@ -47,7 +48,7 @@ function buildInto(outDir, { input, platform, chunkFileNames, groups }) {
 /** Writes the bundled entries and chunks into `outDir`. */
 export async function bundle(outDir) {
   await buildInto(outDir, {
-    input: { 'index': 'src/index.ts', 'matchers/setup': 'src/matchers/setup.ts', 'matchers/test-hooks': 'src/matchers/test-hooks.ts', 'cli/main': 'src/cli/main.ts' },
+    input: { 'index': 'src/index.ts', 'matchers/setup': 'src/matchers/setup.ts', 'matchers/test-hooks': 'src/matchers/test-hooks.ts', 'matchers/test-runner': 'src/matchers/test-runner.ts', 'cli/main': 'src/cli/main.ts' },
     platform: 'node',
     chunkFileNames: 'chunks/[name].js',
     // Of two groups that match a module, the first wins.

@@ -79,7 +79,7 @@ describe('faults in the tests being measured', () => {
     expect(metrics('runs after the timed-out test').total).toBeLessThan(3e6)
 
     // The runner's progress message held while the first test was measured was let go, though the
-    // afterEach that ends the test threw before the plugin's own: the run went on and finished.
+    // test's afterEach threw: the run went on and finished.
     expect(metrics('runs after the throwing afterEach').external).toBeGreaterThanOrEqual(1e6)
   })
 

@@ -84,20 +84,24 @@ describe('heap profiles (profiles option)', () => {
     expectValidProfile(path!, KEPT)
   })
 
-  test('a test after one whose afterEach threw (its sampling abandoned) is sampled and profiled again', () => {
-    const abandoned = run.tests.find(t => t.fullName.endsWith('then its afterEach throws'))!
-    expect(abandoned.errors).toEqual(['afterEach fails on purpose'])
-    expect(abandoned.meta.heapProfiles).toBeUndefined()
-    const next = testNamed('over budget, after a test')
-    const path = linkedFrom(next.errors[0]!)
-    expect(path).toMatch(/-test\.heapprofile$/)
+  test('a test whose afterEach threw is still held to its budget and profiled, and so is the next', () => {
+    // The plugin's runner ends a test after all its hooks, whichever threw.
+    const thrown = run.tests.find(t => t.fullName.endsWith('then its afterEach throws'))!
+    expect(thrown.errors[0]).toBe('afterEach fails on purpose')
+    expect(thrown.errors[1]).toMatch(/^Memory budget exceeded: V8 heap/)
+    const path = linkedFrom(thrown.errors[1]!)
+    expect(thrown.meta.heapProfiles).toEqual([path])
     expectValidProfile(path!, KEPT)
+    const next = testNamed('over budget, after a test whose afterEach threw')
+    const nextPath = linkedFrom(next.errors[0]!)
+    expect(nextPath).toMatch(/-test\.heapprofile$/)
+    expectValidProfile(nextPath!, KEPT)
   })
 
   test('passing calls and tests write nothing; every file name is safe whatever the test name', () => {
     expect(testNamed('a passing toStayUnder').meta.heapProfiles).toBeUndefined()
     const files = readdirSync(profiles)
-    expect(files).toHaveLength(5)
+    expect(files).toHaveLength(6)
     for (const file of files) expect(file).toMatch(/^[\w.-]+\.heapprofile$/)
     const hostile = run.tests.find(t => t.fullName.includes('rm -rf'))!
     const path = linkedFrom(hostile.errors[0]!)!

@@ -63,12 +63,18 @@ function finishTest(task: Task, recording: Recording | undefined, unawaited: Err
   })
 }
 
-/**
- * Registers the hooks of the test file being collected: Vitest calls a setup file once per test
- * file, and hooks belong to the file they are registered in.
- */
-export function registerRecordingHooks(recording: Recording | undefined): void {
-  /** Tests being measured, from their first hook to their last (several only with `test.concurrent`). */
+/** What measures each test: its start and end, from Vitest's hooks or from the plugin's runner. */
+export interface TestLifecycle {
+  /** As a test starts, after Vitest's own preparation; a promise it returns is awaited before the test. */
+  beforeTest: (task: Task) => MaybePromise<void>
+  /** As a test ends; fails it (throws) over its budget or with an un-awaited matcher. */
+  afterTest: (task: Task) => MaybePromise<void>
+  /** Drops the numbers of tests whose end never came (an `afterEach` before the plugin's threw). */
+  abandonEnded: () => Promise<void>
+}
+
+export function createTestLifecycle(recording: Recording | undefined): TestLifecycle {
+  /** Tests being measured, from their start to their end (several only with `test.concurrent`). */
   const open = new Set<Task>()
   // An afterEach that throws stops the ones after it, this file's own among them: the test stays
   // open, the next one would count as running beside it and the runner's messages would stay held.
@@ -83,27 +89,39 @@ export function registerRecordingHooks(recording: Recording | undefined): void {
       await recording?.abandon?.(task)
     }
   }
+  return {
+    beforeTest(task) {
+      // Synchronous in a Node worker, where nothing may run between the baseline and the test.
+      const abandoned = open.size > 0 ? abandonEnded() : undefined
+      const start = () => {
+        if (!recording)
+          return
+        return andThen(recording.beforeStart?.(task), () => {
+          open.add(task)
+          return recording.recorder.start(task)
+        })
+      }
+      return abandoned ? abandoned.then(start) : start()
+    },
+    afterTest(task) {
+      open.delete(task)
+      const unawaited = takeUnawaited(task)
+      if (unawaited)
+        return settleUnawaited(unawaited).then(error => finishTest(task, recording, error))
+      return finishTest(task, recording, undefined)
+    },
+    abandonEnded,
+  }
+}
 
-  beforeEach(({ task }) => {
-    // Synchronous in a Node worker, where nothing may run between the baseline and the test.
-    const abandoned = open.size > 0 ? abandonEnded() : undefined
-    const start = () => {
-      if (!recording)
-        return
-      return andThen(recording.beforeStart?.(task), () => {
-        open.add(task)
-        return recording.recorder.start(task)
-      })
-    }
-    return abandoned ? abandoned.then(start) : start()
-  })
+/**
+ * Registers the hooks of the test file being collected: Vitest calls a setup file once per test
+ * file, and hooks belong to the file they are registered in.
+ */
+export function registerRecordingHooks(recording: Recording | undefined): void {
+  const lifecycle = createTestLifecycle(recording)
+  beforeEach(({ task }) => lifecycle.beforeTest(task))
   // Registered first, so it runs after the test's own afterEach hooks: their memory counts as the test's.
-  afterEach(({ task }) => {
-    open.delete(task)
-    const unawaited = takeUnawaited(task)
-    if (unawaited)
-      return settleUnawaited(unawaited).then(error => finishTest(task, recording, error))
-    return finishTest(task, recording, undefined)
-  })
-  afterAll(abandonEnded)
+  afterEach(({ task }) => lifecycle.afterTest(task))
+  afterAll(lifecycle.abandonEnded)
 }

@@ -1,5 +1,6 @@
-// What a test file's setup does in a Node worker: installs the memory matchers, catches un-awaited
-// calls, and, under the plugin, measures every test and holds it to its configured budget.
+// What a Node worker sets up, from the plugin's runner or from a setup file: installs the memory
+// matchers, catches un-awaited calls, and, under the plugin, measures every test and holds it to its
+// configured budget.
 //
 // The matchers are imported here, not on their first call: loaded inside a test, their code would
 // count against that test's memory (measured: about 1 MB on a test's figure).
@@ -16,7 +17,7 @@ import { createTestRecorder, type TestMemoryRecord } from '../worker/test-record
 import { openTrail } from '../worker/trail.js'
 import { memoryMatchers } from './index.js'
 import { installMatchers } from './install.js'
-import { registerRecordingHooks } from './recording-hooks.js'
+import { type Recording, registerRecordingHooks } from './recording-hooks.js'
 
 /**
  * What a worker process sets up once. With `isolate: false` one process runs many test files and
@@ -38,7 +39,7 @@ interface WorkerState {
     root: string
   } | undefined
 }
-type Recording = NonNullable<WorkerState['recording']>
+type WorkerRecording = NonNullable<WorkerState['recording']>
 const STATE = Symbol.for('vitest-memory-budget.worker')
 const global = globalThis as { [STATE]?: WorkerState }
 
@@ -63,14 +64,14 @@ function setUpWorker(): WorkerState {
  * Starts sampling a test's allocations when it could end over its config budget and profiles are
  * on: its end is the first moment anyone knows it was too heavy, and a test cannot be run again.
  */
-async function startProfiling(task: TestContext['task'], recording: Recording): Promise<void> {
+async function startProfiling(task: TestContext['task'], recording: WorkerRecording): Promise<void> {
   // Loaded on first use, as the probe does: a worker that never samples never loads the inspector.
   const { startAllocationSampling } = await import('../measure/allocation-sites.js')
   recording.samplings.set(task, await startAllocationSampling())
 }
 
 /** The test's profile file when it ended over budget; its sampling stopped either way. */
-async function finishProfiling(task: TestContext['task'], recording: Recording, overBudget: boolean): Promise<string | undefined> {
+async function finishProfiling(task: TestContext['task'], recording: WorkerRecording, overBudget: boolean): Promise<string | undefined> {
   const sampling = recording.samplings.get(task)
   recording.samplings.delete(task)
   if (!sampling)
@@ -91,21 +92,25 @@ async function annotate(task: TestContext['task'], record: TestMemoryRecord, pro
 }
 
 /**
- * Sets up the test file being collected. What a process needs once (the matchers, the recorder) is
- * kept on the process and reused.
+ * Gives this process's `expect` the matchers and returns what records each test under the plugin
+ * (undefined without it). What a process needs once (the matchers, the recorder) is kept on the
+ * process and reused.
  */
-export function registerTestHooks(): void {
+export function nodeTestRecording(): Recording | undefined {
   const { extended, recording } = (global[STATE] ??= setUpWorker())
   if (!extended.has(expect)) {
     installMatchers(memoryMatchers)
     extended.add(expect)
   }
-  // Per file: with `isolate: false` Vitest gives each file a new worker state.
-  const updates = recording && holdableRunnerUpdates()
-  registerRecordingHooks(recording && {
+  if (!recording)
+    return undefined
+  // Looked up as each test starts: with `isolate: false` Vitest gives each file a new worker state.
+  let updates: ReturnType<typeof holdableRunnerUpdates>
+  return {
     recorder: recording.recorder,
     beforeStart(task) {
       recording.trail.start(task.id)
+      updates = holdableRunnerUpdates()
       updates?.hold()
       // Profiled tests start sampling before the recorder's baseline, so what starting the sampler
       // allocates is not theirs; the others start at once, with nothing awaited.
@@ -133,5 +138,10 @@ export function registerTestHooks(): void {
       recording.samplings.delete(task)
       return sampling?.discard()
     },
-  })
+  }
+}
+
+/** Sets up the test file being collected (the setup file's way, for a project with a runner of its own). */
+export function registerTestHooks(): void {
+  registerRecordingHooks(nodeTestRecording())
 }

@@ -9,7 +9,7 @@ import { FULL_GC_THRESHOLD } from '../worker/test-recorder.js'
 import '../worker/types.js'
 import { memoryBudgetProbe, PROBE_COMMAND } from './browser-commands.js'
 import { type MemoryBudgetOptions, resolveOptions, workerExecArgv } from './options.js'
-import { BROWSER_SETUP, setupEntry } from './setup-entry.js'
+import { BROWSER_SETUP, NODE_RUNNER, setupEntry } from './setup-entry.js'
 import { addChromiumFlags, addResolvedChromiumFlags, runtimeOf, type UserTestShape, userBrowserConfigs } from './chromium-launch.js'
 import { withAll } from './with-all.js'
 
@@ -78,13 +78,13 @@ function forwardToInlineProjects(config: UserConfigShape, forwarder: Plugin): vo
 }
 
 /**
- * A Chromium project gets the browser setup file in place of the Node one, which the root config
- * may have passed down. (Its probe's command comes with `config()`: Vitest 4 reads commands from the
- * config that declares the browser instances, which is not among the resolved projects.)
+ * A Chromium project gets the browser setup file. (Its probe's command comes with `config()`:
+ * Vitest 4 reads commands from the config that declares the browser instances, which is not among
+ * the resolved projects.)
  */
-function applyToChromium(project: TestProject, nodeSetup: string, workerConfig: WorkerConfig): void {
+function applyToChromium(project: TestProject, workerConfig: WorkerConfig): void {
   const config = project.config
-  config.setupFiles = withAll(config.setupFiles.filter(file => file !== nodeSetup), [BROWSER_SETUP])
+  config.setupFiles = withAll(config.setupFiles, [BROWSER_SETUP])
   // Test files of one Chromium run share a V8 heap (measured: a file churning objects put 0.6 to
   // 1.2 MB into another file's no-op measurements), so they run one at a time, on both majors.
   config.maxWorkers = 1
@@ -140,7 +140,13 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
     const config = project.config
     config.pool = 'forks'
     config.execArgv = withAll(config.execArgv, execArgv)
-    config.setupFiles = withAll(config.setupFiles, [setup()])
+    // The plugin's runner records each test at the runner's own steps; a project with a runner of
+    // its own (or Vitest 4's benchmark mode) gets the same recording from a setup file's hooks.
+    const ownRunner = config.runner !== undefined && config.runner !== NODE_RUNNER
+    if (ownRunner || (config as { mode?: string }).mode === 'benchmark')
+      config.setupFiles = withAll(config.setupFiles, [setup()])
+    else
+      config.runner = NODE_RUNNER
     project.provide(WORKER_CONFIG_KEY, workerConfig)
   }
 
@@ -169,7 +175,7 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
         applyTo(project, workerConfig)
       }
       else if (runtime.kind === 'chromium') {
-        applyToChromium(project, setup(), workerConfig)
+        applyToChromium(project, workerConfig)
       }
       else {
         unmeasured.push({ project: project.name, reason: runtime.reason })
@@ -193,7 +199,7 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
       forwardToInlineProjects(config as UserConfigShape, forwarder)
       for (const browser of userBrowserConfigs(config as UserTestShape))
         addChromiumFlags(browser, jsFlags)
-      return { test: { pool: 'forks', execArgv, setupFiles: [setup()], ...BROWSER_COMMANDS } }
+      return { test: { pool: 'forks', execArgv, ...BROWSER_COMMANDS } }
     },
     configureVitest,
     configureServer(server) {

@@ -19,6 +19,9 @@ function matchersEntry(name: string): string {
 
 const TEST_HOOKS = matchersEntry('test-hooks')
 
+/** The test runner of a Node project that has none of its own (see src/matchers/test-runner.ts). */
+export const NODE_RUNNER = matchersEntry('test-runner')
+
 /**
  * The setup file of a Chromium project, as it is: a page imports its setup files again for each test
  * file (with a fresh query string, even from node_modules), so it needs no entry of its own.
@@ -26,7 +29,7 @@ const TEST_HOOKS = matchersEntry('test-hooks')
 export const BROWSER_SETUP = matchersEntry('browser-setup')
 
 /**
- * The setup file the plugin gives every measured project. Vitest runs a setup file again for each
+ * The setup file the plugin gives a measured Node project with a runner of its own. Vitest runs a setup file again for each
  * test file only if it is not under node_modules: one there is imported natively, once per process,
  * so with `isolate: false` only a worker's first file got the hooks (in a suite of 154 files, 13 of
  * 2,002 tests were measured). This file lives outside node_modules and calls `registerTestHooks()`
