@@ -32,11 +32,11 @@ export interface AnnotatableTask {
 }
 
 /**
- * Annotates a test whose body has ended, from an `afterEach` hook: the only moment its figures are
- * known. Vitest's `annotate` refuses a test whose state is no longer `run` (it is `pass` or `fail`
- * in `afterEach`, on 4.1 and 5), so the state reads `run` for that synchronous check and is put
- * back before anything else runs. Called from the setup file, the annotation has no location in a
- * test file, so Vitest's `github-actions` reporter, which turns only located annotations into
+ * Annotates a test whose body has ended (from the plugin's runner or an `afterEach` hook): the only
+ * moment its figures are known. Vitest's `annotate` refuses a test whose state is no longer `run`
+ * (it is `pass` or `fail` by then, on 4.1 and 5), so the state reads `run` for that synchronous
+ * check and is put back before anything else runs. Made by the plugin, the annotation has no
+ * location in a test file, so Vitest's `github-actions` reporter, which turns only located annotations into
  * workflow commands, leaves it out.
  */
 export function annotateEndedTest(task: AnnotatableTask, annotation: MemoryAnnotation, attachment?: { path: string, contentType: string }): Promise<unknown> {
