@@ -95,10 +95,14 @@ describe('every test is measured', () => {
     // Each attempt keeps 5 MB: the first attempt's sits in the last one's baseline, so 5 MB, not 10.
     expect(memoryOf('passes on its second attempt').external).toBeGreaterThanOrEqual(5 * MB)
     expect(memoryOf('passes on its second attempt').external).toBeLessThan(5.1 * MB)
-    // Less by at most the runner's garbage a test may start on without a GC of its own (256 KiB,
-    // RUNNER_ALLOWANCE in the recorder), which the closing GC then frees.
-    expect(memoryOf('passes on its second attempt').retained).toBeGreaterThan(5 * MB - 256 * 1024)
-    expect(memoryOf('passes on its second attempt').retained).toBeLessThan(5.2 * MB)
+    // Less by what the closing full GC frees of garbage older than the attempt: the runner's garbage
+    // it may start on without a GC of its own (256 KiB, RUNNER_ALLOWANCE in the recorder), and what
+    // the retry's bookkeeping left in the old generation (measured: 259 kB in all, under load). The
+    // numbers of the wrong attempt would read 10 MB, or none.
+    expect(memoryOf('passes on its second attempt').retained).toBeGreaterThan(5 * MB - 512 * 1024)
+    // More under load by what the runner left alive at the attempt's end (0.21 MB seen on 2 cores
+    // at a load of 4; the tests below read as much).
+    expect(memoryOf('passes on its second attempt').retained).toBeLessThan(5.5 * MB)
   })
 
   test('tests running concurrently in one worker are marked, not given wrong numbers', () => {
@@ -208,9 +212,11 @@ describe('isolate: false', () => {
     const run = await runFixture('isolate-false-kept')
     const records = run.tests.map(t => t.meta.memory as TestMemory)
     expect(run.tests.map(t => t.state)).toEqual(['passed', 'passed', 'passed'])
+    // The bug this guards read 0 B. Under load, up to 0.21 MB more (2 cores at a load of 4): what
+    // the runner left alive at the test's end.
     for (const record of records) {
       expect(record.retained).toBeGreaterThan(4.5 * MB)
-      expect(record.retained).toBeLessThan(5.2 * MB)
+      expect(record.retained).toBeLessThan(5.5 * MB)
     }
   })
 })

@@ -21,6 +21,11 @@ export const FULL_GC_THRESHOLD = 4 * 2 ** 20
 export const RUNNER_ALLOWANCE = 256 * 2 ** 10
 
 export interface GcPolicy {
+  /**
+   * Whether a full GC is due whatever the heap holds (the first collection, or policy `always`):
+   * then no young GC need run before it to read the heap.
+   */
+  fullDueRegardless: () => boolean
   /** Whether, with `used` (heap + external) after a young GC, a full one is due. */
   fullDue: (used: number) => boolean
   /** A young GC left `used`. */
@@ -56,8 +61,10 @@ export function createGcPolicy(options: GcPolicyOptions): GcPolicy {
   let keptInFile = 0
   let keptInReference = 0
   const auto = options.gcBeforeEachTest === 'auto'
+  const fullDueRegardless = () => !auto || reference === undefined
   return {
-    fullDue: used => !auto || reference === undefined || used - reference >= options.fullGcThreshold,
+    fullDueRegardless,
+    fullDue: used => fullDueRegardless() || used - reference! >= options.fullGcThreshold,
     collectedYoung(used) {
       // A full GC by V8 itself may have freed more since; a lower reference keeps the check strict.
       reference = Math.min(reference ?? used, used)

@@ -49,3 +49,19 @@ describe('gc policy across test files (isolate: false)', () => {
     expect(policy.littleSinceCollected(10.1 * MB)).toBe(false)
   })
 })
+
+describe('gc policy: when a full GC is due whatever the heap holds', () => {
+  it('is the first collection of a worker, and every one with gcBeforeEachTest: always', () => {
+    const auto = createGcPolicy({ gcBeforeEachTest: 'auto', fullGcThreshold: FULL_GC_THRESHOLD })
+    expect(auto.fullDueRegardless()).toBe(true)
+    auto.collectedFull(10 * MB)
+    expect(auto.fullDueRegardless()).toBe(false)
+    // Past the threshold a full GC is due, but only a reading after a young GC can tell.
+    expect(auto.fullDue(20 * MB)).toBe(true)
+    expect(auto.fullDueRegardless()).toBe(false)
+
+    const always = createGcPolicy({ gcBeforeEachTest: 'always', fullGcThreshold: FULL_GC_THRESHOLD })
+    always.collectedFull(10 * MB)
+    expect(always.fullDueRegardless()).toBe(true)
+  })
+})
