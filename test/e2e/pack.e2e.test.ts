@@ -126,7 +126,10 @@ function expectBuffer(test: ReportTest, bytes: number, { reusedPages = false } =
   expect(metrics, test.name).not.toBeNull()
   expect(metrics!.external, `${test.name}: external`).toBeGreaterThanOrEqual(bytes)
   expect(metrics!.external, `${test.name}: external`).toBeLessThan(bytes + 1e6)
-  expect(metrics!.total, `${test.name}: total`).toBeGreaterThanOrEqual(bytes)
+  // The heap's part may read a little below the baseline: a GC the allocation sets off frees heap
+  // garbage older than the test, which the policy bounds by its full-GC threshold (21 kB seen in an
+  // isolate: false worker).
+  expect(metrics!.total, `${test.name}: total`).toBeGreaterThanOrEqual(bytes - 512 * 1024)
   expect(metrics!.total, `${test.name}: total`).toBeLessThan(bytes + 1e6)
   // Filled, so resident: the kernel's count, less a page or two of rounding.
   if (!reusedPages)
@@ -285,7 +288,7 @@ describe.each(SETUPS)('Vitest $vitest on Node $node', (setup) => {
     ])
     expectBuffer(testOf(json, 'fills a 10 MB buffer'), 10e6)
     expectBuffer(testOf(json, 'fills a 15 MB buffer'), 15e6)
-    // Files after the first in the shared worker: the installed setup module registers its hooks for each.
+    // Files after the first in the shared worker: the plugin's runner measures every file.
     expectBuffer(testOf(json, 'fills a 3 MB buffer'), 3e6, { reusedPages: true })
     expectBuffer(testOf(json, 'fills a 4 MB buffer'), 4e6, { reusedPages: true })
   })
