@@ -23,14 +23,18 @@ export function createCdpTestMeter(session: CdpSession, tracer: PageTracer, opti
    * one (a script in the page) is sent with the reading after it: run in order, one round trip.
    */
   async function collect(): Promise<{ gc: BoundaryGc, used: number }> {
-    hasYoungGc ??= session.send('Runtime.evaluate', { expression: `typeof gc === 'function'`, returnByValue: true })
-      .then(reply => (reply as { result: { value: unknown } }).result.value === true)
-    const young = await hasYoungGc
-    const [, afterYoung] = await Promise.all([young && session.send('Runtime.evaluate', { expression: `gc({ type: 'minor' })` }), cdpHeapNow(session)])
-    if (!policy.fullDue(used(afterYoung))) {
-      if (young)
-        policy.collectedYoung(used(afterYoung))
-      return { gc: young ? 'young' : 'none', used: used(afterYoung) }
+    // Where a full GC is due anyway (the page's first collection, or policy `always`), a young one
+    // before it would only cost a round trip.
+    if (!policy.fullDueRegardless()) {
+      hasYoungGc ??= session.send('Runtime.evaluate', { expression: `typeof gc === 'function'`, returnByValue: true })
+        .then(reply => (reply as { result: { value: unknown } }).result.value === true)
+      const young = await hasYoungGc
+      const [, afterYoung] = await Promise.all([young && session.send('Runtime.evaluate', { expression: `gc({ type: 'minor' })` }), cdpHeapNow(session)])
+      if (!policy.fullDue(used(afterYoung))) {
+        if (young)
+          policy.collectedYoung(used(afterYoung))
+        return { gc: young ? 'young' : 'none', used: used(afterYoung) }
+      }
     }
     // Not sent together: a reading sent with HeapProfiler.collectGarbage was answered before the
     // collection (measured: a test that kept 20 MB read as garbage, so the next full GC was skipped);
