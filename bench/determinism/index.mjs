@@ -14,10 +14,16 @@ import { median, printTable as table } from '../cost/table.mjs'
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const here = fileURLToPath(new URL('.', import.meta.url))
 
-/** Peaks may differ by at most this much, relative, across workers (issue 13). */
-const SPREAD_TARGET = 0.001
-/** A no-op measureMemory must read below this, whatever ran before it. */
-const NOOP_TARGET = 1024
+/**
+ * Peaks may differ by at most `spread`, relative, across workers, unless they are under `bytes` apart
+ * (issue 13); a no-op measureMemory must read below `noop`, whatever ran before it. Node 20's V8 11
+ * reports its old generation in whole free blocks and does not reach that (the README's "Numbers
+ * that don't flicker"): it is held to the headroom the README asks budgets there to leave, so a
+ * step beyond the known ones still shows.
+ */
+const TARGET = { spread: 0.001, bytes: 1024, noop: 1024, name: '' }
+const NODE_20_TARGET = { spread: 0.01, bytes: 512 * 1024, noop: 512 * 1024, name: ' (Node 20\'s V8 11: the README\'s headroom there; 0.1% is not reached)' }
+const targetFor = node => Number(node.replace(/^v/, '').split('.')[0]) < 22 ? NODE_20_TARGET : TARGET
 const RUNS = 5
 const COST_ROUNDS = 3
 // A run takes 20-40 s on an idle 2-core machine; a loaded one is several times slower, and a hung
@@ -43,6 +49,7 @@ const MAJORS = [
 
 const spreadOf = values => Math.max(...values) / Math.min(...values) - 1
 const percent = spread => `${(spread * 100).toFixed(4)}%`
+const bytes = n => n < 10 * 1024 ? `${n} B` : `${n / 1024} KiB`
 
 /**
  * A project laid out as bench/determinism (the fixture beside ../workloads.mjs), with the built package
@@ -102,10 +109,12 @@ async function determinismTable(major, dir) {
   const workers = runs.map(tests => tests.get('worker').meta)
   const versions = [...new Set(workers.map(w => `Vitest ${w.vitest} on Node ${w.node.replace(/^v/, '')}`))]
   const pids = new Set(workers.map(w => w.pid)).size
+  const target = targetFor(workers[0].node)
   const { WORKLOADS } = await import('./workloads.mjs')
   const rows = []
   let worstNoop = 0
   let over = 0
+  let overStrict = 0
   for (const name of Object.keys(WORKLOADS)) {
     const measured = runs.map(tests => tests.get(`${name} | measureMemory`).meta)
     const perTest = runs.map(tests => tests.get(`${name} | bare`).meta.memory)
@@ -118,9 +127,11 @@ async function determinismTable(major, dir) {
     // A figure of a few kB (the heap of a workload of ArrayBuffers) moves by more than 0.1% within
     // the noise floor a no-op is held to: over target means over both.
     const width = values => Math.max(...values) - Math.min(...values)
-    const overTarget = series.map((values, i) => spreads[i] > SPREAD_TARGET && width(values) >= NOOP_TARGET)
-    const bad = overTarget.some(Boolean) || noop >= NOOP_TARGET
+    const overOf = limits => series.some((values, i) => spreads[i] > limits.spread && width(values) >= limits.bytes) || noop >= limits.noop
+    const overTarget = series.map((values, i) => spreads[i] > target.spread && width(values) >= target.bytes)
+    const bad = overOf(target)
     over += bad ? 1 : 0
+    overStrict += overOf(TARGET) ? 1 : 0
     const range = values => `${Math.min(...values).toLocaleString('en')}..${Math.max(...values).toLocaleString('en')}`
     rows.push([
       bad ? `✗ ${name}` : `  ${name}`,
@@ -128,15 +139,16 @@ async function determinismTable(major, dir) {
       range(measured.map(m => m.total)),
       range(measured.map(m => m.heap)),
       range(perTest.map(m => m.total)),
-      `${noop.toLocaleString('en')} B${noop >= NOOP_TARGET ? ' ✗' : ''}`,
+      `${noop.toLocaleString('en')} B${noop >= target.noop ? ' ✗' : ''}`,
     ])
   }
   table(
-    `6. Determinism on ${versions.join(' / ')}: ${RUNS} fresh workers (${pids} distinct pids), spread = max/min - 1, target <= ${percent(SPREAD_TARGET)} or under ${NOOP_TARGET} B apart, no-op < ${NOOP_TARGET} B\n   worker flags: ${workerFlags(workers[0].execArgv)}`,
+    `6. Determinism on ${versions.join(' / ')}: ${RUNS} fresh workers (${pids} distinct pids), spread = max/min - 1, target <= ${percent(target.spread)} or under ${bytes(target.bytes)} apart, no-op < ${bytes(target.noop)}${target.name}\n   worker flags: ${workerFlags(workers[0].execArgv)}`,
     ['workload', 'mM total', 'mM heap', 'test total', 'test heap', 'mM total min..max (B)', 'mM heap min..max (B)', 'test total min..max (B)', 'no-op max'],
     rows,
   )
-  console.log(`\n  ${over} of ${rows.length} workloads over target; the worst no-op measureMemory read ${worstNoop.toLocaleString('en')} B (mM: measureMemory(workload); test: the recorder's task.meta.memory of the bare test)`)
+  const strict = target === TARGET ? '' : ` (${overStrict} over the target of later Node versions)`
+  console.log(`\n  ${over} of ${rows.length} workloads over target${strict}; the worst no-op measureMemory read ${worstNoop.toLocaleString('en')} B (mM: measureMemory(workload); test: the recorder's task.meta.memory of the bare test)`)
 }
 
 async function costTable(major, dir) {
