@@ -1,4 +1,5 @@
-// The five ways a suite is run for the cost tables, each adding one part of what the plugin does.
+// The ways a suite is run for the cost tables: each of the first five adds one part of what the
+// plugin does; the last is V8 coverage without the plugin, the cost users already accept in CI.
 import { pathToFileURL } from 'node:url'
 
 /**
@@ -11,7 +12,10 @@ export async function pluginWorkerOptions(root) {
   return { execArgv: test.execArgv }
 }
 
-/** Each variant: the plugin call (or none) and the test options added to the suite's own. */
+/**
+ * Each variant: the plugin call (or none), the test options added to the suite's own and (`root`)
+ * those that only a root config takes.
+ */
 export function costVariants({ execArgv }) {
   return [
     { name: 'plain forks', plugin: undefined, test: {} },
@@ -19,6 +23,7 @@ export function costVariants({ execArgv }) {
     { name: 'setup file (matchers) + flags', plugin: undefined, test: { execArgv, setupFiles: ['vitest-memory-budget/setup'] } },
     { name: 'memoryBudget({ deterministic: false })', plugin: '{ deterministic: false }', test: {} },
     { name: 'memoryBudget()', plugin: '', test: {} },
+    { name: 'coverage (v8), no plugin: for scale', plugin: undefined, test: {}, root: { coverage: { enabled: true, provider: 'v8' } } },
   ]
 }
 
@@ -29,7 +34,7 @@ export function costVariants({ execArgv }) {
  */
 export function renderConfig(variant, project) {
   const test = { pool: 'forks', ...variant.test }
-  const testOptions = project ? { projects: [{ ...project, test: { ...project.test, ...test } }] } : test
+  const testOptions = { ...(project ? { projects: [{ ...project, test: { ...project.test, ...test } }] } : test), ...variant.root }
   const usesPlugin = variant.plugin !== undefined
   return [
     usesPlugin ? `import { memoryBudget } from 'vitest-memory-budget'\n` : '',
