@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { Ajv2020 } from 'ajv/dist/2020.js'
@@ -89,6 +89,29 @@ describe('vitest-memory-budget merge', () => {
     const run = cli('merge', base, base, '-o', join(dir, 'twice.json'))
     expect(run.code).toBe(2)
     expect(run.stderr).toMatch(/^vitest-memory-budget: .*base\.json: test "test\/a\.test\.ts > parses" is also in .*base\.json; shards of one run do not overlap\.\n$/)
+  })
+
+  // Shards of one run share Node, Vitest and the deterministic setting; each alone is enough to refuse,
+  // and nothing is written. The last shard differing checks that every shard is compared, not only two.
+  test.each([
+    ['another Node', { node: 'v22.12.0' }, 'Node v22.12.0, Vitest 4.1.12'],
+    ['another Vitest', { vitest: '5.1.0' }, 'Node v20.20.2, Vitest 5.1.0'],
+    ['deterministic off', { deterministic: false }, 'Node v20.20.2, Vitest 4.1.12'],
+  ])('refuses a shard measured with %s', (_, differs, named) => {
+    const one = writeReport('env-1.json', { a: 1 * MB }, 'test/one.test.ts')
+    const two = writeReport('env-2.json', { b: 1 * MB }, 'test/two.test.ts')
+    const three = writeReport('env-3.json', { c: 1 * MB }, 'test/three.test.ts', { ...environment, ...differs })
+    const out = join(dir, 'env-merged.json')
+    const run = cli('merge', one, two, three, '-o', out)
+    expect(run.code).toBe(2)
+    expect(run.stderr).toBe(`vitest-memory-budget: ${three}: comes from another environment (${named}) than ${one} (Node v20.20.2, Vitest 4.1.12); shards of one run share one.\n`)
+    expect(existsSync(out)).toBe(false)
+  })
+
+  test('shards on another platform or with other worker flags still merge: only Node, Vitest and determinism must match', () => {
+    const one = writeReport('os-1.json', { a: 1 * MB }, 'test/one.test.ts')
+    const two = writeReport('os-2.json', { b: 1 * MB }, 'test/two.test.ts', { ...environment, platform: 'darwin', arch: 'arm64' })
+    expect(cli('merge', one, two, '-o', join(dir, 'os-merged.json')).code).toBe(0)
   })
 })
 
