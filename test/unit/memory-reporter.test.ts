@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
@@ -71,5 +71,35 @@ describe('MemoryReporter', () => {
     const report = JSON.parse(readFileSync(join(root, 'out/memory.json'), 'utf8'))
     expect(report.tests.map((t: { name: string }) => t.name)).toEqual(['measured'])
     expect(report.environment).toMatchObject({ vitest: '4.1.12', workerFlags: ['--expose-gc'] })
+  })
+})
+
+describe('the files the reporter writes', () => {
+  // The README promises a killed run never leaves a half-written report or baseline: each file is
+  // written beside itself and renamed over the old one. A second name (a hard link) taken on the old
+  // file before the run tells the two apart: a rename leaves the old file whole under that name,
+  // while a write in place (truncate, then write) would change it under both names.
+  test('replaces each file whole, leaving the old one untouched and no temporary file behind', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'reporter-'))
+    const { vitest, modules } = fakeRun(root)
+    Object.assign(vitest.config, { update: true })
+    Object.assign(modules[0]!, { project: { name: '' } })
+    Object.assign(vitest, { globTestSpecifications: async () => [{ project: { name: '' }, moduleId: join(root, 'test/a.test.ts') }] })
+    const files = { outputFile: 'out/memory.json', markdown: 'out/memory.md', html: 'out/memory.html', baseline: 'memory-baseline.json' }
+    mkdirSync(join(root, 'out'))
+    mkdirSync(join(root, 'held'))
+    for (const [name, file] of Object.entries(files)) {
+      writeFileSync(join(root, file), `old ${name}`)
+      linkSync(join(root, file), join(root, 'held', name))
+    }
+    const reporter = new MemoryReporter(options({ silent: true, ...files }))
+    reporter.onInit(vitest)
+    await reporter.onTestRunEnd(modules)
+    for (const [name, file] of Object.entries(files)) {
+      expect(readFileSync(join(root, 'held', name), 'utf8')).toBe(`old ${name}`)
+      expect(readFileSync(join(root, file), 'utf8')).toContain('measured')
+    }
+    expect(readdirSync(join(root, 'out')).sort()).toEqual(['memory.html', 'memory.json', 'memory.md'])
+    expect(readdirSync(root).sort()).toEqual(['held', 'memory-baseline.json', 'out'])
   })
 })
