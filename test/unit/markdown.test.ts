@@ -71,6 +71,25 @@ describe('renderMarkdownReport', () => {
     expect(big).toMatch(/\| … and \d+ more \| \| \| \| \| \| \|/)
   })
 
+  test('of 300 tests, a regression far down the list leads the changed table, cut at 50 rows', () => {
+    // Tests 0 to 119 shrink from (20 + i / 10) MB to 10 MB, test 290 alone grows, from 5 MB: a smaller
+    // change in bytes than any improvement, and 290th in file order, but regressions come first.
+    const names = Array.from({ length: 300 }, (_, i) => `test ${String(i).padStart(3, '0')}`)
+    const base = Object.fromEntries(names.flatMap((name, i) => i < 120 ? [[`test/a.test.ts > ${name}`, (20 + i / 10) * MB]] : i === 290 ? [[`test/a.test.ts > ${name}`, 5 * MB]] : [[`test/a.test.ts > ${name}`, 10 * MB]]))
+    const long = renderMarkdownReport(compared(names.map(name => collected(name, 10 * MB)), base))
+    expect(long).toContain('**Memory:** 300 tests measured · 0 over budget · 1 regressed · 120 improved')
+    const table = long.slice(0, long.indexOf('```mermaid')).split('\n').filter(line => line.startsWith('| ') && !line.startsWith('| test |'))
+    const named = table.map(line => line.split(' | ')[0]!.slice(2)).filter(name => name !== '')
+    // A row per changed metric: total, heap, external and allocated (retained stays 1,000 B, rss is not
+    // compared by default), 4 per test, 484 in all, of which the first 50 are shown.
+    expect(named.slice(0, 4)).toEqual(['test/a.test.ts &#62; test 290', 'test/a.test.ts &#62; test 119', 'test/a.test.ts &#62; test 118', 'test/a.test.ts &#62; test 117'])
+    expect(table[0]).toBe('| test/a.test.ts &#62; test 290 | total | 5 MB | 10 MB | 🔺 +100.0% |')
+    expect(table).toHaveLength(51)
+    expect(table[50]).toBe(`| … and ${121 * 4 - 50} more | | | | |`)
+    expect(long).toContain('<details><summary>All 300 measured tests</summary>')
+    expect(long).toContain('| test/a.test.ts &#62; test 299 | 10 MB |')
+  })
+
   test('no test name can break the table or inject markup', () => {
     const hostile = renderMarkdownReport(compared([collected(NASTY, 60 * MB)], { [`test/a.test.ts > ${NASTY}`]: 30 * MB }))
     const row = hostile.split('\n').find(line => line.includes('pipe'))!
