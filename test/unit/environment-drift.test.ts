@@ -39,6 +39,25 @@ describe('environment drift', () => {
     expect(drift).toMatchObject({ incomparable: false, regressionsCount: true })
   })
 
+  test('another platform or architecture is reported field by field, base then head, and compared as usual', () => {
+    const drift = environmentDrift(node22, { ...node22, platform: 'darwin', arch: 'arm64' }, false)
+    expect(drift).toEqual({
+      differences: [
+        { field: 'platform', base: 'linux', head: 'darwin' },
+        { field: 'arch', base: 'x64', head: 'arm64' },
+      ],
+      incomparable: false,
+      regressionsCount: true,
+    })
+    expect(environmentDrift(node22, { ...node22, arch: 'arm64' }, false)?.differences).toEqual([{ field: 'arch', base: 'x64', head: 'arm64' }])
+  })
+
+  test('a head without a V8 version (read from an older report) is compared by its Node major too', () => {
+    const { v8: _, ...older } = node24
+    expect(environmentDrift(node22, older, false)).toMatchObject({ incomparable: true, differences: [{ field: 'node', base: 'v22.12.0', head: 'v24.1.0' }] })
+    expect(environmentDrift(node22, { ...older, node: 'v22.20.0' }, false)).toMatchObject({ incomparable: false, differences: [{ field: 'node' }] })
+  })
+
   test('other worker flags are incomparable; the same flags in another order are not a difference', () => {
     const flags = ['--expose-gc', '--single-threaded', '--max-semi-space-size=16']
     expect(environmentDrift({ ...node22, workerFlags: flags }, { ...node22, workerFlags: [...flags].reverse() }, false)).toBeUndefined()
