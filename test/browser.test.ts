@@ -199,11 +199,12 @@ describe('browser mode, Chromium through Playwright', { timeout: 300_000 }, () =
       expect(objects.timeline.map(([gc]) => gc)).toEqual([0, 1])
 
       // The test's own DOM, end minus start, each count on its own: 1,000 nodes, no document, and the
-      // 100 listeners it added, plus one Chromium counts with the first (7 added read as 8).
+      // 100 listeners it added, plus the few the runner adds in the test's window (1 measured with
+      // Vitest 4, 2 with Vitest 5).
       const keptDom = record(run, 'keeps 1,000 detached DOM nodes').dom!
       expect(keptDom).toMatchObject({ nodes: 1000, documents: 0 })
       expect(keptDom.listeners).toBeGreaterThanOrEqual(100)
-      expect(keptDom.listeners).toBeLessThanOrEqual(101)
+      expect(keptDom.listeners).toBeLessThanOrEqual(110)
       // Vitest's runner and the two round trips of the recording: 14 to 36 kB measured.
       expect(record(run, 'a no-op').total).toBeLessThan(64_000)
 
