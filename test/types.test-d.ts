@@ -3,6 +3,7 @@ import { defineConfig, type Plugin } from 'vitest/config'
 import {
   type BudgetMetric,
   measureAllocations,
+  measureLeak,
   measureMemory,
   memoryBudget,
   type MemoryBudgetOptions,
@@ -117,6 +118,7 @@ describe('toLeak', () => {
     expectTypeOf(expect(() => {}).not.toLeak({ iterations: 10, callsPerIteration: 50, warmup: 20, threshold: '1kB', snapshots: 'snapshots' })).toEqualTypeOf<Promise<void>>()
     // @ts-expect-error threshold is a size
     void expect(() => {}).not.toLeak({ threshold: true })
+    expectTypeOf(measureLeak(() => {})).resolves.toHaveProperty('slowing').toEqualTypeOf<boolean>()
   })
 })
 
