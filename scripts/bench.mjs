@@ -12,6 +12,7 @@ import { printBrowserTables } from '../bench/browser.mjs'
 import { printCostTables } from '../bench/cost.mjs'
 import { pluginWorkerOptions } from '../bench/cost/variants.mjs'
 import { printDeterminismTables } from '../bench/determinism/index.mjs'
+import { printLeakTables } from '../bench/leaks.mjs'
 import { BUILD } from './counted-runs.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -193,32 +194,7 @@ await section('4. Cost of one call', async () => {
   table('4. Cost of one call in a Vitest worker under the plugin (50 calls)', ['call', 'median', 'p90'], Object.entries(costs).map(([name, times]) => [name, `${median(times).toFixed(2)} ms`, `${percentile(times, 0.9).toFixed(2)} ms`]))
 })
 
-await section('4b. Leak detection', async () => {
-  // 4b. Leak detection: each function of the leaking set (about 1 kB kept per call) and of the clean set,
-  // measured several times.
-  const { CLEAN, LEAKING } = await import('../bench/leak-cases.mjs')
-  const { measureLeak } = await import('../dist/index.js')
-  const LEAK_RUNS = 5
-  const leakRows = []
-  const leakTimes = []
-  for (const [set, cases, expected] of [['leaking', LEAKING, true], ['clean', CLEAN, false]]) {
-    let right = 0
-    let runs = 0
-    for (const fn of Object.values(cases)) {
-      for (let run = 0; run < LEAK_RUNS; run++) {
-        const started = performance.now()
-        const { leaks } = await measureLeak(fn)
-        leakTimes.push(performance.now() - started)
-        runs++
-        if (leaks === expected)
-          right++
-      }
-    }
-    leakRows.push([`${set} (${Object.keys(cases).length} functions x ${LEAK_RUNS})`, expected ? `${((right / runs) * 100).toFixed(0)}% caught` : `${(((runs - right) / runs) * 100).toFixed(0)}% flagged`])
-  }
-  leakRows.push(['time per measureLeak (median)', `${median(leakTimes).toFixed(0)} ms`])
-  table('4b. Leak detection (measureLeak, defaults: 100 warm-up calls, 8 batches of 100)', ['set', 'result'], leakRows)
-})
+await section('4b. Leak detection', () => printLeakTables())
 
 await section('5. Overhead of measuring every test', async () => {
   // 5. Overhead of measuring every test.

@@ -2,8 +2,11 @@
 // Node module (test/unit/browser-imports.test.ts checks).
 export { measureAllocations, measureMemory } from './matchers/browser-probe.js'
 export type { AllocationMeasurement, MeasureAllocationsOptions } from './measure/allocation-rounds.js'
-export type { MemoryMeasurement } from './measure/measure.js'
+import type { MemoryMeasurement as Measurement } from './measure/measure.js'
 export type { MemoryMetrics } from './measure/metrics.js'
 export type { DomCounts } from './measure/probe.js'
 export { formatBytes, parseSize, type SizeInput } from './measure/size.js'
 export type {} from './matchers/types.js'
+
+/** A measurement in the page: no RSS (`rss` is NaN, `rssMethod` is `'none'`). */
+export type MemoryMeasurement = Measurement<'none'>

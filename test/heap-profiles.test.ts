@@ -10,6 +10,8 @@ const root = fixturePath('heap-profiles')
 const profiles = join(root, 'reports/profiles')
 /** What each heavy call keeps: 5,000 arrays of 1,000 small integers, 8 bytes each. */
 const KEPT = 5000 * 1000 * 8
+/** The line of `keepArrays` in the fixture's source, where every report must place it. */
+const KEEP_ARRAYS_LINE = readFileSync(join(root, 'profiled.test.ts'), 'utf8').split('\n').findIndex(line => line.startsWith('function keepArrays(')) + 1
 
 let run: FixtureRun
 beforeAll(async () => {
@@ -51,6 +53,14 @@ function expectValidProfile(path: string, kept: number): void {
   }
   walk(profile.head)
   expect(profile.samples.every(s => ids.has(s.nodeId))).toBe(true)
+  // Frames at the lines of the fixture's source, not of the code Vitest transformed from it.
+  const frames: ProfileNode['callFrame'][] = []
+  const collect = (node: ProfileNode): void => {
+    frames.push(node.callFrame)
+    node.children.forEach(collect)
+  }
+  collect(profile.head)
+  expect(frames.find(frame => frame.functionName === 'keepArrays')?.lineNumber).toBe(KEEP_ARRAYS_LINE - 1)
 }
 
 describe('heap profiles (profiles option)', () => {
@@ -76,7 +86,7 @@ describe('heap profiles (profiles option)', () => {
     const inside = testNamed('within budget')
     const path = linkedFrom(inside.errors[0]!)
     // Sampled: measured 39.1 to 41.7 MB for the 40 MB kept.
-    const site = /Top allocation sites[^\n]*\n +(\d+(?:\.\d+)?) MB +keepArrays +\S*profiled\.test\.ts:4/.exec(inside.errors[0]!)
+    const site = new RegExp(`Top allocation sites[^\\n]*\\n +(\\d+(?:\\.\\d+)?) MB +keepArrays +\\S*profiled\\.test\\.ts:${KEEP_ARRAYS_LINE}\\b`).exec(inside.errors[0]!)
     expect(Number(site?.[1]) * 1e6).toBeGreaterThan(KEPT * 0.85)
     expect(Number(site?.[1]) * 1e6).toBeLessThan(KEPT * 1.15)
     // The test itself stayed within its budget: its only profile is the matcher's.
@@ -120,9 +130,9 @@ describe('heap profiles (profiles option)', () => {
     // Every byte of the profile is in the root, within the rounding of the page (five digits).
     const profile = readProfile(over.h![0]!.replace(/^\.\.\//, ''))
     expect(Math.abs(nodes[0]!.total - selfSizes(profile.head))).toBeLessThanOrEqual(unit!)
-    // The 40 MB kept, under keepArrays of the test file, line 4 (sampled: 0.9 to 1.15 of it).
+    // The 40 MB kept, under keepArrays of the test file, at its line (sampled: 0.9 to 1.15 of it).
     const keep = nodes.find(n => n.frame[0] === 'keepArrays')!
-    expect(keep.frame).toEqual(['keepArrays', 'profiled.test.ts', 4])
+    expect(keep.frame).toEqual(['keepArrays', 'profiled.test.ts', KEEP_ARRAYS_LINE])
     expect(keep.total).toBeGreaterThan(KEPT * 0.9)
     expect(keep.total).toBeLessThan(KEPT * 1.15)
     // Pruned to what an icicle can show: no frame under 0.5% of the whole.

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, test } from 'vitest'
 import { measureMemory, stopRssSampler } from '../src/index.js'
 import { residentNow } from '../src/measure/rss.js'
@@ -144,6 +146,12 @@ describe('measureMemory, against known allocations', () => {
     expect(top!.bytes).toBeGreaterThan(5e6)
     // Array.from's own allocation is native: it is charged to the user frame that called it.
     expect(m.allocationSites.find(site => site.functionName === 'buildRows')).toMatchObject({ file: 'test/measure.test.ts' })
+    // The lines of this file, not of the code Vitest ran (its imports rewritten, shifting them by
+    // 2 to 3 lines): V8 gives each function's first line.
+    const lines = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n')
+    const definedOn = (text: string) => lines.findIndex(line => line.includes(text)) + 1
+    expect(top!.line).toBe(definedOn('return Array.from({ length: 100_000 }, (_, i)'))
+    expect(m.allocationSites.find(site => site.functionName === 'buildRows')!.line).toBe(definedOn('function buildRows() {'))
     // The measuring machinery's own allocations are left out; what else the worker did meanwhile
     // (a message from the main process, say) is a sample or two at most.
     const elsewhere = m.allocationSites.filter(site => site.file !== 'test/measure.test.ts')

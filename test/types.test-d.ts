@@ -3,6 +3,7 @@ import { defineConfig, type Plugin } from 'vitest/config'
 import {
   type BudgetMetric,
   measureAllocations,
+  measureLeak,
   measureMemory,
   memoryBudget,
   type MemoryBudgetOptions,
@@ -51,7 +52,8 @@ describe('measureMemory', () => {
       gcTime: number
       duration: number
     }>()
-    expectTypeOf<MemoryMeasurement['rssMethod']>().toEqualTypeOf<'kernel' | 'sampler' | 'none'>()
+    // The README's two values: a measurement's method assigns to them.
+    expectTypeOf<MemoryMeasurement['rssMethod']>().toEqualTypeOf<'kernel' | 'sampler'>()
     // @ts-expect-error unknown rss method
     void measureMemory(() => {}, { rss: 'fast' })
   })
@@ -117,11 +119,13 @@ describe('toLeak', () => {
     expectTypeOf(expect(() => {}).not.toLeak({ iterations: 10, callsPerIteration: 50, warmup: 20, threshold: '1kB', snapshots: 'snapshots' })).toEqualTypeOf<Promise<void>>()
     // @ts-expect-error threshold is a size
     void expect(() => {}).not.toLeak({ threshold: true })
+    expectTypeOf(measureLeak(() => {})).resolves.toHaveProperty('slowing').toEqualTypeOf<boolean>()
   })
 })
 
 describe('vitest-memory-budget/browser', () => {
   test('measures in the page with the types of Node\'s, DOM counts and the timing source added', () => {
+    expectTypeOf(measureMemoryInPage(() => {})).resolves.toHaveProperty('rssMethod').toEqualTypeOf<'none'>()
     expectTypeOf(measureMemoryInPage(() => {})).resolves.toHaveProperty('dom').toEqualTypeOf<{ nodes: number, documents: number, listeners: number } | undefined>()
     expectTypeOf(measureAllocationsInPage(() => 1, { calls: 100 })).resolves.toHaveProperty('bytesPerCall').toEqualTypeOf<number>()
     expectTypeOf(measureAllocationsInPage(() => 1)).resolves.toHaveProperty('timedWith').toEqualTypeOf<string>()

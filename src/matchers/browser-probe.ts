@@ -41,10 +41,11 @@ export const explainLeakInPage: ExplainLeak = async (fn, calls, folder) => {
  * `measureMemory` in a Chromium page: exact heap peaks at GC boundaries, external memory with the
  * bound described in the README, DOM counts, retained memory after a full GC; no RSS.
  */
-export function measureMemory(fn: () => unknown): Promise<MemoryMeasurement> {
+export function measureMemory(fn: () => unknown): Promise<MemoryMeasurement<'none'>> {
   if (typeof fn !== 'function')
     throw new TypeError(`measureMemory expects a function to run, got ${fn === null ? 'null' : typeof fn}.`)
-  return browserProbe.exclusive(() => measureWith(browserProbe, fn, {}))
+  // A page has no RSS to read: its probe's method is always 'none'.
+  return browserProbe.exclusive(() => measureWith(browserProbe, fn, {})) as Promise<MemoryMeasurement<'none'>>
 }
 
 /** A page has no tinybench: one more loop of the calls, timed by `performance.now()` (Chromium coarsens it to 0.1 ms, a small share of 10,000 calls). */

@@ -26,7 +26,7 @@ export interface BudgetOutcome {
   family: UnitFamily
   /** True for `.not`: the call was expected to exceed the budget. */
   negated: boolean
-  measurement: MemoryMeasurement
+  measurement: MemoryMeasurement<RssMethod>
   /** The heap profile written for this failure, relative to the root. */
   profilePath?: string
 }

@@ -49,8 +49,10 @@ export function formatRetainers(retainers: RetainerTraces): string[] {
 
 export function formatLeakFailure(m: LeakMeasurement, negated: boolean, warmup: number, explanation?: LeakExplanation): string {
   const perCall = formatBytes(m.retainedPerCall)
-  if (!negated)
-    return `expected the function to leak more than ${formatBytes(m.threshold)} per call, but it kept ${perCall} per call (over ${m.calls} calls after ${warmup} warm-up calls)`
+  if (!negated) {
+    const stopped = m.slowing ? '; it grew at first, then stopped, as a bounded cache does once it is full' : ''
+    return `expected the function to leak more than ${formatBytes(m.threshold)} per call, but it kept ${perCall} per call (over ${m.calls} calls after ${warmup} warm-up calls${stopped})`
+  }
   const count = (n: number) => Number(n.toFixed(2))
   const dom = m.dom && ([[m.dom.nodes, 'DOM nodes'], [m.dom.listeners, 'event listeners'], [m.dom.documents, 'documents']] as const)
   // A DOM leak can weigh a few bytes on the V8 heap (detached nodes live in Blink's heap): name it first.
@@ -59,6 +61,7 @@ export function formatLeakFailure(m: LeakMeasurement, negated: boolean, warmup: 
     `expected the function not to leak, but it kept ${perCall}${domKept.length > 0 ? ` and ${domKept.join(', ')}` : ''} per call (${formatBytes(m.retainedTotal)} over ${m.calls} calls after ${warmup} warm-up calls; the threshold is ${formatBytes(m.threshold)} per call)`,
     '',
     `  retained after full GCs, sample by sample: ${m.samples.map(s => formatBytes(s)).join(', ')}`,
+    `  ${m.slowing ? 'The last batch grew less than half as much, as a cache does when it is nearly full. ' : ''}A bounded cache reads as a leak until it is full: if this is one, a warmup above its size fills it before the first sample.`,
   ]
   if (dom)
     lines.push(`  DOM kept per call after full GCs: ${dom.map(([n, noun]) => `${n > 0 ? '+' : ''}${count(n)} ${noun}`).join(', ')}`)

@@ -1,6 +1,7 @@
 import { Session } from 'node:inspector'
 import { relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { type LocateSource, sourceLocator } from './source-maps.js'
 
 /** Where memory was allocated, from V8's sampling heap profiler. */
 export interface AllocationSite {
@@ -97,10 +98,25 @@ export async function startAllocationSampling(): Promise<AllocationSampling> {
   return {
     read: () => stop(async () => {
       const { profile } = await post<{ profile: HeapProfile }>('HeapProfiler.stopSampling')
-      return { sites: aggregateSites(profile.head), profile: samplesAfter(profile, -1) }
+      return sampled(samplesAfter(profile, -1))
     }),
     discard: () => stop(() => post('HeapProfiler.disable')),
   }
+}
+
+/** The sites and the profile, both at the lines of the source files (see `sourceLocator`). */
+function sampled(profile: HeapProfile): SampledAllocations {
+  const locate = sourceLocator()
+  return { sites: aggregateSites(profile.head, process.cwd(), OWN_FILES, locate), profile: { ...profile, head: inSource(profile.head, locate) } }
+}
+
+/** A profile's frames at the positions of their source files, for Chrome DevTools and speedscope. */
+function inSource(node: ProfileNode, locate: LocateSource): ProfileNode {
+  const { url, lineNumber, columnNumber } = node.callFrame
+  const path = toPath(url)
+  const source = path && !path.startsWith('node:') ? locate(path, lineNumber, columnNumber) : undefined
+  const callFrame = source ? { ...node.callFrame, url: source.path === path ? url : source.path, lineNumber: source.line - 1, columnNumber: source.column } : node.callFrame
+  return { ...node, callFrame, children: node.children.map(child => inSource(child, locate)) }
 }
 
 /** The last ordinal among `samples`, -1 for none (a loop: a spread of 100,000 samples overflows the stack). */
@@ -118,10 +134,7 @@ async function startNestedSampling(): Promise<AllocationSampling> {
   const current = () => post<{ profile: HeapProfile }>('HeapProfiler.getSamplingProfile').then(result => result.profile)
   const after = lastOrdinal((await current()).samples)
   return {
-    read: async () => {
-      const profile = samplesAfter(await current(), after)
-      return { sites: aggregateSites(profile.head), profile }
-    },
+    read: async () => sampled(samplesAfter(await current(), after)),
     discard: async () => {},
   }
 }
@@ -176,7 +189,7 @@ interface Frame {
  * built-ins (`Array.from`, `readFileSync`) are charged to the nearest calling frame in user code,
  * which is the line to change; those made by this package's own machinery are left out.
  */
-export function aggregateSites(head: ProfileNode, cwd = process.cwd(), ownDir = OWN_FILES): AllocationSite[] {
+export function aggregateSites(head: ProfileNode, cwd = process.cwd(), ownDir = OWN_FILES, locate: LocateSource = sourceLocator()): AllocationSite[] {
   const sites = new Map<string, AllocationSite>()
   const charge = (frame: Frame, bytes: number) => {
     const key = `${frame.functionName}\0${frame.file}\0${frame.line}`
@@ -190,13 +203,17 @@ export function aggregateSites(head: ProfileNode, cwd = process.cwd(), ownDir = 
   const stack: Array<{ node: ProfileNode, owner: Frame | null | undefined }> = [{ node: head, owner: undefined }]
   while (stack.length > 0) {
     const { node, owner: inherited } = stack.pop()!
-    const { url, functionName, lineNumber } = node.callFrame
+    const { url, functionName, lineNumber, columnNumber } = node.callFrame
     const path = toPath(url)
     let owner = inherited
-    if (path.startsWith(ownDir))
+    if (path.startsWith(ownDir)) {
       owner = null
-    else if (path && !path.startsWith('node:'))
-      owner = { functionName: functionName || '(anonymous)', file: relative(cwd, path).split(sep).join('/'), line: lineNumber + 1 }
+    }
+    else if (path && !path.startsWith('node:')) {
+      // V8 gives the line of the code it ran: for a module Vitest transformed, the source map's.
+      const source = locate(path, lineNumber, columnNumber) ?? { path, line: lineNumber + 1 }
+      owner = { functionName: functionName || '(anonymous)', file: relative(cwd, source.path).split(sep).join('/'), line: source.line }
+    }
     if (node.selfSize > 0 && owner !== null)
       charge(owner ?? { functionName: functionName || '(native)', file: path, line: path ? lineNumber + 1 : 0 }, node.selfSize)
     for (const child of node.children) stack.push({ node: child, owner })

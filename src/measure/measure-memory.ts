@@ -45,5 +45,6 @@ export async function measureMemory(fn: () => unknown, options: MeasureMemoryOpt
 
 /** `measureMemory` without its argument checks and queue, for the matchers. */
 export function measure(fn: () => unknown, options: MeasureMemoryOptions, wantDetails?: WantDetails): Promise<MemoryMeasurement> {
-  return measureWith(nodeProbe, fn, options, wantDetails)
+  // Node's probe reads RSS by the kernel or by the sampler, never 'none' (a browser page's).
+  return measureWith(nodeProbe, fn, options, wantDetails) as Promise<MemoryMeasurement>
 }

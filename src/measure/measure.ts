@@ -11,9 +11,10 @@ export interface MeasureOptions extends WindowOptions {
   onHeapProfile?: (profile: HeapProfile) => void
 }
 
-export interface MemoryMeasurement extends MemoryMetrics {
-  /** How `rss` was measured: `none` where the runtime cannot (a browser page), then `rss` is NaN. */
-  rssMethod: RssMethod
+/** A measurement of one call. `Method`: how `rss` is measured where it was taken (in Node, `'kernel'` or `'sampler'`). */
+export interface MemoryMeasurement<Method extends RssMethod = Exclude<RssMethod, 'none'>> extends MemoryMetrics {
+  /** How `rss` was measured: `'none'` where the runtime cannot (a browser page), then `rss` is NaN. */
+  rssMethod: Method
   /** Heap and external memory at the start, before and after each GC, and at the end (relative to the baseline). */
   timeline: TimelinePoint[]
   /** Biggest allocation sites first; empty unless `allocationSites` was requested. */
@@ -61,7 +62,7 @@ export type WantDetails = (metrics: MemoryMetrics) => boolean
  * Runs `fn` once under a probe and measures its memory, without argument checks or queueing. When
  * `wantDetails` says no, `retained` is NaN and `allocationSites` empty.
  */
-export async function measureWith(probe: MemoryProbe, fn: () => unknown, options: MeasureOptions, wantDetails: WantDetails = () => true): Promise<MemoryMeasurement> {
+export async function measureWith(probe: MemoryProbe, fn: () => unknown, options: MeasureOptions, wantDetails: WantDetails = () => true): Promise<MemoryMeasurement<RssMethod>> {
   const sampling = options.allocationSites && probe.sampleAllocations ? await probe.sampleAllocations() : undefined
 
   // The window opens after one full GC, for a clean baseline. A second would free what the weak
