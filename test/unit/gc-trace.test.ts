@@ -40,6 +40,12 @@ describe('summarizeGcTrace', () => {
     expect(s).toMatchObject({ peakHeap: 0, peakExternal: 0, peakTotal: 0, allocated: 0 })
   })
 
+  test('older memory freed inside the interval does not pull the total below the heap', () => {
+    // A GC frees 3 MB of a Buffer older than the interval, then the heap peaks 20 MB up.
+    const s = summarizeGcTrace({ heap: 10 * MB, external: 4 * MB }, [gcEvent([12, 4], [12, 1]), gcEvent([30, 1], [12, 1])], { heap: 12 * MB, external: 1 * MB })
+    expect(s).toMatchObject({ peakHeap: 20 * MB, peakExternal: 0, peakTotal: 20 * MB })
+  })
+
   test('the timeline has start, both sides of each GC, and end, relative to the baseline', () => {
     const s = summarizeGcTrace(baseline, [gcEvent([30, 1], [12, 1])], { heap: 14 * MB, external: 2 * MB })
     expect(s.timeline).toEqual([
