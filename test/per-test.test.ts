@@ -147,7 +147,7 @@ describe('budgets in config', () => {
     const over = byName('over the budget')
     expect(over.state).toBe('failed')
     expect(over.errors).toHaveLength(1)
-    expect(over.errors[0]).toMatch(/^Memory budget exceeded: allocated memory \(heap \+ external\) 20\.\d+ MB is over the 10 MB budget of "budgets\.test\.ts > over \*"; retained memory (19|20)(\.\d+)? MB is over the 1 MB budget of "budgets\.test\.ts > over \*"\.$/m)
+    expect(over.errors[0]).toMatch(/^Memory budget exceeded: peak memory \(heap \+ external\) 20\.\d+ MB is over the 10 MB budget of "budgets\.test\.ts > over \*"; retained memory (19|20)(\.\d+)? MB is over the 1 MB budget of "budgets\.test\.ts > over \*"\.$/m)
     expect(over.errors[0]).toMatch(/^ {2}> total +20\.\d+ MB/m)
     expect(over.errors[0]).toMatch(/^ {2}> retained +(19|20)(\.\d+)? MB/m)
     expect(byName('under the catch-all budget').state).toBe('passed')

@@ -13,7 +13,7 @@ export type BudgetMetric = 'total' | 'heap' | 'external' | 'rss'
 export const BUDGET_METRICS: readonly BudgetMetric[] = ['total', 'heap', 'external', 'rss']
 
 const METRIC_LABELS: Record<BudgetMetric, string> = {
-  total: 'allocated memory (heap + external)',
+  total: 'peak memory (heap + external)',
   heap: 'V8 heap',
   external: 'external memory (ArrayBuffer, Buffer)',
   rss: 'resident memory (RSS)',

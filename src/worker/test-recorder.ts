@@ -53,7 +53,7 @@ export interface TestMemory extends MemoryMetrics {
 }
 
 /**
- * `[gc, heap, external]` per point, bytes above the test's baseline. `gc` is the GC's ordinal: 0 the
+ * `[gc, heap, external]` per point, bytes above the test's baseline (each, once a GC inside the test took it lower, above that). `gc` is the GC's ordinal: 0 the
  * start, `k` the heap just before and just after the k-th GC (two points), `gcCount + 1` the end.
  * An ordinal, not a time: V8's GCProfiler records no time per GC, and a timer would cost every test.
  */
