@@ -1,4 +1,4 @@
-// Allocated is not resident. A zero-filled buffer counts as allocated at once, but the kernel hands
+// Peak memory is not resident. A zero-filled buffer counts in the peak at once, but the kernel hands
 // out its pages only when they are written: RSS rises page by page, later, or never. RSS also drops
 // when pages are swapped out and depends on what else runs on the machine. That is why budgets
 // hold peak memory (`total`) by default, and RSS only when asked for.

@@ -34,11 +34,12 @@ export interface TestMemory extends MemoryMetrics {
    */
   baselineGc: BoundaryGc
   /**
-   * The collection run before `retained` was read: `full` (exact) whenever the test left the heap
-   * grown by the threshold or more, `young` otherwise (then `retained` may include up to the
-   * threshold of garbage the test promoted to the old generation), `none` when the heap had grown by
-   * less than 256 KiB since the last collection (then `retained` is that growth, garbage included:
-   * an upper bound).
+   * The collection run before `retained` was read: `full` (exact, to within 256 KiB) where the heap
+   * had grown by the threshold or more and the garbage older than the test that a full GC also frees
+   * is known to be under 256 KiB; `young` otherwise, an upper bound (it may include garbage the test
+   * promoted to the old generation); `none` when the heap had grown by less than 256 KiB since the
+   * last collection (then `retained` is that growth, garbage included: an upper bound). See
+   * `readRetained` in src/measure/gc-policy.ts.
    */
   retainedGc: BoundaryGc
   /** Browser tests: DOM nodes, documents and event listeners at the test's end minus at its start. */
