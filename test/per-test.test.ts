@@ -242,13 +242,13 @@ describe('garbage older than a test', () => {
       // After a failed test's garbage (an error, its stack, Vitest's report of it); the bug read 3.50 MB on Node 20.
       near(memory('after-error.test.ts', 'keeps a 4,000,000 B Buffer'), 4_000_000)
       // Held to a `retained` budget: full GCs at both ends, so exact, and the 8 MB budget fails.
-      const budgeted = memory('budget.test.ts', 'keeps a 10,000,000 B Buffer, held to 8 MB retained')
+      const budgeted = memory('dropped-fixture.test.ts', 'keeps a 10,000,000 B Buffer, held to 8 MB retained')
       expect(budgeted.retainedGc).toBe('full')
       near(budgeted, 10_000_000)
       expect(budgeted.violations.map(v => v.metric)).toEqual(['retained'])
       // Built and dropped after older garbage: exact, not the reading after a young GC, which still
       // holds the 40 MB it promoted.
-      const dropped = memory('budget.test.ts', 'builds and drops 40 MB of objects, held to 1 MB retained')
+      const dropped = memory('dropped-fixture.test.ts', 'builds and drops 40 MB of objects, held to 1 MB retained')
       expect(dropped.retainedGc).toBe('full')
       expect(dropped.retained).toBeLessThan(tolerance)
       expect(dropped.violations).toEqual([])
