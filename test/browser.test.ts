@@ -65,7 +65,7 @@ describe('browser mode, Chromium through Playwright', { timeout: 300_000 }, () =
     expect(byName['toStayUnder on rss says a page has none']).toMatchObject({ state: 'passed' })
     const over = byName['toStayUnder fails over its budget']!
     expect(over.state).toBe('failed')
-    expect(over.errors[0]).toContain('expected the function to stay under 10 MB of allocated memory (heap + external), but its peak was 20')
+    expect(over.errors[0]).toContain('expected the function to stay under 10 MB of peak memory (heap + external), but its peak was 20')
     expect(over.errors[0]).toMatch(/external\s+20 MB/)
     expect(over.errors[0]).toMatch(/rss\s+-\s+not measured in a browser page/)
   })
@@ -210,7 +210,7 @@ describe('browser mode, Chromium through Playwright', { timeout: 300_000 }, () =
 
       const over = run.tests.find(t => t.fullName === 'over the budget')!
       expect(over.state).toBe('failed')
-      expect(over.errors[0]).toMatch(/^Memory budget exceeded: allocated memory \(heap \+ external\) 12\.0\d MB is over the 8 MB budget of "budgets\.test\.ts"\./)
+      expect(over.errors[0]).toMatch(/^Memory budget exceeded: peak memory \(heap \+ external\) 12\.0\d MB is over the 8 MB budget of "budgets\.test\.ts"\./)
       expect(run.tests.find(t => t.fullName === 'under the budget')!.state).toBe('passed')
       expect(run.exitCode).toBe(1)
 

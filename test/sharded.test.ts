@@ -117,7 +117,7 @@ describe('--shard with --reporter=blob, then --merge-reports', () => {
   test('budgets hold across the shards: the over-budget test fails the merge run, and every pattern matched', () => {
     expect(merged.exitCode, merged.stdout + merged.stderr).toBe(1)
     expect(merged.stdout).toMatch(/Tests {2}1 failed \| 3 passed \(4\)/)
-    expect(merged.stdout + merged.stderr).toContain('Memory budget exceeded: allocated memory (heap + external) 15.')
+    expect(merged.stdout + merged.stderr).toContain('Memory budget exceeded: peak memory (heap + external) 15.')
     for (const t of report.tests) {
       const over = keyOf(t) === OVER_BUDGET
       expect(t, keyOf(t)).toMatchObject({ state: over ? 'failed' : 'passed', verdict: over ? 'over-budget' : 'within-budget' })

@@ -1,7 +1,7 @@
-// Allocated is not resident. A zero-filled buffer counts as allocated at once, but the kernel hands
+// Peak memory is not resident. A zero-filled buffer counts in the peak at once, but the kernel hands
 // out its pages only when they are written: RSS rises page by page, later, or never. RSS also drops
 // when pages are swapped out and depends on what else runs on the machine. That is why budgets
-// hold allocated memory (`total`) by default, and RSS only when asked for.
+// hold peak memory (`total`) by default, and RSS only when asked for.
 import { describe, expect, test } from 'vitest'
 import { formatBytes, measureMemory } from 'vitest-memory-budget'
 
@@ -9,7 +9,7 @@ const GiB = 2 ** 30
 const MiB = 2 ** 20
 
 const show = (label: string, m: { total: number, rss: number }) =>
-  console.log(`${label.padEnd(40)} allocated ${formatBytes(m.total, 'iec').padStart(10)}   resident ${formatBytes(m.rss, 'iec').padStart(10)}`)
+  console.log(`${label.padEnd(40)} peak ${formatBytes(m.total, 'iec').padStart(10)}   resident ${formatBytes(m.rss, 'iec').padStart(10)}`)
 
 describe('a 1 GiB buffer', () => {
   test('zero-filled: 1 GiB allocated, almost nothing resident', async () => {

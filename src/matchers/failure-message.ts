@@ -13,7 +13,7 @@ export type BudgetMetric = 'total' | 'heap' | 'external' | 'rss'
 export const BUDGET_METRICS: readonly BudgetMetric[] = ['total', 'heap', 'external', 'rss']
 
 const METRIC_LABELS: Record<BudgetMetric, string> = {
-  total: 'allocated memory (heap + external)',
+  total: 'peak memory (heap + external)',
   heap: 'V8 heap',
   external: 'external memory (ArrayBuffer, Buffer)',
   rss: 'resident memory (RSS)',
@@ -94,7 +94,7 @@ const BUDGET_LABELS: Record<TestBudgetMetric, string> = {
 /** The failure of a test over its configured budget: which limits it broke, set by which pattern, and its figures. */
 const RETAINED_AFTER = {
   full: 'still held at the end, after a full GC',
-  young: 'still held at the end, after a young-generation GC',
+  young: 'still held at the end, at most (garbage the test promoted included)',
   none: 'grown since the last GC (under 256 KiB, garbage included)',
 } as const
 

@@ -34,11 +34,12 @@ export interface TestMemory extends MemoryMetrics {
    */
   baselineGc: BoundaryGc
   /**
-   * The collection run before `retained` was read: `full` (exact) whenever the test left the heap
-   * grown by the threshold or more, `young` otherwise (then `retained` may include up to the
-   * threshold of garbage the test promoted to the old generation), `none` when the heap had grown by
-   * less than 256 KiB since the last collection (then `retained` is that growth, garbage included:
-   * an upper bound).
+   * The collection run before `retained` was read: `full` (exact, to within 256 KiB) where the heap
+   * had grown by the threshold or more and the garbage older than the test that a full GC also frees
+   * is known to be under 256 KiB; `young` otherwise, an upper bound (it may include garbage the test
+   * promoted to the old generation); `none` when the heap had grown by less than 256 KiB since the
+   * last collection (then `retained` is that growth, garbage included: an upper bound). See
+   * `readRetained` in src/measure/gc-policy.ts.
    */
   retainedGc: BoundaryGc
   /** Browser tests: DOM nodes, documents and event listeners at the test's end minus at its start. */
@@ -53,7 +54,7 @@ export interface TestMemory extends MemoryMetrics {
 }
 
 /**
- * `[gc, heap, external]` per point, bytes above the test's baseline. `gc` is the GC's ordinal: 0 the
+ * `[gc, heap, external]` per point, bytes above the test's baseline (each, once a GC inside the test took it lower, above that). `gc` is the GC's ordinal: 0 the
  * start, `k` the heap just before and just after the k-th GC (two points), `gcCount + 1` the end.
  * An ordinal, not a time: V8's GCProfiler records no time per GC, and a timer would cost every test.
  */
@@ -97,7 +98,11 @@ export interface TestMeasurement {
  * of the recorder's own runs between a baseline and the test.
  */
 export interface TestMeter<Started> {
-  start: () => MaybePromise<Started>
+  /**
+   * `exactRetained`: the test is held to a `retained` budget, so its verdict needs the exact figure,
+   * which only full GCs at both of its ends give (a Node worker's meter runs them; a page's ignores it).
+   */
+  start: (exactRetained: boolean) => MaybePromise<Started>
   stop: (started: Started) => MaybePromise<TestMeasurement>
   /** Closes a measurement whose numbers are dropped (a test that ran beside another). */
   discard: (started: Started) => MaybePromise<void>
@@ -202,7 +207,7 @@ export function createTestRecorder<Started>(options: RecorderOptions, meter: Tes
           meter.fileEnded?.()
         currentFile = filepath
       }
-      const started = meter.start()
+      const started = meter.start(budgetOf(task).limits.retained !== undefined)
       running.set(task, started)
       return andThen(started, () => {})
     },

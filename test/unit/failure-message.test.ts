@@ -27,7 +27,7 @@ const measurement: MemoryMeasurement = {
 describe('formatBudgetFailure', () => {
   test('states the verdict, every metric, and the top five allocation sites', () => {
     expect(formatBudgetFailure({ metric: 'total', budget: 300e6, family: 'si', negated: false, measurement })).toBe(`\
-expected the function to stay under 300 MB of allocated memory (heap + external), but its peak was 412.5 MB (112.5 MB over)
+expected the function to stay under 300 MB of peak memory (heap + external), but its peak was 412.5 MB (112.5 MB over)
 
   > total     412.5 MB  peak of heap + external
     heap       12.3 MB  peak of the V8 heap

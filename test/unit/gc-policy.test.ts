@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createGcPolicy, FULL_GC_THRESHOLD } from '../../src/measure/gc-policy.js'
+import { createGcPolicy, FULL_GC_THRESHOLD, readRetained } from '../../src/measure/gc-policy.js'
 
 const MB = 2 ** 20
 
@@ -63,5 +63,33 @@ describe('gc policy: when a full GC is due whatever the heap holds', () => {
     const always = createGcPolicy({ gcBeforeEachTest: 'always', fullGcThreshold: FULL_GC_THRESHOLD })
     always.collectedFull(10 * MB)
     expect(always.fullDueRegardless()).toBe(true)
+  })
+})
+
+describe('garbage older than a test, which a full GC at its end also frees', () => {
+  it('is what was promoted since the last full GC, until a test ends after it without one', () => {
+    const policy = afterFullGc()
+    expect(policy.olderGarbage(10.4 * MB)).toBeCloseTo(0.4 * MB)
+    policy.kept(1 * MB, true)
+    expect(policy.olderGarbage(10.4 * MB)).toBeCloseTo(0.4 * MB)
+    // That test may have dropped anything the full GC found alive.
+    policy.kept(1 * MB, false)
+    expect(policy.olderGarbage(10.4 * MB)).toBe(Number.POSITIVE_INFINITY)
+    policy.collectedFull(11 * MB)
+    expect(policy.olderGarbage(11 * MB)).toBe(0)
+  })
+
+  it('leaves the full GC\'s reading exact only when it is under 256 KiB', () => {
+    // 10 MB kept; before the test, 3 MB of an earlier fixture had become garbage.
+    const end = { gc: 'full' as const, used: 17 * MB, afterYoung: 20 * MB }
+    expect(readRetained(end, 10 * MB, Number.POSITIVE_INFINITY, 0)).toEqual({ retained: 10 * MB, retainedGc: 'young' })
+    expect(readRetained(end, 10 * MB, 0.1 * MB, 0)).toEqual({ retained: 7 * MB, retainedGc: 'full' })
+    // Known to be 0.5 MB at most: the upper bound is the full GC's reading plus it.
+    expect(readRetained(end, 10 * MB, 0.5 * MB, 0)).toEqual({ retained: 7.5 * MB, retainedGc: 'young' })
+    // The closing full GC freed little beyond the young one: little older garbage could be in it.
+    expect(readRetained({ gc: 'full', used: 19.9 * MB, afterYoung: 20 * MB }, 10 * MB, Number.POSITIVE_INFINITY, 0).retainedGc).toBe('full')
+    // Unless V8 ran a full GC inside the test, which may have freed older garbage already.
+    expect(readRetained({ gc: 'full', used: 19.9 * MB, afterYoung: 20 * MB }, 10 * MB, Number.POSITIVE_INFINITY, 1)).toEqual({ retained: 10 * MB, retainedGc: 'young' })
+    expect(readRetained({ gc: 'young', used: 12 * MB }, 10 * MB, Number.POSITIVE_INFINITY, 0)).toEqual({ retained: 2 * MB, retainedGc: 'young' })
   })
 })

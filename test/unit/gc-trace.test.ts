@@ -40,6 +40,21 @@ describe('summarizeGcTrace', () => {
     expect(s).toMatchObject({ peakHeap: 0, peakExternal: 0, peakTotal: 0, allocated: 0 })
   })
 
+  test('older memory freed inside the interval does not pull the total below the heap', () => {
+    // A GC frees 3 MB of a Buffer older than the interval, then the heap peaks 20 MB up.
+    const s = summarizeGcTrace({ heap: 10 * MB, external: 4 * MB }, [gcEvent([12, 4], [12, 1]), gcEvent([30, 1], [12, 1])], { heap: 12 * MB, external: 1 * MB })
+    expect(s).toMatchObject({ peakHeap: 20 * MB, peakExternal: 0, peakTotal: 20 * MB })
+  })
+
+  test('what the interval allocates after a GC freed older memory counts from where that GC left it', () => {
+    // The GC frees 0.3 MB older than the interval; the 0.25 MB allocated after it stay under the baseline.
+    const s = summarizeGcTrace(baseline, [gcEvent([10, 1], [9.7, 1])], { heap: 9.95 * MB, external: 1 * MB })
+    expect(s.allocated).toBeCloseTo(0.25 * MB)
+    expect(s.peakHeap).toBeCloseTo(0.25 * MB)
+    expect(s.peakTotal).toBeCloseTo(0.25 * MB)
+    expect(s.timeline.map(p => [p.phase, Math.round(p.heap)])).toEqual([['start', 0], ['before-gc', 0], ['after-gc', 0], ['end', 0.25 * MB]])
+  })
+
   test('the timeline has start, both sides of each GC, and end, relative to the baseline', () => {
     const s = summarizeGcTrace(baseline, [gcEvent([30, 1], [12, 1])], { heap: 14 * MB, external: 2 * MB })
     expect(s.timeline).toEqual([
