@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import type { MemoryReport } from '../src/index.js'
 import { ALLOCATION } from './fixtures/config-shapes/probe.js'
-import { type FixtureRun, type FixtureTest, fixturePath, runFixture } from './helpers/run-fixture.js'
+import { type FixtureRun, type FixtureTest, fixturePath, type RunFixtureOptions, runFixture } from './helpers/run-fixture.js'
 
 /** The test each fixture's budget (4 MB, under the 5 MB it allocates) is set to fail. */
 const OVER_BUDGET = 'goes over its budget'
@@ -127,5 +127,132 @@ describe('every test measured, on every config shape', () => {
     const workers = new Set(run.tests.map(t => String(t.meta.pid)))
     expect(workers.size, 'maxWorkers: 1 runs every file in one process').toBe(1)
     expect(fullBaselines, 'tests with a full-GC baseline, per worker pid').toEqual(Object.fromEntries([...workers].map(pid => [pid, 1])))
+  })
+})
+
+// Vitest's features that run a test more than once, invert its result, run tests side by side or
+// give them one name: every fixture holds its tests to 8 MB and allocates a known amount in each.
+const MB = 1e6
+const reportTest = (run: ShapeRun, name: string) => {
+  const found = run.report?.tests.filter(t => t.name === name) ?? []
+  expect(found, `report tests named ${name}`).toHaveLength(1)
+  return found[0]!
+}
+const vitestTest = (run: ShapeRun, name: string) => run.tests.find(t => t.fullName === name)!
+
+function expectFigure(value: number | undefined, bytes: number, what: string): void {
+  expect(value, what).toBeGreaterThanOrEqual(bytes)
+  expect(value, what).toBeLessThanOrEqual(bytes + TOLERANCE)
+}
+
+/** A fixture's run that keeps what the last run left in reports/ (a baseline, a report) when `fresh` is false. */
+async function runFeature(fixture: string, cliOptions: Record<string, unknown> = {}, { fresh = true, ...options }: RunFixtureOptions & { fresh?: boolean } = {}): Promise<ShapeRun> {
+  const root = fixturePath(`config-shapes/${fixture}`)
+  if (fresh)
+    rmSync(join(root, 'reports'), { recursive: true, force: true })
+  const run = await runFixture(`config-shapes/${fixture}`, cliOptions, { captureOutput: true, ...options })
+  const reportPath = join(root, 'reports/memory.json')
+  const report = existsSync(reportPath) ? JSON.parse(readFileSync(reportPath, 'utf8')) as MemoryReport : undefined
+  return { ...run, report }
+}
+
+describe('what Vitest\'s features do to the figures', () => {
+  test('repeats: a test over budget on any run is reported by that run', async () => {
+    const run = await runFeature('repeats')
+    expect(vitestTest(run, 'heavy on its initial run').state).toBe('failed')
+    const heavy = reportTest(run, 'heavy on its initial run')
+    expect(heavy).toMatchObject({ verdict: 'over-budget', repeat: 0, state: 'failed' })
+    expectFigure(heavy.metrics?.total, 12 * MB, 'the initial run\'s total')
+    const light = reportTest(run, 'light on every run')
+    expect(light).toMatchObject({ verdict: 'within-budget', repeat: 2 })
+    expectFigure(light.metrics?.total, 4 * MB, 'the last repeat\'s total')
+    expect(run.report!.summary.overBudget, 'over budget, as many as Vitest failed for it').toBe(1)
+    expect(run.output).toMatch(/Over budget \(1\)[\s\S]*heavy on its initial run/)
+    expect(run.exitCode).toBe(1)
+  })
+
+  test('retry: a passing retry does not lift the budget an earlier attempt broke', async () => {
+    const run = await runFeature('retry')
+    const over = vitestTest(run, 'over budget on its first attempt')
+    expect(over.state).toBe('failed')
+    expect(over.errors.join('\n')).toMatch(/Memory budget exceeded on attempt 1 of 2[\s\S]*retry does not lift/)
+    expect(reportTest(run, 'over budget on its first attempt')).toMatchObject({ verdict: 'over-budget', retry: 0, state: 'failed' })
+    expectFigure(reportTest(run, 'over budget on its first attempt').metrics?.total, 12 * MB, 'the first attempt\'s total')
+    // Retry still does its job for a flaky assertion.
+    expect(vitestTest(run, 'flaky within budget').state).toBe('passed')
+    expect(reportTest(run, 'flaky within budget')).toMatchObject({ verdict: 'within-budget', retry: 1 })
+    expect(run.exitCode).toBe(1)
+  })
+
+  test('test.fails: a budget is not the test\'s own assertion, and is not inverted', async () => {
+    const run = await runFeature('fails')
+    const over = vitestTest(run, 'keeps its assertions and goes over budget')
+    expect(over.state).toBe('failed')
+    expect(over.errors.join('\n')).toMatch(/Memory budget exceeded[\s\S]*`fails` does not invert/)
+    expect(reportTest(run, 'keeps its assertions and goes over budget')).toMatchObject({ verdict: 'over-budget', state: 'failed' })
+    expect(vitestTest(run, 'fails its assertion within budget').state).toBe('passed')
+    expect(reportTest(run, 'fails its assertion within budget')).toMatchObject({ verdict: 'within-budget', state: 'passed' })
+    expect(run.exitCode).toBe(1)
+  })
+
+  test('test.concurrent: tests side by side keep their budgets in the report, which says they went unchecked', async () => {
+    const run = await runFeature('concurrent')
+    for (const name of ['side by side > first', 'side by side > second']) {
+      expect(vitestTest(run, name).state, name).toBe('passed')
+      expect(reportTest(run, name), name).toMatchObject({ verdict: 'not-attributable', metrics: null, budget: { total: { bytes: 8 * MB, pattern: '**' } } })
+    }
+    expect(run.output).toMatch(/budgets of 2 tests were not held/)
+    expect(reportTest(run, 'alone')).toMatchObject({ verdict: 'within-budget' })
+    expect(run.report!.summary.unmatchedPatterns).toEqual([])
+    expect(run.exitCode).toBe(0)
+  })
+
+  test('test.each: tests of one name are keyed apart in the baseline, and formatted names get their line and order', async () => {
+    const update = await runFeature('each', { update: true })
+    expect(update.exitCode).toBe(0)
+    expect(update.output).toContain('(15 tests)')
+    expect(update.output).toMatch(/5\.\d+ MB .* each\.test\.ts > dup case \(#2\)\n/)
+    const baseline = JSON.parse(readFileSync(fixturePath('config-shapes/each/reports/memory-baseline.json'), 'utf8')) as { tests: Record<string, { total: number }> }
+    const dup = Object.entries(baseline.tests).filter(([key]) => key.includes('dup case'))
+    expect(dup.map(([key]) => key)).toEqual(['each.test.ts > dup case', 'each.test.ts > dup case (#2)', 'each.test.ts > dup case (#3)'])
+    for (const [[key, figures], bytes] of dup.map((entry, i) => [entry, [1, 5, 3][i]! * MB] as const))
+      expectFigure(figures.total, bytes, key)
+
+    const again = await runFeature('each', {}, { fresh: false })
+    expect(again.report!.summary).toMatchObject({ compared: true, regressed: 0, improved: 0 })
+    expect(again.exitCode).toBe(0)
+    const cases = again.report!.tests.filter(t => t.name.startsWith('case '))
+    expect(cases.map(t => t.name)).toEqual(Array.from({ length: 12 }, (_, i) => `case ${i}`))
+    expect(new Set(cases.map(t => t.line))).toEqual(new Set([8]))
+  })
+
+  // The `u` key calls `updateSnapshot()`, which reruns only the files with failed tests: here none.
+  test('watch mode: `u` writes the figures the session measured as the baseline', async () => {
+    const baselinePath = fixturePath('config-shapes/each/reports/memory-baseline.json')
+    await runFeature('each', { watch: true }, { then: vitest => vitest.updateSnapshot() })
+    const baseline = JSON.parse(readFileSync(baselinePath, 'utf8')) as { tests: Record<string, { total: number }> }
+    expect(Object.keys(baseline.tests)).toHaveLength(15)
+    expectFigure(baseline.tests['each.test.ts > dup case (#2)']?.total, 5 * MB, 'the second dup case')
+  })
+
+  test('typecheck: a run that measured nothing leaves the baseline and the report as they were', async () => {
+    const baselinePath = fixturePath('config-shapes/typecheck/reports/memory-baseline.json')
+    const reportPath = fixturePath('config-shapes/typecheck/reports/memory.json')
+    const first = await runFeature('typecheck', { update: true })
+    expect(first.exitCode).toBe(0)
+    const baseline = readFileSync(baselinePath, 'utf8')
+    const report = readFileSync(reportPath, 'utf8')
+    expect(Object.keys(JSON.parse(baseline).tests)).toEqual(['runtime.test.ts > measured at run time'])
+
+    const typesOnly = await runFeature('typecheck', { update: true, typecheck: { enabled: true, only: true } }, { fresh: false })
+    expect(typesOnly.tests.map(t => t.fullName)).toEqual(['a type test'])
+    expect(typesOnly.output).toMatch(/measured no test/)
+    expect(readFileSync(baselinePath, 'utf8'), 'the baseline').toBe(baseline)
+    expect(readFileSync(reportPath, 'utf8'), 'the report').toBe(report)
+
+    const noFiles = await runFeature('typecheck', { update: true, passWithNoTests: true }, { fresh: false, filters: ['no-such-file'] })
+    expect(noFiles.tests).toEqual([])
+    expect(readFileSync(baselinePath, 'utf8'), 'the baseline').toBe(baseline)
+    expect(readFileSync(reportPath, 'utf8'), 'the report').toBe(report)
   })
 })

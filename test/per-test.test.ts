@@ -120,7 +120,7 @@ describe('every test is measured', () => {
 
   test('tests running concurrently in one worker are marked, not given wrong numbers', () => {
     for (const name of ['three at once > first', 'three at once > second', 'three at once > third'])
-      expect(byName(name).meta.memory).toEqual({ attributable: false, reason: 'concurrent', retry: 0, repeat: 0 })
+      expect(byName(name).meta.memory).toEqual({ attributable: false, reason: 'concurrent', retry: 0, repeat: 0, budget: { limits: { total: { bytes: 400e6, family: 'si', pattern: '**' } }, patterns: ['**'] } })
   })
 
   test.each(['auto', 'always'])('objects an earlier test built and another dropped do not change a later test\'s numbers (gcBeforeEachTest: %s)', async (mode) => {

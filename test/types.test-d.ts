@@ -14,6 +14,7 @@ import {
   type ReportTest,
   type SizeInput,
   type StayUnderOptions,
+  type UnattributedTestMemory,
   type Verdict,
 } from '../src/index.js'
 import { measureAllocations as measureAllocationsInPage, measureMemory as measureMemoryInPage } from '../src/browser.js'
@@ -100,6 +101,14 @@ describe('heapLimit and crashed tests', () => {
 describe('the JSON report\'s tests', () => {
   test('name their browser: a string, null for Node, absent in reports written before it', () => {
     expectTypeOf<ReportTest['browser']>().toEqualTypeOf<string | null | undefined>()
+  })
+
+  test('number the second and later tests of one name in a file', () => {
+    expectTypeOf<ReportTest['occurrence']>().toEqualTypeOf<number | undefined>()
+  })
+
+  test('a test run beside others keeps the budget it could not be held to', () => {
+    expectTypeOf<UnattributedTestMemory['budget']['patterns']>().toEqualTypeOf<string[]>()
   })
 })
 

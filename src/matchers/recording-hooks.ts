@@ -3,7 +3,7 @@
 // runtime adds around each test.
 import { afterAll, afterEach, beforeEach, type TestContext } from 'vitest'
 import { andThen, type MaybePromise } from '../measure/probe.js'
-import type { RecordedTask, TestMemoryRecord } from '../worker/test-recorder.js'
+import type { RecordedTask, TestMemory, TestMemoryRecord } from '../worker/test-recorder.js'
 import type { MemoryTaskMeta } from '../worker/types.js'
 import { formatTestBudgetFailure } from './failure-message.js'
 import { settleUnawaited, takeUnawaited } from './unawaited.js'
@@ -31,6 +31,38 @@ export interface Recording {
   abandon?: (task: Task) => MaybePromise<void>
 }
 
+const isOverBudget = (record: TestMemoryRecord | undefined): record is TestMemory => record?.attributable === true && record.violations.length > 0
+
+/**
+ * The attempt a test run more than once (`repeats`, `retry`) is reported by: the first that went over
+ * its budget, else the latest, whose result Vitest reports. A budget holds every attempt, so a later
+ * one within it does not hide an earlier one over it.
+ */
+function reportedAttempt(previous: TestMemoryRecord | undefined, latest: TestMemoryRecord): TestMemoryRecord {
+  return isOverBudget(previous) ? previous : latest
+}
+
+/**
+ * After Vitest settled the test's result: an attempt over budget whose failure Vitest turned into a
+ * pass fails the test. `test.fails` inverts what the test threw, budget included, and a later
+ * attempt passing ends `retry`; neither is the test's code using less memory.
+ */
+export function failBudgetPassedOver(task: Task): void {
+  const record = (task.meta as MemoryTaskMeta).memory
+  const result = task.result
+  if (result?.state !== 'pass' || !isOverBudget(record))
+    return
+  const attempts = result.retryCount ? ` on attempt ${record.retry + 1} of ${result.retryCount + 1}` : ''
+  const why = task.fails
+    ? '`fails` does not invert a memory budget: it expects the test\'s own assertions to fail.'
+    : `A later attempt passed; retry does not lift a memory budget, which holds every attempt.`
+  const message = formatTestBudgetFailure(record).replace('Memory budget exceeded', `Memory budget exceeded${attempts}`)
+  const error = new Error(`${message}\n\n${why}`)
+  result.state = 'fail'
+  // Vitest's own errors reach the main process as plain objects, which is what its reporters read.
+  result.errors = [...(result.errors ?? []), { name: error.name, message: error.message, stack: error.stack }]
+}
+
 function failWith(errors: readonly string[]): void {
   if (errors.length > 0)
     throw new Error(errors.join('\n\n'))
@@ -44,11 +76,13 @@ function failWith(errors: readonly string[]): void {
 function finishTest(task: Task, recording: Recording | undefined, unawaited: Error | undefined): MaybePromise<void> {
   const errors = unawaited ? [unawaited.message] : []
   return andThen(recording?.recorder.finish(task), (record) => {
-    recording?.afterFinish?.(task, record)
+    const meta = task.meta as MemoryTaskMeta
+    if (record)
+      meta.memory = reportedAttempt(meta.memory, record)
+    recording?.afterFinish?.(task, record && meta.memory)
     if (!record)
       return failWith(errors)
-    ;(task.meta as MemoryTaskMeta).memory = record
-    const overBudget = record.attributable && record.violations.length > 0
+    const overBudget = isOverBudget(record)
     const following = recording!.afterRecord?.(task, record)
     if (!following) {
       if (overBudget)

@@ -4,7 +4,7 @@
 // the main process; in a suite of 2,002 tests in 154 files sharing one worker (`isolate: false`)
 // those cost 0.07x of the run's wall time, a runner nothing.
 import { type RunnerTask, type TestContext, TestRunner } from 'vitest'
-import { createTestLifecycle } from './recording-hooks.js'
+import { createTestLifecycle, failBudgetPassedOver } from './recording-hooks.js'
 import { nodeTestRecording } from './test-hooks.js'
 
 type Test = TestContext['task']
@@ -26,6 +26,12 @@ export default class MemoryBudgetRunner extends TestRunner {
   override onBeforeTryTask(test: RunnerTask, ...rest: unknown[]): unknown {
     ;(super.onBeforeTryTask as (test: RunnerTask, ...rest: unknown[]) => void)(test, ...rest)
     return this.#lifecycle.beforeTest(test as Test)
+  }
+
+  /** After Vitest settled the result of every attempt, `test.fails` applied: a budget broken on any attempt fails the test. */
+  override onAfterRunTask(test: RunnerTask): void {
+    super.onAfterRunTask(test as Test)
+    failBudgetPassedOver(test as Test)
   }
 
   /**

@@ -1,6 +1,6 @@
 import { formatBudgetValue } from '../budgets/figure.js'
 import { formatBytes } from '../measure/size.js'
-import type { MemoryReport } from '../report/model.js'
+import { distinctName, type MemoryReport } from '../report/model.js'
 import { describeDrift, regressionsDiscounted } from './drift.js'
 import { describeCrash } from './terminal.js'
 
@@ -33,15 +33,15 @@ export function renderAnnotations(report: MemoryReport, pathOf: (file: string) =
     const file = pathOf(test.file)
     if (test.violations.length > 0) {
       const broken = test.violations.map(v => `${v.metric} ${formatBudgetValue(v.metric, v.value)} > ${formatBudgetValue(v.metric, v.limit)} (budget "${v.pattern}")`)
-      lines.push(command('error', file, test.line, 'Memory budget exceeded', `${test.name}: ${broken.join(', ')}`))
+      lines.push(command('error', file, test.line, 'Memory budget exceeded', `${distinctName(test)}: ${broken.join(', ')}`))
     }
     if (test.crash)
-      lines.push(command('error', file, test.line, 'Test worker crashed', `${test.name}: the worker died while the test ran (${describeCrash(test.crash)})`))
+      lines.push(command('error', file, test.line, 'Test worker crashed', `${distinctName(test)}: the worker died while the test ran (${describeCrash(test.crash)})`))
     if (regressed.length > 0) {
       const moved = regressed.map(c => `${c.metric} ${formatBytes(c.base)} -> ${formatBytes(c.head)} (+${c.ratio === Infinity ? 'new' : `${(c.ratio * 100).toFixed(1)}%`})`)
       lines.push(discounted
-        ? command('notice', file, test.line, 'Memory change across environments (not counted)', `${test.name}: ${moved.join(', ')}`)
-        : command('warning', file, test.line, 'Memory regression', `${test.name}: ${moved.join(', ')}`))
+        ? command('notice', file, test.line, 'Memory change across environments (not counted)', `${distinctName(test)}: ${moved.join(', ')}`)
+        : command('warning', file, test.line, 'Memory regression', `${distinctName(test)}: ${moved.join(', ')}`))
     }
   }
   return lines

@@ -2,8 +2,9 @@ import type { MetricChange } from '../compare/compare.js'
 import { REGRESSION_METRICS } from '../compare/rules.js'
 import { formatBudgetValue } from '../budgets/figure.js'
 import { formatBytes } from '../measure/size.js'
-import type { MemoryReport, ReportTest } from '../report/model.js'
+import { distinctName, type MemoryReport, type ReportTest } from '../report/model.js'
 import { describeDrift, regressionsDiscounted } from './drift.js'
+import { describeUnheldBudgets } from './unheld.js'
 
 /** The hidden first line a workflow looks for to update its comment in place. */
 export const COMMENT_MARKER = '<!-- vitest-memory-budget -->'
@@ -29,7 +30,7 @@ export function escapeMarkdown(text: string): string {
 
 function testName(test: ReportTest, withProject: boolean): string {
   // By code points, so that the cut never splits a surrogate pair.
-  const characters = Array.from(`${withProject && test.project ? `[${test.project}] ` : ''}${test.file} > ${test.name}`)
+  const characters = Array.from(`${withProject && test.project ? `[${test.project}] ` : ''}${test.file} > ${distinctName(test)}`)
   return escapeMarkdown(characters.length > NAME_LIMIT ? `${characters.slice(0, NAME_LIMIT).join('')}…` : characters.join(''))
 }
 
@@ -136,6 +137,9 @@ export function renderMarkdownReport(report: MemoryReport): string {
   else if (report.summary.compared) {
     body.push('No test changed beyond the regression threshold.', '')
   }
+  const unheld = describeUnheldBudgets(report.tests)
+  if (unheld)
+    body.push(escapeMarkdown(unheld), '')
   for (const { project, reason } of report.summary.unmeasuredProjects ?? [])
     body.push(`Not measured: project \`${project.replace(/`/g, '').replace(/[\r\n\u2028\u2029]+/g, ' ')}\` (${reason}); no budget was checked for its tests.`, '')
   if (report.summary.unmatchedPatterns.length > 0)

@@ -1,11 +1,12 @@
 import { formatBudgetValue } from '../budgets/figure.js'
 import { formatBytes } from '../measure/size.js'
 import type { MetricChange } from '../compare/compare.js'
-import type { MemoryReport, ReportTest } from '../report/model.js'
+import { distinctName, type MemoryReport, type ReportTest } from '../report/model.js'
 import type { MemoryAtStart } from '../worker/trail.js'
 import { type Palette, plain } from './colors.js'
 import { describeDrift, regressionsDiscounted } from './drift.js'
 import { firstInOrder } from './first-in-order.js'
+import { describeUnheldBudgets } from './unheld.js'
 
 export interface TerminalOptions {
   /** Rows in the table of heaviest tests (by peak total). */
@@ -17,8 +18,11 @@ export interface TerminalOptions {
   shard?: { index: number, count: number }
 }
 
-/** Changed tests listed under each heading (those that moved most) before "… and N more". */
-const CHANGES_LISTED = 10
+/** Tests listed under each heading (those over budget or moved most) before "… and N more". */
+const LISTED = 10
+
+/** How far a test went over its budget: the largest figure-to-limit ratio of the limits it broke. */
+const overshoot = (test: ReportTest) => Math.max(...test.violations.map(v => v.value / v.limit))
 
 function percent(change: MetricChange): string {
   return change.ratio === Infinity ? 'new' : `${change.ratio > 0 ? '+' : ''}${(change.ratio * 100).toFixed(0)}%`
@@ -40,7 +44,7 @@ export function printable(text: string): string {
 }
 
 function testLabel(test: ReportTest, withProject: boolean): string {
-  return printable(`${withProject && test.project ? `[${test.project}] ` : ''}${test.file} > ${test.name}`)
+  return printable(`${withProject && test.project ? `[${test.project}] ` : ''}${test.file} > ${distinctName(test)}`)
 }
 
 /** The memory last seen before a crash, and where a runaway heap would have stopped. */
@@ -110,11 +114,16 @@ export function renderTerminalSummary(report: MemoryReport, options: TerminalOpt
   const overBudget = report.tests.filter(t => t.violations.length > 0)
   if (overBudget.length > 0) {
     lines.push('', c.red(c.bold(` Over budget (${overBudget.length})`)))
-    for (const test of overBudget) {
+    // Furthest over first: of hundreds, the ten listed are those that need the most memory taken off.
+    for (const test of firstInOrder(overBudget, LISTED, (a, b) => overshoot(b) - overshoot(a))) {
       const details = test.violations.map(v => `${v.metric} ${formatBudgetValue(v.metric, v.value)} > ${formatBudgetValue(v.metric, v.limit)} (${printable(JSON.stringify(v.pattern))})`)
       const profile = test.heapProfiles?.at(-1)
-      lines.push(`  ${c.red('✗')} ${testLabel(test, withProject)}: ${details.join(', ')}${profile ? c.dim(` (heap profile: ${printable(profile)})`) : ''}`)
+      // Where Vitest passed it (`test.fails`, a passing retry) and no runner of the plugin's failed it again.
+      const passed = test.state === 'passed' ? c.yellow(' (Vitest passed it; its budget fails the run)') : ''
+      lines.push(`  ${c.red('✗')} ${testLabel(test, withProject)}: ${details.join(', ')}${passed}${profile ? c.dim(` (heap profile: ${printable(profile)})`) : ''}`)
     }
+    if (overBudget.length > LISTED)
+      lines.push(c.dim(`  … and ${overBudget.length - LISTED} more (the JSON report lists every one)`))
   }
 
   const crashed = report.tests.filter(t => t.crash)
@@ -136,14 +145,17 @@ export function renderTerminalSummary(report: MemoryReport, options: TerminalOpt
       const moves = test.changes.filter(ch => ch.direction === direction)
       return { test, moves, largest: Math.max(...moves.map(ch => Math.abs(ch.delta))) }
     })
-    for (const { test, moves } of firstInOrder(byMove, CHANGES_LISTED, (a, b) => b.largest - a.largest)) {
+    for (const { test, moves } of firstInOrder(byMove, LISTED, (a, b) => b.largest - a.largest)) {
       const moved = moves.map(ch => `${ch.metric} ${formatBytes(ch.base)} → ${formatBytes(ch.head)} (${percent(ch)})`)
       lines.push(`  ${paint(direction === 'regressed' ? '↑' : '↓')} ${testLabel(test, withProject)}: ${moved.join(', ')}`)
     }
-    if (tests.length > CHANGES_LISTED)
-      lines.push(c.dim(`  … and ${tests.length - CHANGES_LISTED} more`))
+    if (tests.length > LISTED)
+      lines.push(c.dim(`  … and ${tests.length - LISTED} more`))
   }
 
+  const unheld = describeUnheldBudgets(report.tests)
+  if (unheld)
+    lines.push('', c.yellow(` ${printable(unheld)}`))
   for (const { project, reason } of summary.unmeasuredProjects ?? [])
     lines.push('', c.yellow(` Not measured: project ${printable(JSON.stringify(project))} (${printable(reason)}); no budget was checked for its tests.`))
   if (summary.unmatchedPatterns.length > 0)

@@ -3,7 +3,7 @@ import { TEST_BUDGET_METRICS } from '../budgets/types.js'
 import { type ComparedMetrics, comparedMetrics, pickFigures } from '../compare/compare.js'
 import { REGRESSION_METRICS } from '../compare/rules.js'
 import { describeValue, isPlainObject } from '../measure/arguments.js'
-import { type MemoryReport, REPORT_SCHEMA_VERSION, type ReportEnvironment, type TestState, type Verdict } from './model.js'
+import { distinctName, type MemoryReport, REPORT_SCHEMA_VERSION, type ReportEnvironment, type TestState, type Verdict } from './model.js'
 
 /** A file a user handed us is missing, unreadable, or not what it should be; the message is one line naming it. */
 export class ReportFileError extends Error {
@@ -22,9 +22,12 @@ export interface Baseline {
   tests: Record<string, ComparedMetrics>
 }
 
-/** `file > suite > test`, prefixed with `[project] ` in multi-project configs. */
-export function testKey(test: { project: string, file: string, name: string }): string {
-  return `${test.project ? `[${test.project}] ` : ''}${test.file} > ${test.name}`
+/**
+ * `file > suite > test`, prefixed with `[project] ` in multi-project configs, and followed by ` (#2)`,
+ * ` (#3)`, … for the second and later tests of one name in a file (see ReportTest.occurrence).
+ */
+export function testKey(test: { project: string, file: string, name: string, occurrence?: number }): string {
+  return `${test.project ? `[${test.project}] ` : ''}${test.file} > ${distinctName(test)}`
 }
 
 function readJson(path: string, what: string): unknown {
@@ -63,6 +66,7 @@ const string = is(value => typeof value === 'string', 'a string')
 // JSON holds no NaN; a number too large for a double parses as Infinity, which no figure can be.
 const number = is(Number.isFinite, 'a number')
 const count = is(value => Number.isInteger(value) && (value as number) >= 0, 'a whole number, 0 or more')
+const secondOrLater = is(value => Number.isInteger(value) && (value as number) >= 2, 'a whole number, 2 or more')
 const integer = is(Number.isInteger, 'a whole number')
 const nonNegative = is(value => Number.isFinite(value) && (value as number) >= 0, 'a number, 0 or more')
 const boolean = is(value => typeof value === 'boolean', 'true or false')
@@ -155,6 +159,7 @@ const REPORT = object({
     browser: optional(orNull(string)),
     file: string,
     name: string,
+    occurrence: optional(secondOrLater),
     line: orNull(count),
     state: oneOf(TEST_STATES),
     verdict: oneOf(VERDICTS),

@@ -6,8 +6,9 @@
  *
  * Each name of the test's path (`describe` titles, then its own) is looked for as a string literal
  * after the previous one: the first match wins, which is the declaration in files that do not repeat
- * a title in one block. A name built at run time (`test.each` with `%s`, a template with `${}`) has no
- * literal, and its test no line.
+ * a title in one block. A name built at run time (`test.each` with `%i` or `$name`, a template with
+ * `${}`) has no literal of its own: it is found at the first title with such placeholders after the
+ * previous name whose fixed parts it has. A name that neither finds gets no line.
  */
 export function createLineFinder(source: string): (names: readonly string[]) => number | null {
   let lineStarts: number[] | undefined
@@ -24,11 +25,14 @@ export function createLineFinder(source: string): (names: readonly string[]) => 
     }
     return low + 1
   }
+  let titles: FormattedTitle[] | undefined
   return (names) => {
     let from = 0
     let at = -1
     for (const name of names) {
       at = firstLiteral(source, name, from)
+      if (at === -1)
+        at = (titles ??= formattedTitles(source)).find(title => title.at >= from && title.pattern.test(name))?.at ?? -1
       if (at === -1)
         return null
       from = at + 1
@@ -53,4 +57,35 @@ function firstLiteral(source: string, text: string, from: number): number {
       first = at
   }
   return first
+}
+
+interface FormattedTitle {
+  /** Where the literal starts. */
+  at: number
+  /** The names it makes: its fixed parts, anything in place of each placeholder. */
+  pattern: RegExp
+}
+
+// A quoted literal on one line, or a template literal without a backtick inside its `${}`.
+const LITERAL = /'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|`(?:[^`\\]|\\.)*`/g
+// What Vitest's `test.each` fills in (printf-style `%s` to `%#`, `$name` and `$0.name` for objects)
+// and a template literal's `${…}`; `%%` is a literal `%`.
+const PLACEHOLDER = /%[sdifjoOc#$]|\$[\w.]+|\$\{[^}]*\}/g
+
+/** The string literals with a placeholder in them: the titles `test.each` and templates format. */
+function formattedTitles(source: string): FormattedTitle[] {
+  const titles: FormattedTitle[] = []
+  for (const match of source.matchAll(LITERAL)) {
+    const body = match[0].slice(1, -1)
+    if (body.search(PLACEHOLDER) === -1)
+      continue
+    const fixed = body.split(PLACEHOLDER).map(part => unescape(part).replace(/%%/g, '%').replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    titles.push({ at: match.index, pattern: new RegExp(`^${fixed.join('[^]*')}$`) })
+  }
+  return titles
+}
+
+/** A literal's text as the string it makes: the escapes `literals()` writes, undone. */
+function unescape(text: string): string {
+  return text.replace(/\\(.)/g, (_, char: string) => (char === 'n' ? '\n' : char))
 }

@@ -44,6 +44,12 @@ export interface ReportTest {
   file: string
   /** `suite > test`. */
   name: string
+  /**
+   * The test's place (2, 3, …) among the tests of its project and file with this name, in the order
+   * Vitest collected them (`test.each` with a fixed title): what keys it apart in a baseline. Absent
+   * for the first, and for a name no other test has.
+   */
+  occurrence?: number
   line: number | null
   state: TestState
   verdict: Verdict
@@ -60,7 +66,10 @@ export interface ReportTest {
   /** Which attempt the numbers belong to (0-based): the last one, whose result is reported. */
   retry: number
   repeat: number
-  /** Limit per metric, in bytes, and the pattern that set it. */
+  /**
+   * Limit per metric, in bytes, and the pattern that set it. A `not-attributable` test has its
+   * budget here too: a budget that was not held.
+   */
   budget: Partial<Record<TestBudgetMetric, { bytes: number, pattern: string }>>
   violations: ReportViolation[]
   /** The figures this test is compared with (baseline file or base report); null when it has none. */
@@ -135,12 +144,19 @@ export interface CollectedTest {
   browser?: string | null
   file: string
   name: string
+  /** See ReportTest.occurrence. */
+  occurrence?: number
   line: number | null
   state: TestState
   memory: TestMemoryRecord | undefined
   /** Set when the test's worker died while it ran: its memory when it started. */
   crash?: MemoryAtStart
   heapProfiles?: string[]
+}
+
+/** The test's name, with ` (#2)`, ` (#3)`, … after the second and later tests of one name in a file. */
+export function distinctName(test: { name: string, occurrence?: number }): string {
+  return test.occurrence ? `${test.name} (#${test.occurrence})` : test.name
 }
 
 function verdictOf(test: CollectedTest, budget: ReportTest['budget']): Verdict {
@@ -161,7 +177,7 @@ function toReportTest(test: CollectedTest): ReportTest {
   const { memory } = test
   const measured = memory?.attributable ? memory : undefined
   const budget: ReportTest['budget'] = {}
-  for (const [metric, limit] of Object.entries(measured?.budget.limits ?? {}) as Array<[TestBudgetMetric, Limit]>)
+  for (const [metric, limit] of Object.entries(memory?.budget.limits ?? {}) as Array<[TestBudgetMetric, Limit]>)
     budget[metric] = { bytes: limit.bytes, pattern: limit.pattern }
   const reportTest: ReportTest = {
     id: test.id,
@@ -186,6 +202,8 @@ function toReportTest(test: CollectedTest): ReportTest {
     changes: [],
     timeline: measured ? measured.timeline : null,
   }
+  if (test.occurrence)
+    reportTest.occurrence = test.occurrence
   if (measured?.dom)
     reportTest.dom = measured.dom
   if (test.crash && !measured)
@@ -217,7 +235,8 @@ export function summarize(tests: readonly ReportTest[], unmatchedPatterns: strin
 /** Builds the report of a run: tests in a stable order (project, file, line, name), and a summary. */
 export function buildReport(tests: readonly CollectedTest[], environment: ReportEnvironment, budgetPatterns: readonly string[], createdAt: Date, unmeasuredProjects: UnmeasuredProject[] = []): MemoryReport {
   const reportTests = sortByLocation(tests.map(toReportTest))
-  const matched = new Set(tests.flatMap(t => (t.memory?.attributable ? t.memory.budget.patterns : [])))
+  // A pattern that applied only to tests run side by side matched them: their budgets are reported as not held.
+  const matched = new Set(tests.flatMap(t => t.memory?.budget.patterns ?? []))
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     createdAt: createdAt.toISOString(),

@@ -15,7 +15,7 @@ export const toPosix = (path: string): string => path.split(sep).join('/')
  * too. `trails` is called only for a test whose results did not all arrive, so a run where none
  * died never reads them.
  */
-function collect(testCase: TestCase, file: string, lineOf: (testCase: TestCase) => number | null, trails: () => ReadonlyMap<string, TrailRecord>): CollectedTest {
+function collect(testCase: TestCase, file: string, occurrence: number, lineOf: (testCase: TestCase) => number | null, trails: () => ReadonlyMap<string, TrailRecord>): CollectedTest {
   const state = testCase.result().state
   const meta = testCase.meta() as MemoryTaskMeta
   // A skipped test never ran: it counts only as present, for the baseline.
@@ -32,6 +32,7 @@ function collect(testCase: TestCase, file: string, lineOf: (testCase: TestCase) 
     browser: browserOf(testCase),
     file,
     name: testCase.fullName,
+    ...(occurrence > 1 && { occurrence }),
     line: testCase.location?.line ?? lineOf(testCase),
     state,
     memory: meta.memory,
@@ -76,12 +77,18 @@ function lineFinder(moduleId: string): (testCase: TestCase) => number | null {
  * (`*.test-d.ts`) run in the compiler and are left out. Files are relative to `root`.
  */
 export function collectTests(testModules: ReadonlyArray<TestModule>, root: string, trails: () => ReadonlyMap<string, TrailRecord>): CollectedTest[] {
-  return testModules.flatMap((module) => {
+  // Vitest 5 marks a type-test file only, Vitest 4 its tests as well.
+  return testModules.filter(module => !(module.meta() as { typecheck?: boolean }).typecheck).flatMap((module) => {
     // Once per file: path.relative resolves both of its paths on every call.
     const file = toPosix(relative(root, module.moduleId))
     const lineOf = lineFinder(module.moduleId)
+    // Skipped tests count too: a test's key must not change when another of its name is skipped.
+    const seen = new Map<string, number>()
     return [...module.children.allTests()]
-      .filter(test => !(test.meta() as { typecheck?: boolean }).typecheck)
-      .map(test => collect(test, file, lineOf, trails))
+      .map((test) => {
+        const occurrence = (seen.get(test.fullName) ?? 0) + 1
+        seen.set(test.fullName, occurrence)
+        return collect(test, file, occurrence, lineOf, trails)
+      })
   })
 }

@@ -2,7 +2,7 @@ import { appendFileSync } from 'node:fs'
 import { dirname, relative, resolve } from 'node:path'
 import c from 'tinyrainbow'
 import type { Reporter, TestModule, Vitest } from 'vitest/node'
-import { comparedMetrics } from '../compare/compare.js'
+import { type ComparedMetrics, comparedMetrics } from '../compare/compare.js'
 import { failsOnRegression } from '../compare/environment.js'
 import type { RegressionRules } from '../compare/rules.js'
 import { type Baseline, readBaseline, ReportFileError, serializeBaseline, testKey, updateBaseline } from '../report/files.js'
@@ -46,12 +46,21 @@ export function isBlobReporter(entry: unknown): boolean {
   return Array.isArray(entry) && entry[0] === 'blob'
 }
 
-/** `vitest -u` writes every measured test; Vitest's 'new' mode only adds tests the baseline lacks. */
-function updateMode(update: unknown): 'all' | 'new' | undefined {
+/**
+ * `vitest -u` writes every measured test; Vitest's 'new' mode only adds tests the baseline lacks.
+ * Pressing `u` in watch mode sets no `update`: it turns Vitest's snapshot updating to 'all' for one
+ * rerun, which is what tells it apart.
+ */
+function updateMode(vitest: Vitest): 'all' | 'new' | undefined {
+  const update: unknown = vitest.config.update
   if (update === true || update === 'all')
     return 'all'
-  return update === 'new' ? 'new' : undefined
+  if (update === 'new')
+    return 'new'
+  return vitest.snapshot.options.updateSnapshot === 'all' ? 'all' : undefined
 }
+
+const tests = (count: number) => `${count} test${count === 1 ? '' : 's'}`
 
 /**
  * Collects every test's memory from `task.meta` and, at the end of each run, compares it with the
@@ -61,6 +70,11 @@ export class MemoryReporter implements Reporter {
   private vitest: Vitest | undefined
   private partOfMerge = false
   private unmeasuredProjects: UnmeasuredProject[] = []
+  /**
+   * The latest figures of every test this session measured, by key: a watch session's `u` reruns only
+   * the files with failures, and accepts these for the rest, as the summaries showed them.
+   */
+  private measuredInSession = new Map<string, ComparedMetrics>()
 
   constructor(private readonly options: MemoryReporterOptions) {}
 
@@ -112,16 +126,20 @@ export class MemoryReporter implements Reporter {
 
     if (this.partOfMerge)
       this.leaveToMerge()
-    else
+    else if (report.tests.length > 0 || this.unmeasuredProjects.length > 0)
       this.publish(report)
-    if (problems.length > 0 || report.summary.crashed > 0 || failsOnRegression(report.summary, this.options.regression.failOnRegression))
+    else
+      this.keepReports()
+    // A test over budget has failed already, except where Vitest turned its failure into a pass and
+    // the plugin's runner could not undo that (a project with a runner of its own, a browser page).
+    if (problems.length > 0 || report.summary.crashed > 0 || report.summary.overBudget > 0 || failsOnRegression(report.summary, this.options.regression.failOnRegression))
       process.exitCode = 1
   }
 
   private async compareWithBaseline(report: MemoryReport, everyTest: CollectedTest[], testModules: ReadonlyArray<TestModule>, problems: string[]): Promise<MemoryReport> {
     const vitest = this.vitest!
     const path = this.resolve(this.options.baseline!)
-    const mode = updateMode(vitest.config.update)
+    const mode = updateMode(vitest)
     let previous: Baseline | undefined
     try {
       previous = readBaseline(path)
@@ -136,9 +154,17 @@ export class MemoryReporter implements Reporter {
     const compared = previous ? compareReport(report, previous.tests, testKey, this.options.regression, previous.environment) : report
     // A part's baseline would hold only its own tests' new figures, and parts run at once would
     // each write over the others': the merge run (`--merge-reports -u`) writes it from all of them.
-    if (mode && !this.partOfMerge) {
-      const measured = new Map(report.tests.filter(t => t.metrics).map(t => [testKey(t), comparedMetrics(t.metrics!)]))
-      const tests = updateBaseline(previous, {
+    const measuredNow = new Map(report.tests.filter(t => t.metrics).map(t => [testKey(t), comparedMetrics(t.metrics!)]))
+    // Only `u` in watch mode: `vitest -u` sets `update` and accepts this run's figures alone.
+    this.measuredInSession = new Map([...this.measuredInSession, ...measuredNow])
+    const measured = mode && !vitest.config.update ? this.measuredInSession : measuredNow
+    if (mode && !this.partOfMerge && measured.size === 0) {
+      // A run of type tests only, of no files, or of skipped tests: nothing to write over the figures of the last.
+      if (!this.options.silent)
+        vitest.logger.log(c.dim(` Memory baseline ${shown(path)} left as it is: this run measured no test.\n`))
+    }
+    else if (mode && !this.partOfMerge) {
+      const entries = updateBaseline(previous, {
         measured,
         present: new Set(everyTest.map(testKey)),
         fullRun: await this.isFullRun(testModules),
@@ -146,9 +172,9 @@ export class MemoryReporter implements Reporter {
       })
       // Figures only added ('new' mode) were measured with the rest of the old baseline's.
       const environment = mode === 'new' && previous?.environment ? previous.environment : report.environment
-      writeFileAtomic(path, serializeBaseline(tests, environment))
+      writeFileAtomic(path, serializeBaseline(entries, environment))
       if (!this.options.silent)
-        vitest.logger.log(c.dim(` Memory baseline written to ${shown(path)} (${tests.size} tests)\n`))
+        vitest.logger.log(c.dim(` Memory baseline written to ${shown(path)} (${tests(entries.size)})\n`))
     }
     else if (!previous && problems.length === 0 && !this.options.silent) {
       vitest.logger.log(c.dim(` No memory baseline at ${shown(path)} yet: run vitest with -u to record one.\n`))
@@ -183,13 +209,20 @@ export class MemoryReporter implements Reporter {
     }
   }
 
+  /** A run that ran no test (none found, type tests only) leaves the last run's reports in place. */
+  private keepReports(): void {
+    const files = [this.options.outputFile, this.options.markdown, this.options.html].filter(file => file !== undefined).map(file => shown(this.resolve(file)))
+    if (files.length > 0 && !this.options.silent)
+      this.vitest!.logger.log(c.dim(` Memory: this run ran no test, so ${files.join(', ')} ${files.length === 1 ? 'is' : 'are'} left as ${files.length === 1 ? 'it is' : 'they are'}.\n`))
+  }
+
   /**
    * A part of the run writes none of what `publish` and `-u` write: a partial report would stand
    * over the user's whole one, and GitHub would show each annotation twice, once from the merge.
    */
   private leaveToMerge(): void {
     const vitest = this.vitest!
-    const update = updateMode(vitest.config.update)
+    const update = updateMode(vitest)
     const files = [this.options.outputFile, this.options.markdown, this.options.html, update ? this.options.baseline : undefined]
     const withheld = [
       ...files.filter(file => file !== undefined).map(file => shown(this.resolve(file))),

@@ -71,6 +71,8 @@ export interface UnattributedTestMemory {
   reason: 'concurrent'
   retry: number
   repeat: number
+  /** The budget the test has, which could not be held: the report says so. */
+  budget: ResolvedBudget
 }
 
 export type TestMemoryRecord = TestMemory | UnattributedTestMemory
@@ -218,7 +220,7 @@ export function createTestRecorder<Started>(options: RecorderOptions, meter: Tes
       const started = running.get(task)
       running.delete(task)
       if (overlapped.delete(task) || started === undefined) {
-        const unattributed: UnattributedTestMemory = { attributable: false, reason: 'concurrent', ...attempt(task) }
+        const unattributed: UnattributedTestMemory = { attributable: false, reason: 'concurrent', ...attempt(task), budget: budgetOf(task) }
         return started === undefined ? unattributed : andThen(andThen(started, meter.discard), () => unattributed)
       }
       return andThen(andThen(started, meter.stop), measured => record(task, measured))

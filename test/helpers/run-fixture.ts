@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
-import type { TestCase, TestModule } from 'vitest/node'
+import type { TestCase, TestModule, Vitest } from 'vitest/node'
 import { startVitest } from 'vitest/node'
 
 export interface FixtureTest {
@@ -26,6 +26,10 @@ export interface FixtureRun {
 export interface RunFixtureOptions {
   /** Keep what the run prints (terminal summary, warnings) for the test to read, instead of printing it. */
   captureOutput?: boolean
+  /** File filters, as `vitest run <filter>` takes them. */
+  filters?: string[]
+  /** What to do in the session after its first run, before it closes (with `watch: true`, what a key does). */
+  then?: (vitest: Vitest) => Promise<unknown>
 }
 
 function outputCollector(chunks: string[]): Writable {
@@ -55,7 +59,7 @@ function toFixtureTest(testCase: TestCase): FixtureTest {
 }
 
 /** Runs a fixture project with real Vitest, as `vitest run` would, and returns what a reporter sees. */
-export async function runFixture(name: string, cliOptions: Record<string, unknown> = {}, { captureOutput = false }: RunFixtureOptions = {}): Promise<FixtureRun> {
+export async function runFixture(name: string, cliOptions: Record<string, unknown> = {}, { captureOutput = false, filters = [], then }: RunFixtureOptions = {}): Promise<FixtureRun> {
   const tests: FixtureTest[] = []
   const unhandledErrors: unknown[] = []
   const collector = {
@@ -71,13 +75,18 @@ export async function runFixture(name: string, cliOptions: Record<string, unknow
   const savedExitCode = process.exitCode
   process.exitCode = 0
   try {
-    const vitest = await startVitest('test', [], {
+    const vitest = await startVitest('test', filters, {
       root: fixturePath(name),
       watch: false,
       reporters: [collector],
       ...cliOptions,
     }, {}, streams)
-    await vitest.close()
+    try {
+      await then?.(vitest)
+    }
+    finally {
+      await vitest.close()
+    }
     return { tests: tests.sort((a, b) => `${a.project}${a.file}${a.fullName}`.localeCompare(`${b.project}${b.file}${b.fullName}`)), unhandledErrors, exitCode: Number(process.exitCode ?? 0), output: output.join('') }
   }
   finally {

@@ -45,7 +45,7 @@ export const sampleTests: CollectedTest[] = [
     violations: [{ metric: 'total', value: 250e6, limit: budgeted.limits.total }],
   }) },
   { id: 'a-1', project: '', file: 'test/a.test.ts', name: 'parser > reads a header', line: 4, state: 'passed', memory: memory(40e6, { budget: budgeted }) },
-  { id: 'c-1', project: '', file: 'test/c.test.ts', name: 'runs alongside', line: 2, state: 'passed', memory: { attributable: false, reason: 'concurrent', retry: 0, repeat: 0 } },
+  { id: 'c-1', project: '', file: 'test/c.test.ts', name: 'runs alongside', line: 2, state: 'passed', memory: { attributable: false, reason: 'concurrent', retry: 0, repeat: 0, budget: budgeted } },
   { id: 'c-2', project: '', file: 'test/c.test.ts', name: 'crashed worker', line: 9, state: 'failed', memory: undefined },
 ]
 

@@ -20,7 +20,7 @@ describe('memoryAnnotations', () => {
   })
 
   test('a concurrent test: says why it has no figures', () => {
-    expect(memoryAnnotations({ attributable: false, reason: 'concurrent', retry: 0, repeat: 0 })).toEqual([
+    expect(memoryAnnotations({ attributable: false, reason: 'concurrent', retry: 0, repeat: 0, budget: { limits: {}, patterns: [] } })).toEqual([
       { type: 'memory', message: 'not measured: the test ran concurrently with others in its worker (test.concurrent)' },
     ])
   })

@@ -19,6 +19,10 @@ const source = [
   `  test('a \\\\ b', () => {})`, // 15
   `})`, // 16
   `test('top level', () => {})`, // 17
+  `test.each([{ n: 1 }])('object $n at 100%%', () => {})`, // 18
+  `describe.each([1])('group %i', () => {`, // 19
+  `  test.each([0, 1])('case %i', () => {})`, // 20
+  `})`, // 21
 ].join('\n')
 
 describe('createLineFinder', () => {
@@ -37,9 +41,16 @@ describe('createLineFinder', () => {
     expect(lineOf(['writer', 'a \\ b'])).toBe(15)
   })
 
-  test('gives no line for names built at run time, or missing from the source', () => {
-    expect(lineOf(['writer', 'case 1'])).toBeNull()
-    expect(lineOf(['writer', 'sum 3'])).toBeNull()
+  test('finds names built at run time at the first title after the last name whose fixed parts they have', () => {
+    expect(lineOf(['writer', 'case 1'])).toBe(13)
+    expect(lineOf(['writer', 'sum 3'])).toBe(14)
+    expect(lineOf(['object 1 at 100%'])).toBe(18)
+    expect(lineOf(['group 1', 'case 10'])).toBe(20)
+  })
+
+  test('gives no line for names missing from the source', () => {
+    expect(lineOf(['writer', 'cases 1'])).toBeNull()
+    expect(lineOf(['object 1 at 100%%'])).toBeNull()
     expect(lineOf(['reader', 'reads rows'])).toBeNull()
     expect(lineOf([])).toBeNull()
     expect(createLineFinder('')(['parser'])).toBeNull()

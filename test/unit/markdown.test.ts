@@ -57,6 +57,11 @@ describe('renderMarkdownReport', () => {
     expect(text).toMatch(/ {2}bar \[100, -50, 25\]/)
   })
 
+  test('says which budgets tests run side by side kept from being held', () => {
+    const unheld = buildReport([{ id: 'c', project: '', file: 'test/c.test.ts', name: 'side by side', line: 2, state: 'passed', memory: { attributable: false, reason: 'concurrent', retry: 0, repeat: 0, budget: { limits: { total: { bytes: 8e6, family: 'si', pattern: '**' } }, patterns: ['**'] } } }], environment, ['**'], new Date(0))
+    expect(renderMarkdownReport(unheld)).toContain('The budgets of 1 test were not held &#40;&#34;&#42;&#42;&#34; on 1&#41;')
+  })
+
   test('puts every measured test in a collapsed section', () => {
     expect(text).toContain('<details><summary>All 5 measured tests</summary>')
     expect(text.trimEnd().endsWith('</details>')).toBe(true)

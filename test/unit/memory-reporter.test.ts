@@ -23,13 +23,18 @@ function fakeRun(root: string) {
   })
   const modules = [{
     moduleId: join(root, 'test/a.test.ts'),
+    meta: () => ({}),
     children: {
       allTests: () => [
         testCase('measured', { memory: memory(5e6) }),
         testCase('skipped', {}, 'skipped'),
-        testCase('a type test', { typecheck: true }),
       ][Symbol.iterator](),
     },
+  }, {
+    // Vitest 5 marks the type-test file, Vitest 4 its tests too.
+    moduleId: join(root, 'test/a.test-d.ts'),
+    meta: () => ({ typecheck: true }),
+    children: { allTests: () => [testCase('a type test', {})][Symbol.iterator]() },
   }] as unknown as TestModule[]
   return { vitest, modules, logged }
 }

@@ -22,12 +22,17 @@ function tests(count: number, seed: number): ReportTest[] {
 }
 
 describe('sortByLocation', () => {
-  test('gives the order of comparing project, file, line and name with localeCompare', () => {
+  test('gives the order of comparing project and file with localeCompare, then line, keeping the given order on ties', () => {
     for (const seed of [1, 2, 3]) {
       const given = tests(2_000, seed)
-      const expected = [...given].sort((a, b) => a.project.localeCompare(b.project) || a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || a.name.localeCompare(b.name))
+      const expected = [...given].sort((a, b) => a.project.localeCompare(b.project) || a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0))
       expect(sortByLocation(given).map(t => t.id)).toEqual(expected.map(t => t.id))
     }
+  })
+
+  test('tests of one line keep the order Vitest collected them in: case 2 before case 10', () => {
+    const cases = [0, 1, 2, 10, 11].map(i => ({ ...sampleReport.tests[0]!, id: `t${i}`, name: `case ${i}`, line: 9 }))
+    expect(sortByLocation([...cases]).map(t => t.name)).toEqual(cases.map(t => t.name))
   })
 })
 

@@ -42,7 +42,24 @@ describe('renderTerminalSummary', () => {
  Over budget (1)
   ✗ test/a.test.ts > parser > parses a 1 GB file: total 250 MB > 100 MB ("**")
 
+ The budgets of 1 test were not held ("**" on 1): it ran side by side with other tests (test.concurrent), so no figure is its own. Run it without .concurrent to hold it.
+
  Budget pattern that matched no test: "test/parsr/**"`)
+  })
+
+  test('lists the ten tests furthest over budget, and how many more there are', () => {
+    const over = sampleReport.tests.find(t => t.violations.length > 0)!
+    const tests = Array.from({ length: 15 }, (_, i) => ({ ...over, id: `o${i}`, name: `over ${i}`, violations: [{ ...over.violations[0]!, value: (101 + i) * 1e6 }] }))
+    const text = renderTerminalSummary({ ...sampleReport, tests }, { top: 0 })
+    const listed = text.split('\n').filter(line => line.startsWith('  ✗')).map(line => /over (\d+)/.exec(line)![1])
+    expect(listed).toEqual(['14', '13', '12', '11', '10', '9', '8', '7', '6', '5'])
+    expect(text).toContain(' Over budget (15)')
+    expect(text).toContain('  … and 5 more (the JSON report lists every one)')
+  })
+
+  test('says when Vitest passed a test over budget, which fails the run', () => {
+    const passed = { ...sampleReport, tests: sampleReport.tests.map(t => (t.violations.length > 0 ? { ...t, state: 'passed' as const } : t)) }
+    expect(renderTerminalSummary(passed, { top: 0 })).toContain('parses a 1 GB file: total 250 MB > 100 MB ("**") (Vitest passed it; its budget fails the run)')
   })
 
   test('top: 0 leaves only the counts and the violations', () => {
