@@ -135,6 +135,12 @@ describe('heap profiles (profiles option)', () => {
     expect(keep.frame).toEqual(['keepArrays', 'profiled.test.ts', KEEP_ARRAYS_LINE])
     expect(keep.total).toBeGreaterThan(KEPT * 0.9)
     expect(keep.total).toBeLessThan(KEPT * 1.15)
+    // The runner's chain down to the test (18 frames of Node and Vitest in this profile) is one row,
+    // so the icicle opens on the test: root, runner, the test's function, keepArrays.
+    const runner = nodes.filter(n => n.depth === 1).find(n => n.frame[0].includes('frames of the runner'))!
+    expect(runner.frame[0]).toMatch(/^\d+ frames of the runner: processTicksAndRejections … /)
+    expect(nodes.indexOf(keep) - nodes.indexOf(runner)).toBe(2)
+    expect(keep.depth).toBe(3)
     // Pruned to what an icicle can show: no frame under 0.5% of the whole.
     expect(nodes.every(n => n.total >= nodes[0]!.total * 0.005)).toBe(true)
     // Every test with a profile has its tree; none is unreadable.

@@ -112,6 +112,63 @@ describe('the HTML report in Chromium', { timeout: 120_000 }, () => {
     await page.close()
   })
 
+  /** Every text of every chart on the page: its text, where it starts and ends, and its chart's width; `room` where it was fitted to one. */
+  const chartTexts = (page: import('playwright').Page, selector: string) => page.$$eval(`${selector} text`, texts => texts.map((text) => {
+    const box = (text as SVGTextElement).getBBox()
+    const fit = (text as SVGTextElement).dataset.fit
+    return {
+      text: text.firstChild?.nodeValue ?? '',
+      title: text.querySelector('title')?.textContent,
+      left: box.x,
+      right: box.x + box.width,
+      length: (text as SVGTextElement).getComputedTextLength(),
+      room: fit === undefined ? undefined : Number(fit),
+      width: (text.closest('svg') as SVGSVGElement).viewBox.baseVal.width,
+    }
+  }))
+  const SI: Record<string, number> = { B: 1, kB: 1e3, MB: 1e6, GB: 1e9 }
+
+  test('every chart label fits inside its chart, a long name cut with an ellipsis; y ticks at round values; a failed test says so', async () => {
+    const wide = structuredClone(report)
+    // Wide letters overflowed the 30 characters a bar label was cut to; a long signed figure, the value column.
+    const heaviest = wide.tests.reduce((a, b) => (b.metrics!.total > a.metrics!.total ? b : a))
+    heaviest.name = 'W'.repeat(80)
+    const change = wide.tests.flatMap(t => t.changes).find(c => c.metric === 'total')!
+    Object.assign(change, { delta: -123_456_789, ratio: -0.9 })
+    const failed = wide.tests.find(t => t.verdict === 'within-budget')!
+    failed.state = 'failed'
+    const { page, problems } = await open(writeHtml('labels.html', wide).url)
+    await page.click('#tests tbody tr[data-index="0"]')
+    const texts = await chartTexts(page, 'svg')
+    expect(texts.length).toBeGreaterThan(40)
+    for (const t of texts) {
+      expect(t.left, `${t.text} starts inside its chart`).toBeGreaterThanOrEqual(-0.5)
+      expect(t.right, `${t.text} ends inside its chart`).toBeLessThanOrEqual(t.width + 0.5)
+      if (t.room !== undefined)
+        expect(t.length, `${t.text} fits its room`).toBeLessThanOrEqual(t.room + 0.5)
+    }
+    const label = texts.find(t => t.title === `${heaviest.file} > ${heaviest.name}`)!
+    expect(label.text).toMatch(/^W{10,}…$/)
+    expect(texts.some(t => t.text === '-123.5 MB')).toBe(true)
+
+    // Round ticks: a step of 1, 2, 2.5 or 5 times a power of ten, from 0.
+    const values = (await page.$$eval('#timeline .y-tick', found => found.map(t => t.textContent ?? ''))).map((text) => {
+      const [figure, unit] = text.split(' ')
+      return Number(figure) * SI[unit!]!
+    })
+    expect(values[0]).toBe(0)
+    const step = values[1]!
+    const mantissa = step / 10 ** Math.floor(Math.log10(step))
+    expect([1, 2, 2.5, 5]).toContain(mantissa)
+    expect(values).toEqual(values.map((_, i) => i * step))
+
+    const verdicts = await cellTexts(page, 3)
+    expect(verdicts[wide.tests.indexOf(failed)]).toBe('failed, within-budget')
+    expect(verdicts.filter(v => v === 'within-budget').length).toBe(wide.tests.filter(t => t.verdict === 'within-budget' && t.state !== 'failed').length)
+    expect(problems).toEqual([])
+    await page.close()
+  })
+
   test('a budget on heap or external is drawn with its own label', async () => {
     const withHeap = structuredClone(report)
     withHeap.tests[1]!.budget.heap = { bytes: 5e6, pattern: 'test/** > *' }
@@ -188,6 +245,24 @@ describe('the HTML report in Chromium', { timeout: 120_000 }, () => {
       expect(d.match(/M/g)).toHaveLength(stretches)
       expect(d.match(/[ML]/g)).toHaveLength(values.filter(v => v !== null).length)
     }
+    // Every run named in full, the last one too, inside the chart.
+    const texts = await chartTexts(page, '#history-chart')
+    expect(texts.filter(t => t.text.startsWith('runs/')).map(t => t.text)).toEqual(['runs/1/memory.json', 'runs/2/memory.json', 'runs/3/memory.json'])
+    for (const t of texts) {
+      expect(t.left, t.text).toBeGreaterThanOrEqual(-0.5)
+      expect(t.right, t.text).toBeLessThanOrEqual(t.width + 0.5)
+    }
+    await page.close()
+  })
+
+  test('a change that rounds to nothing reads 0.0%, not -0.0%', async () => {
+    const history = buildHistory([largeReport(5, 1), largeReport(5, 1)].map((report, i) => ({ label: `run ${i + 1}`, report })))
+    history.tests[0]!.values = [50_000_000, 49_999_000]
+    history.tests[1]!.values = [50_000_000, 50_001_000]
+    history.tests[2]!.values = [50_000_000, 49_900_000]
+    const { page } = await open(writeHtml('history-zero.html', renderHistoryHtml(history)).url)
+    const changes = await page.$$eval('#history tbody tr td:last-child', cells => cells.map(c => c.textContent))
+    expect(changes.slice(0, 3)).toEqual(['0.0%', '0.0%', '-0.2%'])
     await page.close()
   })
 

@@ -3,7 +3,7 @@ import type { SizeInput, UnitFamily } from '../measure/size.js'
 /** Metrics a config budget holds in bytes: the matcher's peaks, plus what a test retained. */
 export type SizeBudgetMetric = 'total' | 'heap' | 'external' | 'rss' | 'retained'
 
-/** Metrics a config budget holds as counts: a browser test's DOM objects at its end minus at its start. */
+/** Metrics a config budget holds as counts: the DOM objects a browser test kept (alive after a full GC at its end minus at its start). */
 export type DomBudgetMetric = 'domNodes' | 'domListeners' | 'domDocuments'
 
 export type TestBudgetMetric = SizeBudgetMetric | DomBudgetMetric

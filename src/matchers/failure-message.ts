@@ -52,7 +52,7 @@ function profileLine(path: string | undefined): string[] {
 }
 
 /** Memory figures of one run, one per line, the ones that broke a budget marked with `>`. */
-export function formatMetricsTable(m: MemoryMetrics & { rssMethod: RssMethod, dom?: DomCounts }, family: UnitFamily, marked: readonly string[], retainedNote = 'still held after a full GC'): string[] {
+export function formatMetricsTable(m: MemoryMetrics & { rssMethod: RssMethod, dom?: DomCounts }, family: UnitFamily, marked: readonly string[], retainedNote = 'still held after a full GC', domNote = 'at the end, before any GC'): string[] {
   const size = (bytes: number) => formatBytes(bytes, family)
   const signed = (count: number) => `${count > 0 ? '+' : ''}${count}`
   const rows: Array<[string, string, string]> = [
@@ -64,7 +64,7 @@ export function formatMetricsTable(m: MemoryMetrics & { rssMethod: RssMethod, do
       : ['rss', size(m.rss), `peak resident memory (${m.rssMethod === 'kernel' ? 'kernel high-water mark' : 'sampled'})`],
     ['retained', size(m.retained), retainedNote],
     ['allocated', size(m.allocated), `in total, ${m.gcCount} GC${m.gcCount === 1 ? '' : 's'} (${m.gcTime.toFixed(1)} ms), took ${m.duration.toFixed(1)} ms`],
-    ...(m.dom ? [['dom', `${signed(m.dom.nodes)} nodes`, `${signed(m.dom.listeners)} listeners, ${signed(m.dom.documents)} documents at the end, before any GC`] satisfies [string, string, string]] : []),
+    ...(m.dom ? [['dom', `${signed(m.dom.nodes)} nodes`, `${signed(m.dom.listeners)} listeners, ${signed(m.dom.documents)} documents ${domNote}`] satisfies [string, string, string]] : []),
   ]
   const valueWidth = Math.max(...rows.map(r => r[1].length))
   return rows.map(([name, figure, note]) => `  ${(marked.includes(name) ? '> ' : '  ') + name.padEnd(10)}${figure.padStart(valueWidth)}  ${note}`)
@@ -86,9 +86,9 @@ function formatSites(sites: readonly AllocationSite[], family: UnitFamily): stri
 const BUDGET_LABELS: Record<TestBudgetMetric, string> = {
   ...METRIC_LABELS,
   retained: 'retained memory',
-  domNodes: 'DOM nodes added',
-  domListeners: 'event listeners added',
-  domDocuments: 'documents added',
+  domNodes: 'DOM nodes kept',
+  domListeners: 'event listeners kept',
+  domDocuments: 'documents kept',
 }
 
 /** The failure of a test over its configured budget: which limits it broke, set by which pattern, and its figures. */
@@ -107,7 +107,7 @@ export function formatTestBudgetFailure(record: TestMemory, profilePath?: string
   return [
     `Memory budget exceeded: ${broken.join('; ')}.`,
     '',
-    ...formatMetricsTable(record, family, marked, RETAINED_AFTER[record.retainedGc]),
+    ...formatMetricsTable(record, family, marked, RETAINED_AFTER[record.retainedGc], 'kept at the end, after a full GC'),
     '',
     'Budgets are set in memoryBudget({ budgets }) in the Vitest config.',
     ...profileLine(profilePath),

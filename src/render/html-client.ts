@@ -49,12 +49,57 @@ export function HTML_CLIENT() {
     return sign + (u === 0 ? String(Math.round(v)) : v.toFixed(v >= 100 ? 1 : 2).replace(/\.?0+$/, '')) + ' ' + units[u]
   }
   function percent(ratio) {
-    return ratio === null ? 'new' : (ratio > 0 ? '+' : '') + (ratio * 100).toFixed(1) + '%'
+    if (ratio === null)
+      return 'new'
+    // Rounded before its sign is read: a change of -0.004% is 0.0%, not -0.0%.
+    const tenths = Math.round(ratio * 1000)
+    return (tenths > 0 ? '+' : tenths < 0 ? '-' : '') + (Math.abs(tenths) / 10).toFixed(1) + '%'
   }
   /** A label no longer than `max` characters, cut by code points. */
   function cut(text, max) {
     const chars = Array.from(text)
     return chars.length > max ? chars.slice(0, max - 1).join('') + '…' : text
+  }
+  /**
+   * Fits the page's chart labels once laid out, when only the page's font tells how long a label
+   * is: a text marked `data-fit` (its room, in its chart's units) is cut with an ellipsis until it
+   * fits, and any text that would cross its chart's left or right edge is moved back inside.
+   */
+  function fitTexts(root) {
+    for (const text of root.querySelectorAll('svg text[data-fit]')) {
+      const room = Number(text.dataset.fit)
+      const label = text.firstChild
+      const chars = Array.from(label.nodeValue)
+      if (text.getComputedTextLength() <= room)
+        continue
+      // The longest prefix that fits with its ellipsis, found by halving.
+      let fits = 0
+      let over = chars.length
+      while (over - fits > 1) {
+        const middle = Math.floor((fits + over) / 2)
+        label.nodeValue = chars.slice(0, middle).join('') + '…'
+        if (text.getComputedTextLength() <= room)
+          fits = middle
+        else
+          over = middle
+      }
+      label.nodeValue = fits === 0 ? '' : chars.slice(0, fits).join('') + '…'
+    }
+    for (const chart of root.querySelectorAll('svg')) {
+      const edge = chart.viewBox.baseVal.width
+      for (const text of chart.querySelectorAll('text')) {
+        const box = text.getBBox()
+        const shift = box.x < 0 ? -box.x : Math.min(0, edge - box.x - box.width)
+        if (shift !== 0)
+          text.setAttribute('x', String(Number(text.getAttribute('x')) + shift))
+      }
+    }
+  }
+  /** A round step for about four intervals over `span`: 1, 2, 2.5 or 5 times a power of ten. */
+  function niceStep(span) {
+    const raw = span / 4
+    const power = 10 ** Math.floor(Math.log10(raw))
+    return power * [1, 2, 2.5, 5, 10].find(m => m * power >= raw)
   }
   function card(label, value, tone) {
     return el('div', { class: 'card' + (tone ? ' ' + tone : '') }, el('b', null, String(value)), label)
@@ -69,18 +114,18 @@ export function HTML_CLIENT() {
     }
     const width = 420
     const labelWidth = 190
-    const valueWidth = 62
+    const valueWidth = 70
     const rowHeight = 20
     const chart = svg('svg', { viewBox: '0 0 ' + width + ' ' + rows.length * rowHeight, width, role: 'img' })
     const largest = Math.max(...rows.map(r => Math.abs(r.value))) || 1
     rows.forEach((row, i) => {
       const y = i * rowHeight
       const group = svg('g', row.onSelect ? { class: 'clickable' } : {})
-      const label = svg('text', { 'x': labelWidth - 6, 'y': y + 14, 'text-anchor': 'end' }, cut(row.short || row.label, 30))
+      const label = svg('text', { 'x': labelWidth - 6, 'y': y + 14, 'text-anchor': 'end', 'data-fit': labelWidth - 8 }, cut(row.short || row.label, 200))
       label.append(svg('title', {}, row.label))
       group.append(label)
       group.append(svg('rect', { class: 'bar' + (row.tone ? ' ' + row.tone : ''), x: labelWidth, y: y + 3, height: rowHeight - 6, width: Math.max(1, (Math.abs(row.value) / largest) * (width - labelWidth - valueWidth)) }))
-      group.append(svg('text', { x: width - valueWidth + 4, y: y + 14 }, row.text))
+      group.append(svg('text', { 'x': width - valueWidth + 4, 'y': y + 14, 'data-fit': valueWidth - 4 }, row.text))
       if (row.onSelect)
         group.addEventListener('click', row.onSelect)
       chart.append(group)
@@ -100,18 +145,22 @@ export function HTML_CLIENT() {
     const chart = svg('svg', { viewBox: '0 0 ' + width + ' ' + height, width, role: 'img', class: 'line-chart' })
     const ys = options.series.flatMap(s => s.points.map(p => p[1])).concat(options.levels.map(l => l.value)).filter(v => v !== null)
     const xs = options.series.flatMap(s => s.points.map(p => p[0]))
-    const yMax = Math.max(1, ...ys) * 1.08
-    const yMin = Math.min(0, ...ys)
+    // Ticks at round values, with room above the highest line for a level's label.
+    const step = niceStep(Math.max(1, ...ys) * 1.05 - Math.min(0, ...ys))
+    const yMax = Math.ceil((Math.max(1, ...ys) * 1.05) / step) * step
+    const yMin = Math.floor(Math.min(0, ...ys) / step) * step
     const xMax = Math.max(1, ...xs)
     const xAt = x => left + (x / xMax) * (width - left - right)
     const yAt = y => top + (1 - (y - yMin) / (yMax - yMin)) * (height - top - bottom)
-    for (let i = 0; i <= 4; i++) {
-      const value = yMin + ((yMax - yMin) * i) / 4
+    for (let i = 0; i <= Math.round((yMax - yMin) / step); i++) {
+      const value = yMin + i * step
       chart.append(svg('line', { class: 'axis', x1: left, x2: width - right, y1: yAt(value), y2: yAt(value) }))
-      chart.append(svg('text', { 'x': left - 6, 'y': yAt(value) + 4, 'text-anchor': 'end' }, bytes(value)))
+      chart.append(svg('text', { 'x': left - 6, 'y': yAt(value) + 4, 'text-anchor': 'end', 'class': 'y-tick', 'data-fit': left - 8 }, bytes(value)))
     }
     chart.append(svg('text', { 'x': (left + width) / 2, 'y': height - 6, 'text-anchor': 'middle' }, options.xLabel))
-    for (const tick of options.xTicks) chart.append(svg('text', { 'x': xAt(tick.x), 'y': height - 18, 'text-anchor': 'middle' }, tick.text))
+    // Each x label gets the room to the next; the first and last are moved inside the chart.
+    const xRoom = options.xTicks.length < 2 ? width : Math.min(...options.xTicks.slice(1).map((tick, i) => xAt(tick.x) - xAt(options.xTicks[i].x)))
+    for (const tick of options.xTicks) chart.append(svg('text', { 'x': xAt(tick.x), 'y': height - 18, 'text-anchor': 'middle', 'class': 'x-tick', 'data-fit': xRoom - 8 }, tick.text))
     for (const level of options.levels) {
       chart.append(svg('line', { class: level.className, x1: left, x2: width - right, y1: yAt(level.value), y2: yAt(level.value) }))
       chart.append(svg('text', { 'x': width - right - 4, 'y': yAt(level.value) - 4, 'text-anchor': 'end' }, level.name + ' ' + bytes(level.value)))
@@ -243,11 +292,15 @@ export function HTML_CLIENT() {
       }
       return list
     }
+    /** A failed test's verdict says so first: its memory may be within budget while an assertion failed. */
+    function verdictText(t) {
+      return t.s === 'failed' && t.v !== 'over-budget' && t.v !== 'crashed' ? 'failed, ' + t.v : t.v
+    }
     function row(t) {
       const tr = el('tr', { 'data-index': indexOf.get(t), 'tabindex': 0 })
       if (t === selected)
         tr.className = 'selected'
-      tr.append(el('td', null, files[t.f]), el('td', { class: 'name' }, (t.p ? '[' + t.p + '] ' : '') + t.n), el('td', { class: 'verdict' + (t.o.length > 0 || t.v === 'crashed' ? ' over' : '') }, t.v))
+      tr.append(el('td', null, files[t.f]), el('td', { class: 'name' }, (t.p ? '[' + t.p + '] ' : '') + t.n), el('td', { class: 'verdict' + (t.o.length > 0 || t.v === 'crashed' || t.s === 'failed' ? ' over' : '') }, verdictText(t)))
       METRICS.forEach((metric, i) => {
         const cell = el('td', { class: 'num' + (t.o.includes(metric) ? ' over' : '') }, t.m ? bytes(t.m[i]) : '–')
         if (t.b[metric] !== undefined)
@@ -308,6 +361,7 @@ export function HTML_CLIENT() {
         else
           detail.append(icicle(tree))
       }
+      fitTexts(detail)
     }
 
     function timeline(t) {
@@ -371,13 +425,14 @@ export function HTML_CLIENT() {
         const group = svg('g', { class: 'frame' })
         group.append(svg('rect', { x: x.toFixed(2), y: node.depth * rowHeight, width: Math.max(0.5, w - 0.5).toFixed(2), height: rowHeight - 1, fill: file ? 'hsl(' + hue + ' 60% 70%)' : '#b4bcc6' }))
         if (w > 40)
-          group.append(svg('text', { x: (x + 3).toFixed(2), y: node.depth * rowHeight + 13 }, cut(name + ' ' + bytes(node.total), Math.floor((w - 6) / 6.2))))
+          group.append(svg('text', { 'x': (x + 3).toFixed(2), 'y': node.depth * rowHeight + 13, 'data-fit': (w - 6).toFixed(2) }, cut(name + ' ' + bytes(node.total), 200)))
         group.append(svg('title', {}, name + '\n' + (file ? file + ':' + line : 'no script (V8 or native code)') + '\nself ' + bytes(node.self) + ', total ' + bytes(node.total) + ' (' + ((100 * node.total) / unit / rootTotal).toFixed(1) + '%)'))
         chart.append(group)
       }
       return chart
     }
     draw()
+    fitTexts(page)
   }
 
   function drawHistory() {
@@ -389,7 +444,7 @@ export function HTML_CLIENT() {
     const colors = ['#8250df', '#0969da', '#bf8700', '#cf222e', '#1a7f37', '#e16f24', '#6e7781', '#bf3989']
     const chart = lineChart({
       xLabel: 'runs, oldest first',
-      xTicks: runs.map((r, i) => ({ x: i, text: cut(r.label, 14) })).filter((_, i) => runs.length <= 12 || i % Math.ceil(runs.length / 12) === 0),
+      xTicks: runs.map((r, i) => ({ x: i, text: r.label })).filter((_, i) => runs.length <= 12 || i % Math.ceil(runs.length / 12) === 0),
       levels: [],
       series: heaviest.map((t, i) => ({ name: t.key, className: 'h' + i, points: t.values.map((v, x) => [x, v]) })),
     })
@@ -402,5 +457,6 @@ export function HTML_CLIENT() {
       body.append(el('tr', null, el('td', { class: 'name' }, t.key), ...t.values.map(v => el('td', { class: 'num' }, bytes(v))), el('td', { class: 'num' }, present.length > 1 ? percent(present[0] === 0 ? null : (present[present.length - 1] - present[0]) / present[0]) : '')))
     }
     page.append(el('h2', null, 'Every test'), el('table', { id: 'history' }, el('thead', null, el('tr', null, el('th', null, 'test'), ...runs.map(r => el('th', { class: 'num', title: r.createdAt }, cut(r.label, 24))), el('th', { class: 'num' }, 'first → last'))), body))
+    fitTexts(page)
   }
 }

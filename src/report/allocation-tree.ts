@@ -19,7 +19,9 @@ export interface AllocationTreeNode extends AllocationFrame {
 /**
  * Where a heap profile's memory was allocated, top-down: the root first, each node's children after
  * it, largest first. A node's `total` keeps the bytes of children pruned away, so the gap an icicle
- * leaves under a frame is what was too small to draw.
+ * leaves under a frame is what was too small to draw. The runner's chain of calls down to the test
+ * (Node's and Vitest's frames, about 20 of them) is one node, so a chart opens on the test's own
+ * functions.
  */
 export interface AllocationTree {
   /** Every byte of the profile: the root's total. */
@@ -38,6 +40,8 @@ export interface AllocationTreeLimits {
 export class MalformedProfileError extends Error {}
 
 interface Walked extends AllocationTreeNode {
+  /** The frame is in a script outside `node_modules` that is not Node's own: the project's code. */
+  ours: boolean
   parent: Walked | undefined
   children: Walked[]
   /** Preorder index in the whole profile, which breaks ties in size stably. */
@@ -46,7 +50,7 @@ interface Walked extends AllocationTreeNode {
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null
 
-function frameOf(node: Record<string, unknown>, where: string): AllocationFrame & { selfSize: number, children: unknown[] } {
+function frameOf(node: Record<string, unknown>, where: string): AllocationFrame & { ours: boolean, selfSize: number, children: unknown[] } {
   const { callFrame, selfSize, children } = node
   if (!isRecord(callFrame) || typeof callFrame.functionName !== 'string' || typeof callFrame.url !== 'string' || typeof callFrame.lineNumber !== 'number')
     throw new MalformedProfileError(`${where} has no callFrame with functionName, url and lineNumber`)
@@ -55,8 +59,11 @@ function frameOf(node: Record<string, unknown>, where: string): AllocationFrame 
   if (!Array.isArray(children))
     throw new MalformedProfileError(`${where} has no children array`)
   const file = callFrame.url.split(/[\\/]/).at(-1) ?? ''
-  return { functionName: callFrame.functionName, file, line: file === '' ? 0 : Math.max(0, callFrame.lineNumber + 1), selfSize, children }
+  const ours = file !== '' && !callFrame.url.startsWith('node:') && !/[\\/]node_modules[\\/]/.test(callFrame.url)
+  return { functionName: callFrame.functionName, file, line: file === '' ? 0 : Math.max(0, callFrame.lineNumber + 1), ours, selfSize, children }
 }
+
+const named = (node: AllocationFrame) => node.functionName || '(anonymous)'
 
 /**
  * A V8 sampling heap profile (`{ head, samples }`, the parsed JSON of a `.heapprofile` file) as a
@@ -87,13 +94,30 @@ export function allocationTree(profile: unknown, { minShare = 0.005, maxNodes = 
   const kept = new Set(all.filter(node => node === root || node.total >= threshold)
     .sort((a, b) => b.total - a.total || a.depth - b.depth || a.order - b.order)
     .slice(0, Math.max(1, maxNodes)))
+  const keptChildren = (node: Walked) => node.children.filter(child => kept.has(child)).sort((a, b) => b.total - a.total || a.order - b.order)
   const nodes: AllocationTreeNode[] = []
-  const visit: Walked[] = [root]
+  const visit: Array<{ node: Walked, depth: number }> = [{ node: root, depth: 0 }]
   while (visit.length > 0) {
-    const { functionName, file, line, depth, self, total, children } = visit.pop()!
-    nodes.push({ functionName, file, line, depth, self, total })
-    const largestFirst = children.filter(child => kept.has(child)).sort((a, b) => b.total - a.total || a.order - b.order)
-    for (let i = largestFirst.length - 1; i >= 0; i--) visit.push(largestFirst[i]!)
+    const { node, depth } = visit.pop()!
+    // Under the root, a chain of frames not ours (Node's, Vitest's, native glue), each the only
+    // kept child of the one before, is one node: its self bytes summed, its total the first's.
+    // It is placed at its deepest frame that has a script (the call into the test).
+    let last = node
+    let located: AllocationFrame = node
+    let self = node.self
+    let frames = 1
+    let children = keptChildren(node)
+    while (depth === 1 && !node.ours && children.length === 1 && !children[0]!.ours) {
+      last = children[0]!
+      located = last.file === '' ? located : last
+      self += last.self
+      frames++
+      children = keptChildren(last)
+    }
+    nodes.push(frames === 1
+      ? { functionName: node.functionName, file: node.file, line: node.line, depth, self, total: node.total }
+      : { functionName: `${frames} frames of the runner: ${named(node)} … ${named(last)}`, file: located.file, line: located.line, depth, self, total: node.total })
+    for (let i = children.length - 1; i >= 0; i--) visit.push({ node: children[i]!, depth: depth + 1 })
   }
   return { total: root.total, nodes }
 }

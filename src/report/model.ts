@@ -57,7 +57,7 @@ export interface ReportTest {
   metrics: MemoryMetrics | null
   /** `none` in a browser page: then `rss` is NaN (null in JSON). */
   rssMethod: RssMethod | null
-  /** Browser tests only: DOM nodes, documents and event listeners at the test's end minus at its start. */
+  /** Browser tests only: DOM nodes, documents and event listeners the test kept: alive after a full GC at its end minus at its start. */
   dom?: DomCounts
   /** `none`: in a page whose Chromium has no `gc()` exposed. */
   baselineGc: BoundaryGc | null

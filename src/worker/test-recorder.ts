@@ -42,7 +42,7 @@ export interface TestMemory extends MemoryMetrics {
    * `readRetained` in src/measure/gc-policy.ts.
    */
   retainedGc: BoundaryGc
-  /** Browser tests: DOM nodes, documents and event listeners at the test's end minus at its start. */
+  /** Browser tests: DOM nodes, documents and event listeners the test kept: alive after a full GC at its end minus at its start. */
   dom?: DomCounts
   /** The attempt these numbers belong to: the last one run, whose result the test reports. */
   retry: number

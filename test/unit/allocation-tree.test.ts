@@ -43,6 +43,50 @@ describe('allocationTree', () => {
     expect(kept(4)).toEqual(['f1', 'f2', 'f3', 'f4'])
   })
 
+  test('the runner\'s chain under the root is one row, its bytes kept; frames under the test\'s code are not folded', () => {
+    let id = 0
+    const frame = (functionName: string, url: string, selfSize: number, children: ProfileNode[] = []): ProfileNode => ({ id: ++id, callFrame: { functionName, url, lineNumber: id, columnNumber: 0, scriptId: '1' }, selfSize, children })
+    const runner = 'file:///app/node_modules/@vitest/runner/dist/index.js'
+    const test = 'file:///app/test/list.test.ts'
+    const lib = 'file:///app/node_modules/lib/index.js'
+    // Node's task queue, native glue, three of Vitest's frames, then the test, which calls a library
+    // and a native builtin; the runner's chain holds 3 kB of its own.
+    const head = frame('(root)', '', 0, [
+      frame('(garbage collector)', '', 1_000),
+      frame('processTicksAndRejections', 'node:internal/process/task_queues', 0, [
+        frame('', '', 1_000, [
+          frame('runTest', runner, 1_000, [
+            frame('runWithTimeout', runner, 0, [
+              frame('Promise', '', 1_000, [
+                frame('', test, 10_000, [
+                  frame('build', lib, 0, [frame('inner', lib, 20_000), frame('more', lib, 5_000)]),
+                  frame('from', '', 60_000),
+                ]),
+              ]),
+            ]),
+          ]),
+        ]),
+      ]),
+    ])
+    const tree = allocationTree({ head, samples: [] }, { minShare: 0 })
+    expect(tree.nodes).toEqual([
+      row('(root)', '', 0, 0, 0, 99_000),
+      row('5 frames of the runner: processTicksAndRejections … Promise', 'index.js', 9, 1, 3_000, 98_000),
+      row('', 'list.test.ts', 7, 2, 10_000, 95_000),
+      row('from', '', 0, 3, 60_000, 60_000),
+      // A library's frames under the test's own stay as they are: they say where its bytes went.
+      row('build', 'index.js', 5, 3, 0, 25_000),
+      row('inner', 'index.js', 3, 4, 20_000, 20_000),
+      row('more', 'index.js', 4, 4, 5_000, 5_000),
+      row('(garbage collector)', '', 0, 1, 1_000, 1_000),
+    ])
+    // Every byte is somewhere: the selves add up to the whole.
+    expect(tree.nodes.reduce((sum, n) => sum + n.self, 0)).toBe(tree.total)
+    // A chain that forks stops at the fork: both branches show.
+    const forked = allocationTree({ head: frame('(root)', '', 0, [frame('a', runner, 0, [frame('b', runner, 0, [frame('t1', test, 500), frame('t2', test, 500)])])]), samples: [] })
+    expect(forked.nodes.map(n => [n.functionName, n.depth])).toEqual([['(root)', 0], ['2 frames of the runner: a … b', 1], ['t1', 2], ['t2', 2]])
+  })
+
   test('an empty profile is a root of 0 bytes', () => {
     const { head } = sampleProfile()
     expect(allocationTree({ head: { ...head, children: [] }, samples: [] })).toEqual({ total: 0, nodes: [row('(root)', '', 0, 0, 0, 0)] })

@@ -52,5 +52,10 @@ export async function domCounts(session: CdpSession): Promise<DomCounts> {
   return { nodes: counters.nodes, documents: counters.documents, listeners: counters.jsEventListeners }
 }
 
+/** `end` minus `start`, count by count. */
+export function domDifference(end: DomCounts, start: DomCounts): DomCounts {
+  return { nodes: end.nodes - start.nodes, documents: end.documents - start.documents, listeners: end.listeners - start.listeners }
+}
+
 /** What CDP tells of a window; the page adds what only it knows (the call's duration) and what no page has (RSS). */
 export type CdpClosedWindow = Omit<ClosedWindow, 'rss' | 'rssMethod' | 'duration'>

@@ -1,6 +1,7 @@
 import { type GcEvent, summarizeGcTrace } from '../gc-trace.js'
 import type { HeapPoint } from '../gc-trace.js'
-import { type CdpClosedWindow, type CdpSession, cdpHeapNow, domCounts } from './cdp.js'
+import type { DomCounts } from '../probe.js'
+import { type CdpClosedWindow, type CdpSession, cdpHeapNow, domCounts, domDifference } from './cdp.js'
 import { GC_TRACE_CATEGORIES, gcEventsFromTrace, markerThread, type TraceEvent } from './trace.js'
 
 // The browser probe's other half, in the Vitest process: it talks CDP to the page's target, so the
@@ -8,6 +9,8 @@ import { GC_TRACE_CATEGORIES, gcEventsFromTrace, markerThread, type TraceEvent }
 
 export interface CdpWindow {
   readonly baseline: HeapPoint
+  /** DOM objects alive at the window's start, read with the baseline. */
+  readonly domStart: DomCounts
   close: () => Promise<CdpClosedWindow>
 }
 
@@ -98,6 +101,7 @@ export function createPageTracer(session: CdpSession) {
       open.add(marker)
       return {
         baseline,
+        domStart,
         async close() {
           // The end read first, then the marker that ends the window, at once after it.
           const endMarker = nextMarker()
@@ -113,7 +117,7 @@ export function createPageTracer(session: CdpSession) {
             ...summarizeGcTrace(baseline, gcs, end),
             baseline,
             end,
-            dom: { nodes: domEnd.nodes - domStart.nodes, documents: domEnd.documents - domStart.documents, listeners: domEnd.listeners - domStart.listeners },
+            dom: domDifference(domEnd, domStart),
           }
         },
       }
