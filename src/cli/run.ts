@@ -122,8 +122,11 @@ function parsed<T>(parse: () => T): T {
 function regressionOptions(values: { 'threshold'?: string, 'min-delta'?: string }): RegressionOptions {
   const regression: RegressionOptions = {}
   try {
-    if (values.threshold !== undefined)
-      regression.threshold = parseThreshold(numberOrText(values.threshold), '--threshold')
+    if (values.threshold !== undefined) {
+      // Checked here to name the flag; kept as typed, for the rules to read it as the config's.
+      regression.threshold = numberOrText(values.threshold)
+      parseThreshold(regression.threshold, '--threshold')
+    }
     if (values['min-delta'] !== undefined)
       regression.minDelta = parseSize(numberOrText(values['min-delta']), '--min-delta').bytes
   }

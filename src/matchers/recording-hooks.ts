@@ -29,11 +29,23 @@ export interface Recording {
   afterRecord?: (task: Task, record: TestMemoryRecord) => Promise<string | undefined> | undefined
   /** Drops what `beforeStart` began for a test left open by a throwing afterEach. */
   abandon?: (task: Task) => MaybePromise<void>
+  /** Where the test is declared, for a runtime where Vitest did not record it (`includeTaskLocation` is off). */
+  locate?: (task: Task) => { line: number, column: number } | undefined
 }
 
-function failWith(errors: readonly string[]): void {
-  if (errors.length > 0)
-    throw new Error(errors.join('\n\n'))
+/**
+ * Fails the test. The error's stack is the test's own line, not the plugin's frames that threw it:
+ * Vitest shows the code frame of the stack's first file of the project, and its `github-actions`
+ * reporter annotates that place, which would otherwise be the plugin's built file in node_modules.
+ */
+function failWith(task: Task, recording: Recording | undefined, errors: readonly string[]): void {
+  if (errors.length === 0)
+    return
+  const error = new Error(errors.join('\n\n'))
+  const at = task.location ?? recording?.locate?.(task)
+  if (at)
+    error.stack = `Error: ${error.message}\n    at ${task.file.filepath}:${at.line}:${at.column}`
+  throw error
 }
 
 /**
@@ -46,19 +58,19 @@ function finishTest(task: Task, recording: Recording | undefined, unawaited: Err
   return andThen(recording?.recorder.finish(task), (record) => {
     recording?.afterFinish?.(task, record)
     if (!record)
-      return failWith(errors)
+      return failWith(task, recording, errors)
     ;(task.meta as MemoryTaskMeta).memory = record
     const overBudget = record.attributable && record.violations.length > 0
     const following = recording!.afterRecord?.(task, record)
     if (!following) {
       if (overBudget)
         errors.push(formatTestBudgetFailure(record))
-      return failWith(errors)
+      return failWith(task, recording, errors)
     }
     return following.then((profile) => {
       if (overBudget)
         errors.push(formatTestBudgetFailure(record, profile))
-      failWith(errors)
+      failWith(task, recording, errors)
     })
   })
 }

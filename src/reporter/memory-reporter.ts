@@ -16,6 +16,9 @@ import { renderMarkdownReport } from '../render/markdown.js'
 import { renderTerminalSummary } from '../render/terminal.js'
 import { clearTrails, readTrails, type TrailRecord } from '../worker/trail-directory.js'
 import { collectTests, toPosix } from './collect.js'
+import { repositoryRoot } from './repository-root.js'
+import { environmentOfShards, overlappingTests, stampEnvironment } from './shards.js'
+import { decideUpdate, UPDATE_VARIABLE, type UpdateDecision } from './update-mode.js'
 
 export interface MemoryReporterOptions {
   top: number
@@ -46,13 +49,6 @@ export function isBlobReporter(entry: unknown): boolean {
   return Array.isArray(entry) && entry[0] === 'blob'
 }
 
-/** `vitest -u` writes every measured test; Vitest's 'new' mode only adds tests the baseline lacks. */
-function updateMode(update: unknown): 'all' | 'new' | undefined {
-  if (update === true || update === 'all')
-    return 'all'
-  return update === 'new' ? 'new' : undefined
-}
-
 /**
  * Collects every test's memory from `task.meta` and, at the end of each run, compares it with the
  * baseline, prints the summary and writes the reports and the baseline.
@@ -60,6 +56,7 @@ function updateMode(update: unknown): 'all' | 'new' | undefined {
 export class MemoryReporter implements Reporter {
   private vitest: Vitest | undefined
   private partOfMerge = false
+  private merging = false
   private unmeasuredProjects: UnmeasuredProject[] = []
 
   constructor(private readonly options: MemoryReporterOptions) {}
@@ -72,6 +69,12 @@ export class MemoryReporter implements Reporter {
   onInit(vitest: Vitest): void {
     this.vitest = vitest
     this.partOfMerge = vitest.config.reporters.some(isBlobReporter)
+    this.merging = Boolean(vitest.config.mergeReports)
+  }
+
+  /** Whether and how this run writes the memory baseline: -u, or the variable that sets it alone. */
+  private update(): UpdateDecision {
+    return decideUpdate(this.vitest!.config.update, process.env[UPDATE_VARIABLE])
   }
 
   onTestRunStart(): void {
@@ -84,7 +87,7 @@ export class MemoryReporter implements Reporter {
     if (!vitest)
       return
     const root = vitest.config.root
-    const environment: ReportEnvironment = {
+    const here: ReportEnvironment = {
       node: process.version,
       // The workers run the same Node binary as Vitest's main process.
       v8: process.versions.v8,
@@ -94,34 +97,55 @@ export class MemoryReporter implements Reporter {
       workerFlags: [...this.options.workerFlags],
       deterministic: this.options.deterministic,
     }
+    const problems: string[] = []
+    // A merge run reports figures measured in the shards' jobs, which may run another Node.
+    const shards = this.merging ? environmentOfShards(testModules) : undefined
+    if (shards?.mixed)
+      problems.push(shards.mixed)
+    const environment = shards?.environment ?? here
+    if (this.partOfMerge)
+      stampEnvironment(testModules, environment)
     let trails: ReadonlyMap<string, TrailRecord> | undefined
     // Before anything awaited: collecting writes what the trails of dead workers say into the tests'
     // `task.meta`, and the blob reporter serializes the tests as its own onTestRunEnd starts, right
     // after this one's (the plugin puts this reporter before it).
     const everyTest = collectTests(testModules, root, () => (trails ??= readTrails(this.options.trailDirectory)))
+    const overlap = overlappingTests(everyTest)
+    if (overlap.length > 0)
+      problems.push(`${overlap.length} test${overlap.length === 1 ? ' was' : 's were'} reported twice, e.g. ${JSON.stringify(`${overlap[0]!.file} > ${overlap[0]!.name}`)}: the merged blobs overlap (a shard's blob given twice, or one left from an earlier run). Each is counted once; no report or baseline was written. Merge the blobs of one run only.`)
+    const unique = overlap.length > 0 ? everyTest.filter((test, i) => everyTest.findIndex(other => other.id === test.id) === i) : everyTest
     // Skipped and todo tests never ran: they are in the baseline's bookkeeping, not in the report.
-    const ran = everyTest.filter(test => test.state !== 'skipped')
+    const ran = unique.filter(test => test.state !== 'skipped')
     let report = buildReport(ran, environment, this.options.budgetPatterns, new Date(), this.unmeasuredProjects)
-    const problems: string[] = []
     if (this.options.baseline)
-      report = await this.compareWithBaseline(report, everyTest, testModules, problems)
+      report = await this.compareWithBaseline(report, unique, testModules, problems, overlap.length === 0)
 
     if (!this.options.silent && (report.tests.length > 0 || this.unmeasuredProjects.length > 0))
-      vitest.logger.log(`\n${renderTerminalSummary(report, { top: this.options.top, colors: c, comparedWith: this.options.baseline, shard: vitest.config.shard })}\n`)
+      vitest.logger.log(`\n${renderTerminalSummary(report, { top: this.options.top, colors: c, comparedWith: this.comparedWith(), shard: vitest.config.shard })}\n`)
     for (const problem of problems) vitest.logger.error(c.red(` ${problem}`))
 
     if (this.partOfMerge)
       this.leaveToMerge()
-    else
+    else if (overlap.length === 0)
       this.publish(report)
     if (problems.length > 0 || report.summary.crashed > 0 || failsOnRegression(report.summary, this.options.regression.failOnRegression))
       process.exitCode = 1
   }
 
-  private async compareWithBaseline(report: MemoryReport, everyTest: CollectedTest[], testModules: ReadonlyArray<TestModule>, problems: string[]): Promise<MemoryReport> {
+  /** The heading's "against ...": after -u, the file it compared with is no longer what is on disk. */
+  private comparedWith(): string | undefined {
+    const baseline = this.options.baseline
+    return baseline && this.update().mode && !this.partOfMerge ? `${baseline} as it was before this update` : baseline
+  }
+
+  private async compareWithBaseline(report: MemoryReport, everyTest: CollectedTest[], testModules: ReadonlyArray<TestModule>, problems: string[], writable: boolean): Promise<MemoryReport> {
     const vitest = this.vitest!
     const path = this.resolve(this.options.baseline!)
-    const mode = updateMode(vitest.config.update)
+    const { mode, note, problem } = this.update()
+    if (problem)
+      problems.push(problem)
+    if (note && !this.options.silent)
+      vitest.logger.log(c.yellow(` Memory: ${note}\n`))
     let previous: Baseline | undefined
     try {
       previous = readBaseline(path)
@@ -136,7 +160,7 @@ export class MemoryReporter implements Reporter {
     const compared = previous ? compareReport(report, previous.tests, testKey, this.options.regression, previous.environment) : report
     // A part's baseline would hold only its own tests' new figures, and parts run at once would
     // each write over the others': the merge run (`--merge-reports -u`) writes it from all of them.
-    if (mode && !this.partOfMerge) {
+    if (mode && !this.partOfMerge && writable) {
       const measured = new Map(report.tests.filter(t => t.metrics).map(t => [testKey(t), comparedMetrics(t.metrics!)]))
       const tests = updateBaseline(previous, {
         measured,
@@ -177,7 +201,10 @@ export class MemoryReporter implements Reporter {
     if (this.options.html)
       this.write(this.options.html, renderHtmlReport(report, { rootFromPage: toPosix(relative(dirname(this.resolve(this.options.html)), root)), profileTrees: readProfileTrees(report, root) }), 'Memory report (HTML)')
     if (process.env.GITHUB_ACTIONS === 'true') {
-      for (const line of renderAnnotations(report, file => toPosix(relative(process.cwd(), resolve(root, file))))) this.vitest!.logger.log(line)
+      // GitHub places an annotation by its path in the repository, wherever Vitest ran in it.
+      const repository = repositoryRoot(root)
+      const budgetFailures = !this.vitest!.config.reporters.some(entry => Array.isArray(entry) && entry[0] === 'github-actions')
+      for (const line of renderAnnotations(report, file => toPosix(relative(repository, resolve(root, file))), { budgetFailures })) this.vitest!.logger.log(line)
       if (process.env.GITHUB_STEP_SUMMARY)
         appendFileSync(process.env.GITHUB_STEP_SUMMARY, markdown)
     }
@@ -189,7 +216,7 @@ export class MemoryReporter implements Reporter {
    */
   private leaveToMerge(): void {
     const vitest = this.vitest!
-    const update = updateMode(vitest.config.update)
+    const update = this.update().mode
     const files = [this.options.outputFile, this.options.markdown, this.options.html, update ? this.options.baseline : undefined]
     const withheld = [
       ...files.filter(file => file !== undefined).map(file => shown(this.resolve(file))),

@@ -125,7 +125,7 @@ describe('sizes', () => {
 
 const isPlainObject = (value: unknown) => typeof value === 'object' && value !== null && [Object.prototype, null].includes(Object.getPrototypeOf(value))
 const isPath = (value: unknown) => typeof value === 'string' && value.trim() !== '' && !value.includes('\0')
-const isThreshold = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) && value >= 0)
+const isThreshold = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) && value >= 0 && value < 1)
   || (typeof value === 'string' && /^\s*\d+(?:\.\d+)?\s?%\s*$/.test(value) && Number.isFinite(Number.parseFloat(value)))
 
 /** Keys no options object accepts: typos of its own, and what would reach Object.prototype. */
@@ -645,5 +645,11 @@ describe('the CLI', () => {
     // +10% and +1 MB in total: over a threshold of 0.05 and a minDelta of 500000 bytes, not over 0.2.
     expect(cli('compare', base, head, '--threshold', '0.05', '--min-delta', '500000').stdout).toContain('Regressed (1)')
     expect(cli('compare', base, head, '--threshold', '0.2', '--min-delta', '500000').stdout).not.toContain('Regressed')
+    // Issue 26, item 6: 5 would be 500%, under which these four +75% regressions went unreported.
+    const five = cli('compare', base, head, '--threshold', '5')
+    expect(five.code).toBe(2)
+    expect(five.stderr).toBe('vitest-memory-budget: Invalid --threshold: 5. Expected a fraction like 0.1 or a percentage like \'10%\': a plain number is a fraction of the base, so 5 would be 500%. Write \'5%\' for 5 percent, or \'500%\' to allow that much.\n')
+    expect(cli('compare', base, head, '--threshold', '1').code).toBe(2)
+    expect(cli('compare', base, head, '--threshold', '500%', '--min-delta', '500000')).toMatchObject({ stderr: '', code: 0 })
   })
 })
