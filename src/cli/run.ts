@@ -33,7 +33,7 @@ const HELP = {
 
 Commands:
   compare <base.json> <head.json>   compare two JSON reports (base branch and pull request)
-  merge <report.json...> -o <file>  merge the reports of a sharded run (vitest --shard) into one
+  merge <report.json...> -o <file>  merge the JSON reports of separate runs (jobs) into one
   html <report.json> -o <file>      write a report as one self-contained HTML page (--base to compare)
   history <report.json...>          each test's peak across runs (reports in commit order)
 
@@ -54,7 +54,10 @@ Options:
   -h, --help              show this help`,
   merge: `Usage: vitest-memory-budget merge <report.json...> -o <file>
 
-Merges the JSON reports of the shards of one run (vitest --shard=1/3 ...) into one report.
+Merges the JSON reports (memoryBudget({ outputFile })) of separate runs of one suite into one report:
+runs split by file filters or configs, or shards that each kept their JSON report. Reports may not
+share a test, and must come from one Node and Vitest. For vitest --shard with --reporter=blob,
+'vitest --merge-reports' makes the whole report, with the budgets, baseline and annotations.
 
 Options:
   -o, --output <file>     where to write the merged report (required)

@@ -205,4 +205,10 @@ describe('--help', () => {
     expect(run.stdout).toMatch(/^Usage: vitest-memory-budget/)
     expect(run.code).toBe(argv.length === 0 ? 2 : 0)
   })
+
+  test('merge sends vitest --shard\'s blobs to vitest --merge-reports, as the README does', () => {
+    const help = cli('merge', '--help').stdout
+    expect(help).toContain('For vitest --shard with --reporter=blob,\n\'vitest --merge-reports\' makes the whole report')
+    expect(help).not.toMatch(/shards of one run \(vitest --shard/)
+  })
 })
