@@ -12,7 +12,7 @@ import { sortByLocation } from '../report/order.js'
 import { readProfileTrees } from '../report/read-allocation-trees.js'
 import { writeFileAtomic } from '../report/write-atomic.js'
 import { plain } from '../render/colors.js'
-import { renderHistoryHtml, renderHistoryMarkdown } from '../render/history.js'
+import { renderHistoryHtml, renderHistoryMarkdown, renderHistoryTerminal } from '../render/history.js'
 import { renderHtmlReport } from '../render/html.js'
 import { renderJsonReport } from '../render/json.js'
 import { renderMarkdownReport } from '../render/markdown.js'
@@ -79,7 +79,7 @@ Options:
 Reads the JSON reports of several runs, oldest first (e.g. CI artifacts in commit order), and shows
 each test's peak (heap + external) across them. Tests that come and go show as gaps. Prints the tests
 whose peak moved (highest against lowest) past the threshold and the minimum change, or that came or
-went, as Markdown, unless --html or --markdown is given.
+went, as a table, unless --html or --markdown is given.
 
 Options:
   --html <file>           write a page charting the heaviest tests over the runs, and every test's peaks
@@ -291,7 +291,7 @@ function history(args: string[], io: CliIo): number {
     io.stdout(`Markdown written to ${values.markdown}\n`)
   }
   if (values.html === undefined && values.markdown === undefined)
-    io.stdout(markdown)
+    io.stdout(`\n${renderHistoryTerminal(runs, rule)}`)
   return 0
 }
 

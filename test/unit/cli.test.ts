@@ -174,9 +174,14 @@ describe('vitest-memory-budget history', () => {
     const run = cli('history', base, head, third)
     expect(run.code).toBe(0)
     expect(run.stdout).toContain('History of 3 runs: 4 tests, 3 changed.\n')
-    expect(run.stdout).toContain('| test/a.test.ts &#62; parses | ▁▇█ | 20 MB | 31 MB | +55.0% |  |')
-    expect(run.stdout).toContain('| test/a.test.ts &#62; streams | █▁· | 10 MB | 5 MB | -50.0% | gone after run 2 |')
-    expect(run.stdout).toContain('| test/a.test.ts &#62; added | ··▄ | 2 MB | 2 MB | +0.0% | new in run 3 |')
+    // Issue 26, item 20: columns for a terminal, names as written, not Markdown with HTML entities.
+    expect(run.stdout).toContain([
+      '  trend  first   last  change  test',
+      '  ▁▇█    20 MB  31 MB  +55.0%  test/a.test.ts > parses',
+      '  █▁·    10 MB   5 MB  -50.0%  test/a.test.ts > streams  (gone after run 2)',
+      '  ··▄     2 MB   2 MB   +0.0%  test/a.test.ts > added  (new in run 3)',
+    ].join('\n'))
+    expect(run.stdout).not.toMatch(/&#\d+;|\|/)
     expect(run.stdout).not.toContain('steady')
   })
 
