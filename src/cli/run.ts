@@ -35,6 +35,7 @@ Commands:
   compare <base.json> <head.json>   compare two JSON reports (base branch and pull request)
   merge <report.json...> -o <file>  merge the JSON reports of separate runs (jobs) into one
   html <report.json> -o <file>      write a report as one self-contained HTML page (--base to compare)
+  markdown <report.json> -o <file>  write a report as the Markdown of a pull-request comment
   history <report.json...>          each test's peak across runs (reports in commit order)
 
 Run 'vitest-memory-budget <command> --help' for a command's options.`,
@@ -73,6 +74,14 @@ network request.
 Options:
   -o, --output <file>     where to write the HTML page (required)
   --base <base.json>      compare with this report first (10% and 1 MB), as compare does
+  -h, --help              show this help`,
+  markdown: `Usage: vitest-memory-budget markdown <report.json> -o <file>
+
+Writes a JSON report (memoryBudget({ outputFile })) as the Markdown the markdown option writes, as it
+is: for a pull request with no base to compare with (compare base.json head.json --markdown compares).
+
+Options:
+  -o, --output <file>     where to write the Markdown (required)
   -h, --help              show this help`,
   history: `Usage: vitest-memory-budget history <report.json...> [--html <file>] [--markdown <file>]
 
@@ -234,29 +243,51 @@ function merge(args: string[], io: CliIo): number {
   return 0
 }
 
-function html(args: string[], io: CliIo): number {
+/**
+ * The arguments of a command that writes one report to one file (`html`, `markdown`): the report's
+ * path, `-o` and, with `withBase`, `--base`. Undefined after printing the help.
+ */
+function oneReportToFile(command: 'html' | 'markdown', what: string, args: string[], io: CliIo, withBase = false): { report: string, output: string, base?: string } | undefined {
   const { values, positionals } = parsed(() => parseArgs({
     args,
     allowPositionals: true,
-    options: { output: { type: 'string', short: 'o' }, base: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { output: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' }, ...(withBase && { base: { type: 'string' } }) },
   }))
   if (values.help) {
-    io.stdout(`${HELP.html}\n`)
-    return 0
+    io.stdout(`${HELP[command]}\n`)
+    return undefined
   }
   if (positionals.length !== 1)
-    throw new UsageError(`html takes one report; got ${positionals.length}. See 'vitest-memory-budget html --help'.`)
+    throw new UsageError(`${command} takes one report; got ${positionals.length}. See 'vitest-memory-budget ${command} --help'.`)
   if (values.output === undefined)
-    throw new UsageError(`html needs -o <file>, where to write the page. See 'vitest-memory-budget html --help'.`)
+    throw new UsageError(`${command} needs -o <file>, where to write ${what}. See 'vitest-memory-budget ${command} --help'.`)
   checkPath('report path', positionals[0]!)
   checkPath('--output', values.output)
-  if (values.base !== undefined)
-    checkPath('--base', values.base)
-  const head = readReport(positionals[0]!)
+  const base = values.base as string | undefined
+  if (base !== undefined)
+    checkPath('--base', base)
+  return { report: positionals[0]!, output: values.output, ...(base !== undefined && { base }) }
+}
+
+function html(args: string[], io: CliIo): number {
+  const values = oneReportToFile('html', 'the page', args, io, true)
+  if (!values)
+    return 0
+  const head = readReport(values.report)
   const report = values.base === undefined ? head : compareReport(head, reportFigures(readReport(values.base)), testKey, resolveRegressionRules(undefined))
   // The report names files relative to the Vitest root, which is where CI runs this command.
   writeOutput('--output', values.output, renderHtmlReport(report, { rootFromPage: relative(dirname(resolve(values.output)), process.cwd()).split(sep).join('/'), profileTrees: readProfileTrees(report, process.cwd()) }))
   io.stdout(`HTML report (${report.summary.tests} tests) written to ${values.output}\n`)
+  return 0
+}
+
+function markdown(args: string[], io: CliIo): number {
+  const values = oneReportToFile('markdown', 'the Markdown', args, io)
+  if (!values)
+    return 0
+  const report = readReport(values.report)
+  writeOutput('--output', values.output, renderMarkdownReport(report))
+  io.stdout(`Markdown (${report.summary.tests} tests) written to ${values.output}\n`)
   return 0
 }
 
@@ -295,7 +326,7 @@ function history(args: string[], io: CliIo): number {
   return 0
 }
 
-const COMMANDS: Record<string, (args: string[], io: CliIo) => number> = { compare, merge, html, history }
+const COMMANDS: Record<string, (args: string[], io: CliIo) => number> = { compare, merge, html, markdown, history }
 
 /** Runs the CLI; returns the exit code. Errors a user can fix are one line on stderr and code 2. */
 export function runCli(argv: string[], io: CliIo): number {

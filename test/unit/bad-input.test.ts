@@ -630,7 +630,7 @@ describe('the CLI', () => {
       { argv: ['merge', goodPath, goodPath, '-o', join(dir, 'x.json')], names: ['shards of one run do not overlap'] },
       { argv: ['compare', `${goodPath}\n\u001B[31m`, goodPath], names: ['\\n\\u001b[31m: no such file'] },
     )
-    for (const command of JUNK_STRINGS) runs.push({ argv: [command], names: ['Unknown command', printable(mentionOf(command)), 'Commands: compare, merge, html, history'] })
+    for (const command of JUNK_STRINGS) runs.push({ argv: [command], names: ['Unknown command', printable(mentionOf(command)), 'Commands: compare, merge, html, markdown, history'] })
 
     const failures = runs.flatMap(({ argv, names }) => {
       const wrong = refused(cli(...argv), names)

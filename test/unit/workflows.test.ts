@@ -135,6 +135,13 @@ describe('the measuring workflow', () => {
     }
   })
 
+  test('with no base report, writes the pull request\'s report as it is, not compared with itself', () => {
+    const compare = step('Compare').run!
+    const [, withBase, withoutBase] = /if \[ -f \.\.\/base\/reports\/memory\.json \]; then\n(.*?)\n\s*else\n(.*?)\n\s*fi/s.exec(compare)!
+    expect(withBase!.trim()).toBe('npx vitest-memory-budget compare ../base/reports/memory.json reports/memory.json --markdown ../comment/comment.md')
+    expect(withoutBase!.trim()).toBe('npx vitest-memory-budget markdown reports/memory.json -o ../comment/comment.md')
+  })
+
   test('uploads the pull request\'s reports/ with the page, so its heap profiles are not lost', () => {
     const report = steps(measure).find(s => s.uses?.startsWith('actions/upload-artifact@') && s.with!.name === 'memory-report')!
     expect(String(report.with!.path).split('\n').map(line => line.trim()).filter(Boolean)).toEqual(['memory-report/', 'head/reports/'])
