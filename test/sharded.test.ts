@@ -178,6 +178,14 @@ test('a worker that dies in a blob run: the merged report keeps what its trail s
   expect(merged.stdout).toMatch(/Crashed \(1\): the worker died while the test ran\n {2}✗ crash\/runaway\.test\.ts > grows without end: when it started/)
 }, RUNS_TIMEOUT)
 
+// Issue 26, item 15: shards run without a blob each write the report files themselves.
+test('a shard run without a blob says that the files it writes hold its own tests only', () => {
+  clean()
+  const shard = run(['--shard=1/2'])
+  expect(shard.stdout, shard.stderr).toContain('Memory report (Markdown) written to reports/comment.md (shard 1/2\'s tests only: shards writing to one file overwrite each other)')
+  expect(shard.stdout).toContain('Memory report written to reports/memory.json (shard 1/2\'s tests only')
+}, RUNS_TIMEOUT)
+
 // Issue 26, items 10 and 11: the merge job is not where the figures were measured, and blobs can
 // be given twice. On Vitest 4 the shard runs on Node 24 and the merge on Node 20; Vitest 5 runs on
 // Node 24 only, so there the shard differs from the merge by its worker flags (another heap limit).

@@ -234,7 +234,10 @@ export class MemoryReporter implements Reporter {
   private write(file: string, content: string, what: string): void {
     const path = this.resolve(file)
     writeFileAtomic(path, content)
+    // A shard without a blob writes what it measured only, over whatever another shard wrote there.
+    const shard = this.vitest!.config.shard
+    const part = shard ? c.yellow(` (shard ${shard.index}/${shard.count}'s tests only: shards writing to one file overwrite each other)`) : ''
     if (!this.options.silent)
-      this.vitest!.logger.log(c.dim(` ${what} written to ${shown(path)}\n`))
+      this.vitest!.logger.log(c.dim(` ${what} written to ${shown(path)}`) + part + '\n')
   }
 }
