@@ -120,6 +120,9 @@ describe('--shard with --reporter=blob, then --merge-reports', () => {
     expect(merged.exitCode, merged.stdout + merged.stderr).toBe(1)
     expect(merged.stdout).toMatch(/Tests {2}1 failed \| 3 passed \(4\)/)
     expect(merged.stdout + merged.stderr).toContain('Memory budget exceeded: allocated memory (heap + external) 15.')
+    // Issue 26, item 9: the error the blob carries points at the test, not into the plugin.
+    expect(merged.stdout + merged.stderr).toContain('❯ fifteen.test.ts:4:1')
+    expect(merged.stdout + merged.stderr).not.toMatch(/recording-hooks|test-runner/)
     for (const t of report.tests) {
       const over = keyOf(t) === OVER_BUDGET
       expect(t, keyOf(t)).toMatchObject({ state: over ? 'failed' : 'passed', verdict: over ? 'over-budget' : 'within-budget' })
