@@ -63,6 +63,12 @@ describe('memory figures as Vitest test annotations', () => {
     expect(run.exitCode).toBe(1)
     // The failing test's error is Vitest's own annotation; nothing of the memory figures' is.
     expect(run.stdout).toMatch(/^::error file=.*heavy\.test\.ts/m)
+    // Issue 26, items 9 and 16: the budget failure points at the test's line, in GitHub's annotation
+    // and under the terminal's error, and at none of the plugin's frames; one annotation, not two.
+    expect(run.stdout).toMatch(/^::error file=[^,\n]*heavy\.test\.ts,title=[^\n]*,line=7,column=1::Error: Memory budget exceeded/m)
+    expect(run.stdout.match(/^::error /gm)).toHaveLength(1)
+    expect(run.stdout + run.stderr).toContain('❯ heavy.test.ts:7:1')
+    expect(run.stdout + run.stderr).not.toMatch(/recording-hooks|test-runner|test-hooks/)
     expect(run.stdout).not.toMatch(/^::notice/m)
     expect(run.stdout).not.toMatch(/^::\w+ [^\n]*title=memory/m)
   })

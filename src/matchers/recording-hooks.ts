@@ -29,6 +29,8 @@ export interface Recording {
   afterRecord?: (task: Task, record: TestMemoryRecord) => Promise<string | undefined> | undefined
   /** Drops what `beforeStart` began for a test left open by a throwing afterEach. */
   abandon?: (task: Task) => MaybePromise<void>
+  /** Where the test is declared, for a runtime where Vitest did not record it (`includeTaskLocation` is off). */
+  locate?: (task: Task) => { line: number, column: number } | undefined
 }
 
 const isOverBudget = (record: TestMemoryRecord | undefined): record is TestMemory => record?.attributable === true && record.violations.length > 0
@@ -57,15 +59,29 @@ export function failBudgetPassedOver(task: Task): void {
     ? '`fails` does not invert a memory budget: it expects the test\'s own assertions to fail.'
     : `A later attempt passed; retry does not lift a memory budget, which holds every attempt.`
   const message = formatTestBudgetFailure(record).replace('Memory budget exceeded', `Memory budget exceeded${attempts}`)
-  const error = new Error(`${message}\n\n${why}`)
+  const error = errorAtTest(task, undefined, `${message}\n\n${why}`)
   result.state = 'fail'
   // Vitest's own errors reach the main process as plain objects, which is what its reporters read.
   result.errors = [...(result.errors ?? []), { name: error.name, message: error.message, stack: error.stack }]
 }
 
-function failWith(errors: readonly string[]): void {
+/**
+ * An error whose stack is the test's own line, not the plugin's frames that made it: Vitest shows the
+ * code frame of the stack's first file of the project, and its `github-actions` reporter annotates
+ * that place, which would otherwise be the plugin's built file in node_modules.
+ */
+function errorAtTest(task: Task, recording: Recording | undefined, message: string): Error {
+  const error = new Error(message)
+  const at = task.location ?? recording?.locate?.(task)
+  if (at)
+    error.stack = `Error: ${error.message}\n    at ${task.file.filepath}:${at.line}:${at.column}`
+  return error
+}
+
+/** Fails the test with these errors, if any. */
+function failWith(task: Task, recording: Recording | undefined, errors: readonly string[]): void {
   if (errors.length > 0)
-    throw new Error(errors.join('\n\n'))
+    throw errorAtTest(task, recording, errors.join('\n\n'))
 }
 
 /**
@@ -81,18 +97,18 @@ function finishTest(task: Task, recording: Recording | undefined, unawaited: Err
       meta.memory = reportedAttempt(meta.memory, record)
     recording?.afterFinish?.(task, record && meta.memory)
     if (!record)
-      return failWith(errors)
+      return failWith(task, recording, errors)
     const overBudget = isOverBudget(record)
     const following = recording!.afterRecord?.(task, record)
     if (!following) {
       if (overBudget)
         errors.push(formatTestBudgetFailure(record))
-      return failWith(errors)
+      return failWith(task, recording, errors)
     }
     return following.then((profile) => {
       if (overBudget)
         errors.push(formatTestBudgetFailure(record, profile))
-      failWith(errors)
+      failWith(task, recording, errors)
     })
   })
 }

@@ -4,6 +4,7 @@
 //
 // The matchers are imported here, not on their first call: loaded inside a test, their code would
 // count against that test's memory (measured: about 1 MB on a test's figure).
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, inject, type TestContext } from 'vitest'
 import './types.js'
@@ -12,6 +13,7 @@ import type { AllocationSampling } from '../measure/allocation-sites.js'
 import { annotateEndedTest, memoryAnnotations } from '../worker/annotations.js'
 import { keepHeapProfile, setHeapProfileDirectory } from '../worker/heap-profiles.js'
 import { createNodeMeter, relativeFile } from '../worker/node-meter.js'
+import { createLineFinder, lineAndColumn, taskNamePath } from '../worker/locate.js'
 import { holdableRunnerUpdates } from '../worker/runner-updates.js'
 import { createTestRecorder, type TestMemoryRecord } from '../worker/test-recorder.js'
 import { openTrail } from '../worker/trail.js'
@@ -138,7 +140,21 @@ export function nodeTestRecording(): Recording | undefined {
       recording.samplings.delete(task)
       return sampling?.discard()
     },
+    locate,
   }
+}
+
+/** Where a failing test is declared: its file read once it fails, as the reporter does for the report's lines. */
+function locate(task: TestContext['task']): { line: number, column: number } | undefined {
+  let source: string
+  try {
+    source = readFileSync(task.file.filepath, 'utf8')
+  }
+  catch {
+    return undefined
+  }
+  const line = createLineFinder(source)(taskNamePath(task))
+  return line === null ? undefined : lineAndColumn(source, line)
 }
 
 /** Sets up the test file being collected (the setup file's way, for a project with a runner of its own). */

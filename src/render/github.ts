@@ -15,12 +15,14 @@ function command(kind: 'error' | 'warning' | 'notice', file: string | undefined,
 }
 
 /**
- * Workflow commands that annotate each test at its file and line: an error for a budget failure or
- * a crashed worker, a warning for a regression (a notice when measured across environments and not counted), and one
+ * Workflow commands that annotate each test at its file and line: an error for a budget failure
+ * (unless `budgetFailures` is false) or a crashed worker, a warning for a regression (a notice when measured across environments and not counted), and one
  * warning without a file when the comparison crossed a V8 major or worker flags. `pathOf` turns a report path (relative to the Vitest root) into one
  * relative to the repository.
  */
-export function renderAnnotations(report: MemoryReport, pathOf: (file: string) => string = file => file): string[] {
+export function renderAnnotations(report: MemoryReport, pathOf: (file: string) => string = file => file, options: { budgetFailures?: boolean } = {}): string[] {
+  // Vitest's own github-actions reporter annotates the failed test already, with the whole message.
+  const budgetFailures = options.budgetFailures ?? true
   const drift = report.summary.environmentDrift
   const lines = drift?.incomparable ? [command('warning', undefined, null, 'Memory compared across environments', describeDrift(drift))] : []
   // Uncounted regressions are notices: the check stays clean of warnings the code did not cause.
@@ -28,11 +30,12 @@ export function renderAnnotations(report: MemoryReport, pathOf: (file: string) =
   for (const test of report.tests) {
     const regressed = test.changes.filter(c => c.direction === 'regressed')
     // Most tests need no annotation, and `pathOf` can cost more than the rest of this together.
-    if (test.violations.length === 0 && !test.crash && regressed.length === 0)
+    const violations = budgetFailures ? test.violations : []
+    if (violations.length === 0 && !test.crash && regressed.length === 0)
       continue
     const file = pathOf(test.file)
-    if (test.violations.length > 0) {
-      const broken = test.violations.map(v => `${v.metric} ${formatBudgetValue(v.metric, v.value)} > ${formatBudgetValue(v.metric, v.limit)} (budget "${v.pattern}")`)
+    if (violations.length > 0) {
+      const broken = violations.map(v => `${v.metric} ${formatBudgetValue(v.metric, v.value)} > ${formatBudgetValue(v.metric, v.limit)} (budget "${v.pattern}")`)
       lines.push(command('error', file, test.line, 'Memory budget exceeded', `${distinctName(test)}: ${broken.join(', ')}`))
     }
     if (test.crash)

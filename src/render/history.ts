@@ -3,6 +3,7 @@ import { formatBytes } from '../measure/size.js'
 import { cameOrWent, changedOverRuns, type History, type TestHistory } from '../report/history.js'
 import { renderPage } from './html-page.js'
 import { escapeMarkdown, fitRows, MARKDOWN_LIMIT } from './markdown.js'
+import { printable } from './terminal.js'
 
 const BARS = '▁▂▃▄▅▆▇█'
 /** Where a test was not measured in a run. */
@@ -40,22 +41,47 @@ function change(test: TestHistory): string {
   return first === 0 ? (last === 0 ? '0%' : 'new') : `${last >= first ? '+' : ''}${(((last - first) / first) * 100).toFixed(1)}%`
 }
 
+/** The tests whose peak changed across the runs, or that came or went: largest change first. */
+function changedTests(history: History, rule: RegressionRule): TestHistory[] {
+  return history.tests.filter(test => changedOverRuns(test, rule))
+    .map(test => ({ test, moved: Math.abs(firstAndLast(test)[1] - firstAndLast(test)[0]), came: cameOrWent(test) ? 1 : 0 }))
+    .sort((a, b) => b.moved - a.moved || a.came - b.came)
+    .map(({ test }) => test)
+}
+
+const headline = (history: History, changed: readonly TestHistory[]) =>
+  `**Memory history:** ${history.runs.length} run${history.runs.length === 1 ? '' : 's'}, ${history.tests.length} tests, ${changed.length} changed (peak heap + external, oldest run first)`
+
+const NOTHING_CHANGED = 'No test changed across the runs beyond the regression threshold.'
+
+/**
+ * The history for a terminal, under the CLI's line of totals: the Markdown's rows as aligned columns,
+ * names as they are (escaped only where a character could break the line), every changed test.
+ */
+export function renderHistoryTerminal(history: History, rule: RegressionRule): string {
+  const changed = changedTests(history, rule)
+  if (changed.length === 0)
+    return `${NOTHING_CHANGED}\n`
+  const rows = [['trend', 'first', 'last', 'change', 'test'], ...changed.map((test) => {
+    const [first, last] = firstAndLast(test)
+    const noted = note(test)
+    return [sparkline(test.values), formatBytes(first), formatBytes(last), change(test), printable(test.key) + (noted ? `  (${noted})` : '')]
+  })]
+  const widths = [0, 1, 2, 3].map(column => Math.max(...rows.map(row => row[column]!.length)))
+  const lines = rows.map(row => `  ${row[0]!.padEnd(widths[0]!)}  ${row.slice(1, 4).map((cell, i) => cell.padStart(widths[i + 1]!)).join('  ')}  ${row[4]}`)
+  return `${[...lines, '', `Runs: ${history.runs.map((run, i) => `${i + 1}. ${printable(run.label)}`).join(' · ')}`].join('\n')}\n`
+}
+
 /**
  * The history as Markdown: one line of totals, then a row per test whose peak changed across the
  * runs (or that came or went), its trend as a sparkline, largest change first; cut to fit a comment.
  */
 export function renderHistoryMarkdown(history: History, rule: RegressionRule): string {
-  const changed = history.tests.filter(test => changedOverRuns(test, rule))
-    .map(test => ({ test, moved: Math.abs(firstAndLast(test)[1] - firstAndLast(test)[0]), came: cameOrWent(test) ? 1 : 0 }))
-    .sort((a, b) => b.moved - a.moved || a.came - b.came)
-    .map(({ test }) => test)
+  const changed = changedTests(history, rule)
   const runs = history.runs
-  const head = [
-    `**Memory history:** ${runs.length} run${runs.length === 1 ? '' : 's'}, ${history.tests.length} tests, ${changed.length} changed (peak heap + external, oldest run first)`,
-    '',
-  ]
+  const head = [headline(history, changed), '']
   if (changed.length === 0)
-    return `${[...head, 'No test changed across the runs beyond the regression threshold.'].join('\n')}\n`
+    return `${[...head, NOTHING_CHANGED].join('\n')}\n`
   const row = (index: number) => {
     const test = changed[index]!
     const [first, last] = firstAndLast(test)

@@ -261,6 +261,8 @@ export function readReport(path: string): MemoryReport {
   const data = readJson(path, 'vitest-memory-budget report')
   if (!isPlainObject(data))
     throw new ReportFileError(`${path}: not a vitest-memory-budget report (expected an object).`)
+  if (data.kind === BASELINE_KIND)
+    throw new ReportFileError(`${path}: a memory baseline, not a JSON report: give the report that memoryBudget({ outputFile }) writes (e.g. reports/memory.json).`)
   checkVersion(path, 'vitest-memory-budget report', data.schemaVersion, REPORT_SCHEMA_VERSION)
   if (!Array.isArray(data.tests) || !isPlainObject(data.summary) || !isPlainObject(data.environment))
     throw new ReportFileError(`${path}: not a vitest-memory-budget report (it lacks tests, summary or environment).`)

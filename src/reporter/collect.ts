@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { relative, sep } from 'node:path'
 import type { TestCase, TestModule } from 'vitest/node'
-import { createLineFinder } from '../report/locate.js'
+import { createLineFinder } from '../worker/locate.js'
 import type { CollectedTest } from '../report/model.js'
 import type { TrailRecord } from '../worker/trail-directory.js'
 import type { MemoryTaskMeta } from '../worker/types.js'

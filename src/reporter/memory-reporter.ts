@@ -16,6 +16,9 @@ import { renderMarkdownReport } from '../render/markdown.js'
 import { renderTerminalSummary } from '../render/terminal.js'
 import { clearTrails, readTrails, type TrailRecord } from '../worker/trail-directory.js'
 import { collectTests, toPosix } from './collect.js'
+import { repositoryRoot } from './repository-root.js'
+import { environmentOfShards, overlappingTests, stampEnvironment } from './shards.js'
+import { decideUpdate, UPDATE_VARIABLE, type UpdateDecision } from './update-mode.js'
 
 export interface MemoryReporterOptions {
   top: number
@@ -46,20 +49,6 @@ export function isBlobReporter(entry: unknown): boolean {
   return Array.isArray(entry) && entry[0] === 'blob'
 }
 
-/**
- * `vitest -u` writes every measured test; Vitest's 'new' mode only adds tests the baseline lacks.
- * Pressing `u` in watch mode sets no `update`: it turns Vitest's snapshot updating to 'all' for one
- * rerun, which is what tells it apart.
- */
-function updateMode(vitest: Vitest): 'all' | 'new' | undefined {
-  const update: unknown = vitest.config.update
-  if (update === true || update === 'all')
-    return 'all'
-  if (update === 'new')
-    return 'new'
-  return vitest.snapshot.options.updateSnapshot === 'all' ? 'all' : undefined
-}
-
 const tests = (count: number) => `${count} test${count === 1 ? '' : 's'}`
 
 /**
@@ -69,6 +58,7 @@ const tests = (count: number) => `${count} test${count === 1 ? '' : 's'}`
 export class MemoryReporter implements Reporter {
   private vitest: Vitest | undefined
   private partOfMerge = false
+  private merging = false
   private unmeasuredProjects: UnmeasuredProject[] = []
   /**
    * The latest figures of every test this session measured, by key: a watch session's `u` reruns only
@@ -86,6 +76,21 @@ export class MemoryReporter implements Reporter {
   onInit(vitest: Vitest): void {
     this.vitest = vitest
     this.partOfMerge = vitest.config.reporters.some(isBlobReporter)
+    this.merging = Boolean(vitest.config.mergeReports)
+  }
+
+  /** Whether and how this run writes the memory baseline: -u, or the variable that sets it alone. */
+  /**
+   * What this run writes of the baseline. Pressing `u` in watch mode sets no `update`: it turns
+   * Vitest's snapshot updating to 'all' for one rerun, which is what tells it apart.
+   */
+  private update(): UpdateDecision {
+    const vitest = this.vitest!
+    const decision = decideUpdate(vitest.config.update, process.env[UPDATE_VARIABLE])
+    const variableSet = (process.env[UPDATE_VARIABLE] ?? '') !== ''
+    if (!decision.mode && !variableSet && vitest.snapshot.options.updateSnapshot === 'all')
+      return { mode: 'all' }
+    return decision
   }
 
   onTestRunStart(): void {
@@ -98,7 +103,7 @@ export class MemoryReporter implements Reporter {
     if (!vitest)
       return
     const root = vitest.config.root
-    const environment: ReportEnvironment = {
+    const here: ReportEnvironment = {
       node: process.version,
       // The workers run the same Node binary as Vitest's main process.
       v8: process.versions.v8,
@@ -108,38 +113,59 @@ export class MemoryReporter implements Reporter {
       workerFlags: [...this.options.workerFlags],
       deterministic: this.options.deterministic,
     }
+    const problems: string[] = []
+    // A merge run reports figures measured in the shards' jobs, which may run another Node.
+    const shards = this.merging ? environmentOfShards(testModules) : undefined
+    if (shards?.mixed)
+      problems.push(shards.mixed)
+    const environment = shards?.environment ?? here
+    if (this.partOfMerge)
+      stampEnvironment(testModules, environment)
     let trails: ReadonlyMap<string, TrailRecord> | undefined
     // Before anything awaited: collecting writes what the trails of dead workers say into the tests'
     // `task.meta`, and the blob reporter serializes the tests as its own onTestRunEnd starts, right
     // after this one's (the plugin puts this reporter before it).
     const everyTest = collectTests(testModules, root, () => (trails ??= readTrails(this.options.trailDirectory)))
+    const overlap = overlappingTests(everyTest)
+    if (overlap.length > 0)
+      problems.push(`${overlap.length} test${overlap.length === 1 ? ' was' : 's were'} reported twice, e.g. ${JSON.stringify(`${overlap[0]!.file} > ${overlap[0]!.name}`)}: the merged blobs overlap (a shard's blob given twice, or one left from an earlier run). Each is counted once; no report or baseline was written. Merge the blobs of one run only.`)
+    const unique = overlap.length > 0 ? everyTest.filter((test, i) => everyTest.findIndex(other => other.id === test.id) === i) : everyTest
     // Skipped and todo tests never ran: they are in the baseline's bookkeeping, not in the report.
-    const ran = everyTest.filter(test => test.state !== 'skipped')
+    const ran = unique.filter(test => test.state !== 'skipped')
     let report = buildReport(ran, environment, this.options.budgetPatterns, new Date(), this.unmeasuredProjects)
-    const problems: string[] = []
     if (this.options.baseline)
-      report = await this.compareWithBaseline(report, everyTest, testModules, problems)
+      report = await this.compareWithBaseline(report, unique, testModules, problems, overlap.length === 0)
 
     if (!this.options.silent && (report.tests.length > 0 || this.unmeasuredProjects.length > 0))
-      vitest.logger.log(`\n${renderTerminalSummary(report, { top: this.options.top, colors: c, comparedWith: this.options.baseline, shard: vitest.config.shard })}\n`)
+      vitest.logger.log(`\n${renderTerminalSummary(report, { top: this.options.top, colors: c, comparedWith: this.comparedWith(), shard: vitest.config.shard })}\n`)
     for (const problem of problems) vitest.logger.error(c.red(` ${problem}`))
 
     if (this.partOfMerge)
       this.leaveToMerge()
-    else if (report.tests.length > 0 || this.unmeasuredProjects.length > 0)
-      this.publish(report)
-    else
+    else if (report.tests.length === 0 && this.unmeasuredProjects.length === 0)
       this.keepReports()
+    else if (overlap.length === 0)
+      this.publish(report)
     // A test over budget has failed already, except where Vitest turned its failure into a pass and
     // the plugin's runner could not undo that (a project with a runner of its own, a browser page).
     if (problems.length > 0 || report.summary.crashed > 0 || report.summary.overBudget > 0 || failsOnRegression(report.summary, this.options.regression.failOnRegression))
       process.exitCode = 1
   }
 
-  private async compareWithBaseline(report: MemoryReport, everyTest: CollectedTest[], testModules: ReadonlyArray<TestModule>, problems: string[]): Promise<MemoryReport> {
+  /** The heading's "against ...": after -u, the file it compared with is no longer what is on disk. */
+  private comparedWith(): string | undefined {
+    const baseline = this.options.baseline
+    return baseline && this.update().mode && !this.partOfMerge ? `${baseline} as it was before this update` : baseline
+  }
+
+  private async compareWithBaseline(report: MemoryReport, everyTest: CollectedTest[], testModules: ReadonlyArray<TestModule>, problems: string[], writable: boolean): Promise<MemoryReport> {
     const vitest = this.vitest!
     const path = this.resolve(this.options.baseline!)
-    const mode = updateMode(vitest)
+    const { mode, note, problem } = this.update()
+    if (problem)
+      problems.push(problem)
+    if (note && !this.options.silent)
+      vitest.logger.log(c.yellow(` Memory: ${note}\n`))
     let previous: Baseline | undefined
     try {
       previous = readBaseline(path)
@@ -158,12 +184,12 @@ export class MemoryReporter implements Reporter {
     // Only `u` in watch mode: `vitest -u` sets `update` and accepts this run's figures alone.
     this.measuredInSession = new Map([...this.measuredInSession, ...measuredNow])
     const measured = mode && !vitest.config.update ? this.measuredInSession : measuredNow
-    if (mode && !this.partOfMerge && measured.size === 0) {
+    if (mode && !this.partOfMerge && writable && measured.size === 0) {
       // A run of type tests only, of no files, or of skipped tests: nothing to write over the figures of the last.
       if (!this.options.silent)
         vitest.logger.log(c.dim(` Memory baseline ${shown(path)} left as it is: this run measured no test.\n`))
     }
-    else if (mode && !this.partOfMerge) {
+    else if (mode && !this.partOfMerge && writable) {
       const entries = updateBaseline(previous, {
         measured,
         present: new Set(everyTest.map(testKey)),
@@ -203,7 +229,10 @@ export class MemoryReporter implements Reporter {
     if (this.options.html)
       this.write(this.options.html, renderHtmlReport(report, { rootFromPage: toPosix(relative(dirname(this.resolve(this.options.html)), root)), profileTrees: readProfileTrees(report, root) }), 'Memory report (HTML)')
     if (process.env.GITHUB_ACTIONS === 'true') {
-      for (const line of renderAnnotations(report, file => toPosix(relative(process.cwd(), resolve(root, file))))) this.vitest!.logger.log(line)
+      // GitHub places an annotation by its path in the repository, wherever Vitest ran in it.
+      const repository = repositoryRoot(root)
+      const budgetFailures = !this.vitest!.config.reporters.some(entry => Array.isArray(entry) && entry[0] === 'github-actions')
+      for (const line of renderAnnotations(report, file => toPosix(relative(repository, resolve(root, file))), { budgetFailures })) this.vitest!.logger.log(line)
       if (process.env.GITHUB_STEP_SUMMARY)
         appendFileSync(process.env.GITHUB_STEP_SUMMARY, markdown)
     }
@@ -222,7 +251,7 @@ export class MemoryReporter implements Reporter {
    */
   private leaveToMerge(): void {
     const vitest = this.vitest!
-    const update = updateMode(vitest)
+    const update = this.update().mode
     const files = [this.options.outputFile, this.options.markdown, this.options.html, update ? this.options.baseline : undefined]
     const withheld = [
       ...files.filter(file => file !== undefined).map(file => shown(this.resolve(file))),
@@ -240,7 +269,10 @@ export class MemoryReporter implements Reporter {
   private write(file: string, content: string, what: string): void {
     const path = this.resolve(file)
     writeFileAtomic(path, content)
+    // A shard without a blob writes what it measured only, over whatever another shard wrote there.
+    const shard = this.vitest!.config.shard
+    const part = shard ? c.yellow(` (shard ${shard.index}/${shard.count}'s tests only: shards writing to one file overwrite each other)`) : ''
     if (!this.options.silent)
-      this.vitest!.logger.log(c.dim(` ${what} written to ${shown(path)}\n`))
+      this.vitest!.logger.log(c.dim(` ${what} written to ${shown(path)}`) + part + '\n')
   }
 }

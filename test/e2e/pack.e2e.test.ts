@@ -176,9 +176,9 @@ afterAll(() => {
 }, 120_000)
 
 describe('the packed package', () => {
-  test('holds dist, schema, the README, the license and package.json, nothing else', () => {
+  test('holds dist, schema, the README and its picture, the workflows it offers, the license and package.json, nothing else', () => {
     const paths = packed.files.map(file => file.path)
-    expect(paths.filter(path => !/^(dist\/.+\.(js|d\.ts)|schema\/.+\.json|README\.md|LICENSE|package\.json)$/.test(path))).toEqual([])
+    expect(paths.filter(path => !/^(dist\/.+\.(js|d\.ts)|schema\/.+\.json|docs\/html-report\.png|examples\/github-actions\/[\w-]+\.yml|README\.md|LICENSE|package\.json)$/.test(path))).toEqual([])
     expect(paths).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/matchers/setup.js', 'dist/cli/main.js', 'schema/memory-report.v1.schema.json']))
   })
 

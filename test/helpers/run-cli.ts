@@ -16,9 +16,9 @@ function userEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   return { ...inherited, NO_COLOR: '1', ...env }
 }
 
-/** Runs `vitest run` in a fixture as a user would in a terminal, without colours. */
-export function runVitestCli(root: string, args: string[] = [], env: Record<string, string> = {}): CliRun {
-  const result = spawnSync(process.execPath, [vitestBin, 'run', ...args], {
+/** Runs `vitest run` in a fixture as a user would in a terminal, without colours; `node` is the Node binary that runs it. */
+export function runVitestCli(root: string, args: string[] = [], env: Record<string, string> = {}, node = process.execPath): CliRun {
+  const result = spawnSync(node, [vitestBin, 'run', ...args], {
     cwd: root,
     encoding: 'utf8',
     env: userEnv({ CI: 'true', ...env }),

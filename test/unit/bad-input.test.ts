@@ -83,7 +83,7 @@ const wrongValues = (isValid: (value: unknown) => boolean, extra: readonly unkno
 
 const VALID_SIZES = ['300MB', '1.5 GiB', '512kb', '.5kB', '64 mib', '2TB', '10 B']
 const STRAY_CHARACTERS = ['x', '%', '-', '+', ',', 'e', '_', '$', '\u0000', '\u200B', '٣', '１', '🧨', '\u202E']
-const NOT_UNITS = ['toString', 'constructor', 'valueOf', 'hasOwnProperty', 'megs', 'm', 'k', 'bytes', 'kibi', 'mb2', 'MBs', 'μB']
+const NOT_UNITS = ['toString', 'constructor', 'valueOf', 'hasOwnProperty', 'megs', 'mi', 'ki', 'bytes', 'kibi', 'mb2', 'MBs', 'μB']
 
 const sizeMutations: ReadonlyArray<(size: string) => string> = [
   size => size.slice(0, fuzz.int(size.length)),
@@ -98,10 +98,11 @@ const sizeMutations: ReadonlyArray<(size: string) => string> = [
 ]
 
 const isSize = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) && value >= 0)
-  || (typeof value === 'string' && /^(?:\d+(?:\.\d+)?|\.\d+) ?(?:[kmgt]i?)?b$/i.test(value.trim()))
+  || (typeof value === 'string' && /^(?:\d+(?:\.\d+)?|\.\d+)(?: ?(?:[kmgt]i?)?b| ?[kmgt])?$/i.test(value.trim()))
 
 function badSizes(count: number): unknown[] {
-  const mutated = Array.from({ length: count }, (_, i) => sizeMutations[i % sizeMutations.length]!(fuzz.pick(VALID_SIZES)))
+  // A cut can leave a size that parses ('300M', '300'): only the others are bad.
+  const mutated = Array.from({ length: count }, (_, i) => sizeMutations[i % sizeMutations.length]!(fuzz.pick(VALID_SIZES))).filter(size => !isSize(size))
   return [...mutated, ...wrongValues(isSize)]
 }
 
@@ -125,7 +126,7 @@ describe('sizes', () => {
 
 const isPlainObject = (value: unknown) => typeof value === 'object' && value !== null && [Object.prototype, null].includes(Object.getPrototypeOf(value))
 const isPath = (value: unknown) => typeof value === 'string' && value.trim() !== '' && !value.includes('\0')
-const isThreshold = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) && value >= 0)
+const isThreshold = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) && value >= 0 && value < 1)
   || (typeof value === 'string' && /^\s*\d+(?:\.\d+)?\s?%\s*$/.test(value) && Number.isFinite(Number.parseFloat(value)))
 
 /** Keys no options object accepts: typos of its own, and what would reach Object.prototype. */
@@ -629,7 +630,7 @@ describe('the CLI', () => {
       { argv: ['merge', goodPath, goodPath, '-o', join(dir, 'x.json')], names: ['shards of one run do not overlap'] },
       { argv: ['compare', `${goodPath}\n\u001B[31m`, goodPath], names: ['\\n\\u001b[31m: no such file'] },
     )
-    for (const command of JUNK_STRINGS) runs.push({ argv: [command], names: ['Unknown command', printable(mentionOf(command)), 'Commands: compare, merge, html, history'] })
+    for (const command of JUNK_STRINGS) runs.push({ argv: [command], names: ['Unknown command', printable(mentionOf(command)), 'Commands: compare, merge, html, markdown, history'] })
 
     const failures = runs.flatMap(({ argv, names }) => {
       const wrong = refused(cli(...argv), names)
@@ -645,5 +646,11 @@ describe('the CLI', () => {
     // +10% and +1 MB in total: over a threshold of 0.05 and a minDelta of 500000 bytes, not over 0.2.
     expect(cli('compare', base, head, '--threshold', '0.05', '--min-delta', '500000').stdout).toContain('Regressed (1)')
     expect(cli('compare', base, head, '--threshold', '0.2', '--min-delta', '500000').stdout).not.toContain('Regressed')
+    // Issue 26, item 6: 5 would be 500%, under which these four +75% regressions went unreported.
+    const five = cli('compare', base, head, '--threshold', '5')
+    expect(five.code).toBe(2)
+    expect(five.stderr).toBe('vitest-memory-budget: Invalid --threshold: 5. Expected a fraction like 0.1 or a percentage like \'10%\': a plain number is a fraction of the base, so 5 would be 500%. Write \'5%\' for 5 percent, or \'500%\' to allow that much.\n')
+    expect(cli('compare', base, head, '--threshold', '1').code).toBe(2)
+    expect(cli('compare', base, head, '--threshold', '500%', '--min-delta', '500000')).toMatchObject({ stderr: '', code: 0 })
   })
 })

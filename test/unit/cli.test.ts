@@ -4,7 +4,9 @@ import { join, relative } from 'node:path'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { describe, expect, test } from 'vitest'
 import { runCli } from '../../src/cli/run.js'
+import { readReport } from '../../src/report/files.js'
 import { buildReport, type CollectedTest, type ReportEnvironment } from '../../src/report/model.js'
+import { renderMarkdownReport } from '../../src/render/markdown.js'
 import { renderJsonReport } from '../../src/render/json.js'
 import { sampleProfile } from '../helpers/sample-profile.js'
 import { environment, memory } from '../helpers/sample-report.js'
@@ -144,7 +146,7 @@ describe('bad input is one clear line and exit code 2', () => {
     [['history', base, '--html', ''], /Invalid --html: ""\./],
     [['history', base, '--threshold', 'lots'], /Invalid --threshold: "lots"\./],
     [['history', base, '--markdown', join(base, 'x.md')], /cannot write the --markdown file/],
-    [['frobnicate'], /Unknown command "frobnicate"\. Commands: compare, merge, html, history\./],
+    [['frobnicate'], /Unknown command "frobnicate"\. Commands: compare, merge, html, markdown, history\./],
   ])('%j', (argv, message) => {
     const run = cli(...argv)
     expect(run.code).toBe(2)
@@ -190,6 +192,30 @@ describe('vitest-memory-budget html', () => {
   })
 })
 
+// Issue 26, item 15: a first pull request has no base report; compared with itself, its comment
+// read "0 regressed · No test changed", like a real comparison.
+describe('vitest-memory-budget markdown', () => {
+  test('writes the report as it is, as the markdown option does, with no comparison', () => {
+    const out = join(dir, 'comment.md')
+    expect(cli('markdown', head, '-o', out)).toMatchObject({ code: 0, stderr: '', stdout: `Markdown (3 tests) written to ${out}\n` })
+    const written = readFileSync(out, 'utf8')
+    expect(written).toBe(renderMarkdownReport(readReport(head)))
+    expect(written).toContain('**Memory:** 3 tests measured')
+    expect(written).not.toMatch(/regressed|No test changed/)
+  })
+
+  test.each([
+    [['markdown', head], /markdown needs -o <file>/],
+    [['markdown', '-o', join(dir, 'x.md')], /markdown takes one report; got 0/],
+    [['markdown', head, base, '-o', join(dir, 'x.md')], /markdown takes one report; got 2/],
+    [['markdown', head, '--base', base, '-o', join(dir, 'x.md')], /Unknown option '--base'/],
+  ])('%j is a one-line usage error', (argv, message) => {
+    const run = cli(...argv)
+    expect(run.code).toBe(2)
+    expect(run.stderr).toMatch(message)
+  })
+})
+
 describe('vitest-memory-budget history', () => {
   const third = writeReport('third.json', { parses: 31 * MB, steady: 5 * MB, added: 2 * MB })
 
@@ -197,9 +223,14 @@ describe('vitest-memory-budget history', () => {
     const run = cli('history', base, head, third)
     expect(run.code).toBe(0)
     expect(run.stdout).toContain('History of 3 runs: 4 tests, 3 changed.\n')
-    expect(run.stdout).toContain('| test/a.test.ts &#62; parses | ▁▇█ | 20 MB | 31 MB | +55.0% |  |')
-    expect(run.stdout).toContain('| test/a.test.ts &#62; streams | █▁· | 10 MB | 5 MB | -50.0% | gone after run 2 |')
-    expect(run.stdout).toContain('| test/a.test.ts &#62; added | ··▄ | 2 MB | 2 MB | +0.0% | new in run 3 |')
+    // Issue 26, item 20: columns for a terminal, names as written, not Markdown with HTML entities.
+    expect(run.stdout).toContain([
+      '  trend  first   last  change  test',
+      '  ▁▇█    20 MB  31 MB  +55.0%  test/a.test.ts > parses',
+      '  █▁·    10 MB   5 MB  -50.0%  test/a.test.ts > streams  (gone after run 2)',
+      '  ··▄     2 MB   2 MB   +0.0%  test/a.test.ts > added  (new in run 3)',
+    ].join('\n'))
+    expect(run.stdout).not.toMatch(/&#\d+;|\|/)
     expect(run.stdout).not.toContain('steady')
   })
 
@@ -223,9 +254,15 @@ describe('vitest-memory-budget history', () => {
 })
 
 describe('--help', () => {
-  test.each([[[]], [['--help']], [['compare', '--help']], [['merge', '-h']], [['html', '--help']], [['history', '-h']]])('%j shows usage', (argv) => {
+  test.each([[[]], [['--help']], [['compare', '--help']], [['merge', '-h']], [['html', '--help']], [['history', '-h']], [['markdown', '--help']]])('%j shows usage', (argv) => {
     const run = cli(...argv)
     expect(run.stdout).toMatch(/^Usage: vitest-memory-budget/)
     expect(run.code).toBe(argv.length === 0 ? 2 : 0)
+  })
+
+  test('merge sends vitest --shard\'s blobs to vitest --merge-reports, as the README does', () => {
+    const help = cli('merge', '--help').stdout
+    expect(help).toContain('For vitest --shard with --reporter=blob,\n\'vitest --merge-reports\' makes the whole report')
+    expect(help).not.toMatch(/shards of one run \(vitest --shard/)
   })
 })

@@ -109,6 +109,8 @@ describe('reading reports', () => {
     ['foreign.json', '{"numTotalTests": 3}', /not a vitest-memory-budget report \(it has no schemaVersion\)/],
     ['future.json', '{"schemaVersion": 2, "tests": []}', /report schema version 2 is not the one this version of vitest-memory-budget reads \(1\); upgrade the package/],
     ['partial.json', '{"schemaVersion": 1}', /lacks tests, summary or environment/],
+    // Issue 26, item 21: the file next to the report that users give by mistake.
+    ['memory-baseline.json', serializeBaseline(new Map()), /memory-baseline\.json: a memory baseline, not a JSON report: give the report that memoryBudget\(\{ outputFile \}\) writes \(e\.g\. reports\/memory\.json\)\.$/],
   ])('%s is a clear one-line error', (name, content, message) => {
     const path = join(dir, name)
     if (content !== undefined)

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { createLineFinder } from '../../src/report/locate.js'
+import { createLineFinder } from '../../src/worker/locate.js'
 
 const source = [
   `import { describe, expect, test } from 'vitest'`, // 1

@@ -19,12 +19,18 @@ describe('parseSize', () => {
     ['4KiB', 4096, 'iec'],
     ['1TiB', 2 ** 40, 'iec'],
     ['  10MB  ', 10e6, 'si'],
+    // Issue 26, item 17: as Vitest's vmMemoryLimit reads them.
+    ['300M', 300e6, 'si'],
+    ['300 m', 300e6, 'si'],
+    ['512k', 512e3, 'si'],
+    ['2G', 2e9, 'si'],
+    ['300000000', 300e6, 'si'],
   ] as const)('%j is %d bytes (%s)', (input, bytes, family) => {
     expect(parseSize(input)).toEqual({ bytes, family })
   })
 
   test.each([
-    -1, Number.NaN, Number.POSITIVE_INFINITY, '', '   ', '300', '300 megs', '10%', '-5MB', 'MB', '1e3MB',
+    -1, Number.NaN, Number.POSITIVE_INFINITY, '', '   ', '300 megs', '300mi', '10%', '-5MB', 'MB', '1e3MB',
     '5  MB', '1,5MB', '0x10MB', '300MB!',
   ])('rejects %j with a TypeError naming it and listing the accepted forms', (input) => {
     expect(() => parseSize(input, 'budget')).toThrowError(TypeError)

@@ -1,11 +1,16 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { describe, expect, test } from 'vitest'
 import { parse } from 'yaml'
 
 // The README promises users that the two example workflows are safe to copy for pull requests from
 // forks. These are the promises, checked on the files as GitHub would read them.
 
-interface Step { uses?: string, run?: string, with?: Record<string, unknown>, if?: string }
+interface Step { 'name'?: string, 'uses'?: string, 'run'?: string, 'with'?: Record<string, unknown>, 'if'?: string, 'working-directory'?: string }
 interface Job { permissions?: Record<string, string> | string, steps: Step[], if?: string }
 interface Workflow { name: string, on: Record<string, unknown>, permissions?: Record<string, string> | string, jobs: Record<string, Job> }
 
@@ -73,5 +78,73 @@ describe('the example workflows', () => {
       expect(script).toContain(`'${file}'`)
       expect(steps(measure).some(step => step.run?.includes(`../comment/${file}`))).toBe(true)
     }
+  })
+})
+
+/**
+ * Runs a step's shell command as the runner would, with GitHub's variables set, and `npm` and `npx`
+ * replaced by scripts that record the environment `npx` (here, Vitest) gets. Returns that environment.
+ */
+function environmentOfVitest(step: Step): Record<string, string> {
+  const folder = mkdtempSync(join(tmpdir(), 'workflow-step-'))
+  const record = join(folder, 'npx-environment')
+  writeFileSync(join(folder, 'npm'), '#!/bin/sh\nexit 0\n')
+  writeFileSync(join(folder, 'npx'), `#!/bin/sh\nenv > '${record}'\n`)
+  chmodSync(join(folder, 'npm'), 0o755)
+  chmodSync(join(folder, 'npx'), 0o755)
+  execFileSync('bash', ['-e', '-c', step.run!], {
+    cwd: folder,
+    env: { PATH: `${folder}:${process.env.PATH}`, GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: join(folder, 'summary.md') },
+  })
+  return Object.fromEntries(readFileSync(record, 'utf8').trim().split('\n').map(line => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]))
+}
+
+/** Whether Node `major` (its latest release, as setup-node installs it) is in an `engines.node` range of `^x.y.z` and `>=x.y.z` clauses. */
+function majorSatisfies(major: number, range: string): boolean {
+  return range.split('||').some((clause) => {
+    const match = /^\s*(\^|>=)\s*(\d+)\.\d+\.\d+\s*$/.exec(clause)
+    if (!match)
+      throw new Error(`engines clause not understood: ${clause}`)
+    return match[1] === '^' ? Number(match[2]) === major : major >= Number(match[2])
+  })
+}
+
+describe('the measuring workflow', () => {
+  const step = (name: string) => steps(measure).find(s => s.name === name)!
+
+  test('measures the base without GitHub\'s variables, so only the pull request annotates and writes the job summary', () => {
+    const base = environmentOfVitest(step('Measure the base branch'))
+    expect(base.GITHUB_ACTIONS).toBeUndefined()
+    expect(base.GITHUB_STEP_SUMMARY).toBeUndefined()
+    const head = environmentOfVitest(step('Measure the pull request'))
+    expect(head.GITHUB_ACTIONS).toBe('true')
+    expect(head.GITHUB_STEP_SUMMARY).toBeDefined()
+  })
+
+  test('sets up a Node that every supported Vitest major runs on', () => {
+    const nodeVersion = steps(measure).find(s => s.uses?.startsWith('actions/setup-node@'))!.with!['node-version']
+    expect(nodeVersion).toEqual(expect.any(Number))
+    // The Vitest this suite runs with, and Vitest 5 where it is installed beside Vitest 4.
+    const manifests = [
+      createRequire(import.meta.url).resolve('vitest/package.json'),
+      fileURLToPath(new URL('../../compat/vitest5/node_modules/vitest/package.json', import.meta.url)),
+    ].filter(path => { try { return Boolean(readFileSync(path)) } catch { return false } })
+    for (const manifest of manifests) {
+      const { version, engines } = JSON.parse(readFileSync(manifest, 'utf8')) as { version: string, engines: { node: string } }
+      expect(majorSatisfies(nodeVersion as number, engines.node), `Node ${nodeVersion} for Vitest ${version} (${engines.node})`).toBe(true)
+    }
+  })
+
+  test('with no base report, writes the pull request\'s report as it is, not compared with itself', () => {
+    const compare = step('Compare').run!
+    const [, withBase, withoutBase] = /if \[ -f \.\.\/base\/reports\/memory\.json \]; then\n(.*?)\n\s*else\n(.*?)\n\s*fi/s.exec(compare)!
+    expect(withBase!.trim()).toBe('npx vitest-memory-budget compare ../base/reports/memory.json reports/memory.json --markdown ../comment/comment.md')
+    expect(withoutBase!.trim()).toBe('npx vitest-memory-budget markdown reports/memory.json -o ../comment/comment.md')
+  })
+
+  test('uploads the pull request\'s reports/ with the page, so its heap profiles are not lost', () => {
+    const report = steps(measure).find(s => s.uses?.startsWith('actions/upload-artifact@') && s.with!.name === 'memory-report')!
+    expect(String(report.with!.path).split('\n').map(line => line.trim()).filter(Boolean)).toEqual(['memory-report/', 'head/reports/'])
+    expect(step('Measure the pull request')['working-directory']).toBe('head')
   })
 })

@@ -89,3 +89,16 @@ function formattedTitles(source: string): FormattedTitle[] {
 function unescape(text: string): string {
   return text.replace(/\\(.)/g, (_, char: string) => (char === 'n' ? '\n' : char))
 }
+
+/** The names from the test file's outermost `describe` to the test's own, from a runner task. */
+export function taskNamePath(task: { name: string, suite?: { name: string, suite?: unknown } | undefined, file?: unknown }): string[] {
+  const names = [task.name]
+  for (let suite = task.suite; suite && suite !== task.file; suite = suite.suite as typeof suite) names.unshift(suite.name)
+  return names
+}
+
+/** A declaration's line and the column of its first character, from the source and the line finder's line. */
+export function lineAndColumn(source: string, line: number): { line: number, column: number } {
+  const text = source.split('\n', line)[line - 1] ?? ''
+  return { line, column: text.length - text.trimStart().length + 1 }
+}
