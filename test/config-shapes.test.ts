@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import type { MemoryReport } from '../src/index.js'
 import { ALLOCATION } from './fixtures/config-shapes/probe.js'
+import { runVitestCli } from './helpers/run-cli.js'
 import { type FixtureRun, type FixtureTest, fixturePath, runFixture } from './helpers/run-fixture.js'
 
 /** The test each fixture's budget (4 MB, under the 5 MB it allocates) is set to fail. */
@@ -128,4 +129,54 @@ describe('every test measured, on every config shape', () => {
     expect(workers.size, 'maxWorkers: 1 runs every file in one process').toBe(1)
     expect(fullBaselines, 'tests with a full-GC baseline, per worker pid').toEqual(Object.fromEntries([...workers].map(pid => [pid, 1])))
   })
+})
+
+describe('a monorepo whose packages each have their own memoryBudget()', () => {
+  const monorepo = fixturePath('config-shapes/monorepo')
+  const packageA = join(monorepo, 'packages/a')
+  const clean = () => {
+    for (const pkg of ['a', 'b', 'c']) rmSync(join(monorepo, 'packages', pkg, 'reports'), { recursive: true, force: true })
+  }
+  const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as { tests: Record<string, unknown> | Array<{ project: string, file: string, name: string, verdict: string }> }
+  const reportOf = (pkg: string) => (readJson(join(monorepo, 'packages', pkg, 'reports/memory.json')).tests as Array<{ project: string, file: string, name: string, verdict: string }>)
+    .map(t => [t.project, t.file, t.name, t.verdict])
+  const baselineKeys = () => Object.keys(readJson(join(packageA, 'reports/baseline.json')).tests)
+
+  test('from the root, each package is held to its own options, with its paths, as when it runs alone', () => {
+    clean()
+    const fromRoot = runVitestCli(monorepo, ['--update'])
+    expect(fromRoot.exitCode, fromRoot.stdout + fromRoot.stderr).toBe(1)
+    // Package a's 'test/**' globs are relative to it: its over-budget test fails, the others hold 6 MB.
+    expect(fromRoot.stderr).toMatch(/FAIL +\|a\| test\/over-budget\.test\.ts > goes over its budget\nError: Memory budget exceeded[^\n]*over the 4 MB budget of "test\/\*\* > goes over its budget"/)
+    // Package b's '**': '2MB', not a's 6 MB: both its 5 MB tests fail, and its own report is written.
+    expect(fromRoot.stderr.match(/FAIL +\|b\| test\/measured\.test\.ts > allocates 5 MB, \d\nError: Memory budget exceeded[^\n]*over the 2 MB budget of "\*\*"/g)).toHaveLength(2)
+    expect(reportOf('b')).toEqual([
+      ['b', 'test/measured.test.ts', 'allocates 5 MB, 1', 'over-budget'],
+      ['b', 'test/measured.test.ts', 'allocates 5 MB, 2', 'over-budget'],
+    ])
+    // Package c has no plugin: no other package's budget holds it, and the run says so once.
+    expect(fromRoot.stderr).not.toMatch(/FAIL +\|c\|/)
+    expect(fromRoot.stderr.match(/project c has no memoryBudget\(\) in its config, so its tests are not measured/g)).toHaveLength(1)
+    expect(existsSync(join(monorepo, 'packages/c/reports'))).toBe(false)
+    // Each package's summary is named, and a's 'test/**' patterns matched.
+    expect(fromRoot.stdout).toContain(' Memory (a)  3 tests measured · 1 over budget')
+    expect(fromRoot.stdout).toContain(' Memory (b)  2 tests measured · 2 over budget')
+    expect(fromRoot.stdout).not.toContain('matched no test')
+    const reportFromRoot = reportOf('a')
+    const keysFromRoot = baselineKeys()
+
+    clean()
+    const alone = runVitestCli(packageA, ['--update'])
+    expect(alone.exitCode).toBe(1)
+    expect(reportOf('a')).toEqual(reportFromRoot)
+    expect(reportFromRoot).toEqual([
+      ['', 'test/measured.test.ts', 'allocates 5 MB, 1', 'within-budget'],
+      ['', 'test/measured.test.ts', 'allocates 5 MB, 2', 'within-budget'],
+      ['', 'test/over-budget.test.ts', 'goes over its budget', 'over-budget'],
+    ])
+    // The same keys, so a baseline recorded in one place compares in the other.
+    expect(baselineKeys()).toEqual(keysFromRoot)
+    expect(keysFromRoot).toEqual(['test/measured.test.ts > allocates 5 MB, 1', 'test/measured.test.ts > allocates 5 MB, 2', 'test/over-budget.test.ts > goes over its budget'])
+    clean()
+  }, 240_000)
 })

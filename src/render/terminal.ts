@@ -15,6 +15,8 @@ export interface TerminalOptions {
   comparedWith?: string
   /** The run was this shard of a `--shard` run: a pattern may match tests of the other shards. */
   shard?: { index: number, count: number }
+  /** The projects the report holds, when the run has reports of other configs' projects too. */
+  scope?: string
 }
 
 /** Changed tests listed under each heading (those that moved most) before "… and N more". */
@@ -79,7 +81,7 @@ export function renderTerminalSummary(report: MemoryReport, options: TerminalOpt
     counts.push(c.yellow(`${summary.regressed} regressed${discounted ? ' (not counted: another environment)' : ''}`))
   if (summary.improved > 0)
     counts.push(c.green(`${summary.improved} improved`))
-  lines.push(`${c.bold(' Memory ')} ${counts.join(c.dim(' · '))}${report.environment.deterministic ? '' : c.yellow('  (deterministic: false, peaks vary between runs)')}`)
+  lines.push(`${c.bold(options.scope === undefined ? ' Memory ' : ` Memory (${printable(options.scope)}) `)} ${counts.join(c.dim(' · '))}${report.environment.deterministic ? '' : c.yellow('  (deterministic: false, peaks vary between runs)')}`)
 
   if (summary.environmentDrift) {
     const sentence = printable(describeDrift(summary.environmentDrift))

@@ -4,6 +4,7 @@ import c from 'tinyrainbow'
 import type { Reporter, TestModule, Vitest } from 'vitest/node'
 import { comparedMetrics } from '../compare/compare.js'
 import { failsOnRegression } from '../compare/environment.js'
+import type { BudgetRule } from '../budgets/types.js'
 import type { RegressionRules } from '../compare/rules.js'
 import { type Baseline, readBaseline, ReportFileError, serializeBaseline, testKey, updateBaseline } from '../report/files.js'
 import { buildReport, type CollectedTest, compareReport, type MemoryReport, type ReportEnvironment, type UnmeasuredProject } from '../report/model.js'
@@ -16,8 +17,11 @@ import { renderMarkdownReport } from '../render/markdown.js'
 import { renderTerminalSummary } from '../render/terminal.js'
 import { clearTrails, readTrails, type TrailRecord } from '../worker/trail-directory.js'
 import { collectTests, toPosix } from './collect.js'
+import { patternsMatchingFiles } from './files-on-disk.js'
 
 export interface MemoryReporterOptions {
+  /** The root of the config that holds the options: their paths and the report's files are relative to it. */
+  root: string
   top: number
   silent: boolean
   outputFile: string | undefined
@@ -25,7 +29,7 @@ export interface MemoryReporterOptions {
   html: string | undefined
   baseline: string | undefined
   regression: RegressionRules
-  budgetPatterns: readonly string[]
+  budgetRules: readonly BudgetRule[]
   deterministic: boolean
   workerFlags: readonly string[]
   /** Where the workers leave their trails (see `openTrail`). */
@@ -33,6 +37,32 @@ export interface MemoryReporterOptions {
 }
 
 export type { UnmeasuredProject }
+
+/** What the memory reporters of one run share: one reporter per scope, and what the plugin did to the run's config. */
+export interface RunNotes {
+  reporters: MemoryReporter[]
+  /** Projects some `memoryBudget()` set up, by name. */
+  claimed: Set<string>
+  /** Node projects whose pool the plugin replaced with 'forks'. */
+  replacedPools: Array<{ project: string, pool: string }>
+}
+
+/** Reporters that write a machine-readable report to stdout unless given an output file. */
+const STDOUT_REPORTERS = new Set(['json', 'junit', 'tap', 'tap-flat'])
+
+/**
+ * Whether a reporter of this run writes its report to stdout (`--reporter=json` without an output
+ * file): then stdout is that report alone, and this reporter's lines go to stderr.
+ */
+export function stdoutIsTaken(config: { reporters: readonly unknown[], outputFile?: string | Partial<Record<string, string>> }): boolean {
+  return config.reporters.some((entry) => {
+    const [name, options] = Array.isArray(entry) ? entry as [unknown, { outputFile?: unknown } | undefined] : [entry, undefined]
+    if (typeof name !== 'string' || !STDOUT_REPORTERS.has(name) || options?.outputFile)
+      return false
+    const outputFile = config.outputFile
+    return !(typeof outputFile === 'string' ? outputFile : outputFile?.[name])
+  })
+}
 
 /** A path as the user's terminal names it: relative to where they ran Vitest. */
 const shown = (path: string) => toPosix(relative(process.cwd(), path)) || path
@@ -54,24 +84,51 @@ function updateMode(update: unknown): 'all' | 'new' | undefined {
 }
 
 /**
- * Collects every test's memory from `task.meta` and, at the end of each run, compares it with the
- * baseline, prints the summary and writes the reports and the baseline.
+ * Collects the memory of its scope's tests (the projects one `memoryBudget()` set up) from
+ * `task.meta` and, at the end of each run, compares it with the baseline, prints the summary and
+ * writes the reports and the baseline: what that config would give run alone.
  */
 export class MemoryReporter implements Reporter {
   private vitest: Vitest | undefined
   private partOfMerge = false
-  private unmeasuredProjects: UnmeasuredProject[] = []
+  /** Where this reporter's lines go: stderr when another reporter's report takes stdout. */
+  private print: (text: string) => void = () => {}
+  /** This scope's projects, each with the name its tests are reported under. */
+  private readonly projects = new Map<string, string>()
+  private readonly unmeasuredProjects: UnmeasuredProject[] = []
 
-  constructor(private readonly options: MemoryReporterOptions) {}
+  constructor(private readonly options: MemoryReporterOptions, private readonly run: RunNotes) {
+    run.reporters.push(this)
+  }
 
-  /** Projects the plugin could not set up for measuring: the report names them. */
-  setUnmeasuredProjects(projects: UnmeasuredProject[]): void {
-    this.unmeasuredProjects = projects
+  get trailDirectory(): string {
+    return this.options.trailDirectory
+  }
+
+  /** A project this scope holds; `unmeasured` says why its tests cannot be measured, if they cannot. */
+  addProject(name: string, label: string, unmeasured?: string): void {
+    this.projects.set(name, label)
+    if (unmeasured !== undefined)
+      this.unmeasuredProjects.push({ project: name, reason: unmeasured })
   }
 
   onInit(vitest: Vitest): void {
     this.vitest = vitest
     this.partOfMerge = vitest.config.reporters.some(isBlobReporter)
+    const toStderr = stdoutIsTaken(vitest.config)
+    this.print = text => (toStderr ? vitest.logger.error(text) : vitest.logger.log(text))
+    if (this.run.reporters[0] === this)
+      this.noteSetup(vitest)
+  }
+
+  /** Once per run: what the plugin changed in the config, and the projects no `memoryBudget()` holds. */
+  private noteSetup(vitest: Vitest): void {
+    const pools = this.run.replacedPools
+    if (pools.length > 0)
+      vitest.logger.warn(c.yellow(` Memory: ${pools.map(p => `pool '${p.pool}'${p.project ? ` (project ${p.project})` : ''}`).join(', ')} replaced with 'forks': measuring needs worker processes started with GC flags.`))
+    const unheld = vitest.projects.map(p => p.name).filter(name => !this.run.claimed.has(name))
+    if (unheld.length > 0)
+      vitest.logger.warn(c.yellow(` Memory: ${unheld.length === 1 ? 'project' : 'projects'} ${unheld.join(', ')} ${unheld.length === 1 ? 'has' : 'have'} no memoryBudget() in ${unheld.length === 1 ? 'its' : 'their'} config, so ${unheld.length === 1 ? 'its' : 'their'} tests are not measured (a project loaded from a config file of its own gets none of another config's plugins).`))
   }
 
   onTestRunStart(): void {
@@ -79,11 +136,11 @@ export class MemoryReporter implements Reporter {
     clearTrails(this.options.trailDirectory)
   }
 
-  async onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void> {
+  async onTestRunEnd(allModules: ReadonlyArray<TestModule>): Promise<void> {
     const vitest = this.vitest
     if (!vitest)
       return
-    const root = vitest.config.root
+    const testModules = allModules.filter(module => this.projects.has(module.project.name))
     const environment: ReportEnvironment = {
       node: process.version,
       // The workers run the same Node binary as Vitest's main process.
@@ -98,16 +155,21 @@ export class MemoryReporter implements Reporter {
     // Before anything awaited: collecting writes what the trails of dead workers say into the tests'
     // `task.meta`, and the blob reporter serializes the tests as its own onTestRunEnd starts, right
     // after this one's (the plugin puts this reporter before it).
-    const everyTest = collectTests(testModules, root, () => (trails ??= readTrails(this.options.trailDirectory)))
+    const everyTest = collectTests(testModules, this.options.root, () => (trails ??= readTrails(this.options.trailDirectory)), name => this.projects.get(name) ?? name)
     // Skipped and todo tests never ran: they are in the baseline's bookkeeping, not in the report.
     const ran = everyTest.filter(test => test.state !== 'skipped')
-    let report = buildReport(ran, environment, this.options.budgetPatterns, new Date(), this.unmeasuredProjects)
+    let report = buildReport(ran, environment, this.options.budgetRules.map(rule => rule.pattern), new Date(), this.unmeasuredProjects)
+    if (report.summary.unmatchedPatterns.length > 0)
+      report = await this.withoutFilteredOut(report, testModules)
     const problems: string[] = []
     if (this.options.baseline)
       report = await this.compareWithBaseline(report, everyTest, testModules, problems)
 
-    if (!this.options.silent && (report.tests.length > 0 || this.unmeasuredProjects.length > 0))
-      vitest.logger.log(`\n${renderTerminalSummary(report, { top: this.options.top, colors: c, comparedWith: this.options.baseline, shard: vitest.config.shard })}\n`)
+    if (!this.options.silent && (report.tests.length > 0 || this.unmeasuredProjects.length > 0)) {
+      // Several configs' scopes in one run (a monorepo's packages): each summary names its projects.
+      const scope = this.run.reporters.length > 1 ? [...this.projects.keys()].join(', ') : undefined
+      this.print(`\n${renderTerminalSummary(report, { top: this.options.top, colors: c, comparedWith: this.options.baseline, shard: vitest.config.shard, scope })}\n`)
+    }
     for (const problem of problems) vitest.logger.error(c.red(` ${problem}`))
 
     if (this.partOfMerge)
@@ -116,6 +178,20 @@ export class MemoryReporter implements Reporter {
       this.publish(report)
     if (problems.length > 0 || report.summary.crashed > 0 || failsOnRegression(report.summary, this.options.regression.failOnRegression))
       process.exitCode = 1
+  }
+
+  /**
+   * A run that left tests out (a file filter, `-t`, `--project`) cannot tell a pattern for the
+   * tests it left out from a typo: there a pattern counts as matching no test only if its file glob
+   * matches no file under the root at all.
+   */
+  private async withoutFilteredOut(report: MemoryReport, testModules: ReadonlyArray<TestModule>): Promise<MemoryReport> {
+    const vitest = this.vitest!
+    if (vitest.config.project.length === 0 && await this.isFullRun(testModules))
+      return report
+    const unmatched = this.options.budgetRules.filter(rule => report.summary.unmatchedPatterns.includes(rule.pattern))
+    const onDisk = patternsMatchingFiles(this.options.root, unmatched.map(rule => ({ key: rule.pattern, file: new RegExp(rule.file) })))
+    return { ...report, summary: { ...report.summary, unmatchedPatterns: report.summary.unmatchedPatterns.filter(pattern => !onDisk.has(pattern)) } }
   }
 
   private async compareWithBaseline(report: MemoryReport, everyTest: CollectedTest[], testModules: ReadonlyArray<TestModule>, problems: string[]): Promise<MemoryReport> {
@@ -148,27 +224,27 @@ export class MemoryReporter implements Reporter {
       const environment = mode === 'new' && previous?.environment ? previous.environment : report.environment
       writeFileAtomic(path, serializeBaseline(tests, environment))
       if (!this.options.silent)
-        vitest.logger.log(c.dim(` Memory baseline written to ${shown(path)} (${tests.size} tests)\n`))
+        this.print(c.dim(` Memory baseline written to ${shown(path)} (${tests.size} tests)\n`))
     }
     else if (!previous && problems.length === 0 && !this.options.silent) {
-      vitest.logger.log(c.dim(` No memory baseline at ${shown(path)} yet: run vitest with -u to record one.\n`))
+      this.print(c.dim(` No memory baseline at ${shown(path)} yet: run vitest with -u to record one.\n`))
     }
     return compared
   }
 
-  /** Every test file of every project ran, without a test name filter: only such a run prunes the baseline. */
+  /** Every test file of this scope's projects ran, without a test name filter: only such a run prunes the baseline. */
   private async isFullRun(testModules: ReadonlyArray<TestModule>): Promise<boolean> {
     const vitest = this.vitest!
     if (vitest.config.testNamePattern)
       return false
     const ran = new Set(testModules.map(module => `${module.project.name}\0${module.moduleId}`))
     const all = await vitest.globTestSpecifications()
-    return all.every(spec => ran.has(`${spec.project.name}\0${spec.moduleId}`))
+    return all.every(spec => !this.projects.has(spec.project.name) || ran.has(`${spec.project.name}\0${spec.moduleId}`))
   }
 
   /** The report files and GitHub's annotations and job summary: what the whole run hands on. */
   private publish(report: MemoryReport): void {
-    const root = this.vitest!.config.root
+    const root = this.options.root
     const markdown = renderMarkdownReport(report)
     if (this.options.outputFile)
       this.write(this.options.outputFile, renderJsonReport(report), 'Memory report')
@@ -177,7 +253,7 @@ export class MemoryReporter implements Reporter {
     if (this.options.html)
       this.write(this.options.html, renderHtmlReport(report, { rootFromPage: toPosix(relative(dirname(this.resolve(this.options.html)), root)), profileTrees: readProfileTrees(report, root) }), 'Memory report (HTML)')
     if (process.env.GITHUB_ACTIONS === 'true') {
-      for (const line of renderAnnotations(report, file => toPosix(relative(process.cwd(), resolve(root, file))))) this.vitest!.logger.log(line)
+      for (const line of renderAnnotations(report, file => toPosix(relative(process.cwd(), resolve(root, file))))) this.print(line)
       if (process.env.GITHUB_STEP_SUMMARY)
         appendFileSync(process.env.GITHUB_STEP_SUMMARY, markdown)
     }
@@ -196,18 +272,18 @@ export class MemoryReporter implements Reporter {
       ...(process.env.GITHUB_ACTIONS === 'true' ? ['GitHub annotations and job summary'] : []),
     ]
     if (withheld.length > 0 && !this.options.silent)
-      vitest.logger.log(c.dim(` Memory: this run writes a blob, so ${withheld.join(', ')} ${withheld.length === 1 ? 'is' : 'are'} left to \`vitest --merge-reports${update ? ' -u' : ''}\`, which reports every blob as one run.\n`))
+      this.print(c.dim(` Memory: this run writes a blob, so ${withheld.join(', ')} ${withheld.length === 1 ? 'is' : 'are'} left to \`vitest --merge-reports${update ? ' -u' : ''}\`, which reports every blob as one run.\n`))
   }
 
-  /** A file the options name, relative to the Vitest root. */
+  /** A file the options name, relative to the root of their config. */
   private resolve(file: string): string {
-    return resolve(this.vitest!.config.root, file)
+    return resolve(this.options.root, file)
   }
 
   private write(file: string, content: string, what: string): void {
     const path = this.resolve(file)
     writeFileAtomic(path, content)
     if (!this.options.silent)
-      this.vitest!.logger.log(c.dim(` ${what} written to ${shown(path)}\n`))
+      this.print(c.dim(` ${what} written to ${shown(path)}\n`))
   }
 }
