@@ -122,6 +122,12 @@ describe('every test measured, on every config shape', () => {
     await expect(runShape({ fixture: 'project-files', tests: { alpha: 3, beta: 2, e2e: 2 } })).rejects.toThrow(/none of this run's projects has the plugin[\s\S]*extends: true/)
   })
 
+  test('a project on the threads pool runs on forks, and the run says so once', async () => {
+    const notes = (run: ShapeRun) => run.output.match(/pool '\w+'[^\n]*replaced with 'forks'/g) ?? []
+    expect(notes(await runShape(SHAPES[3]![1]))).toEqual([`pool 'threads' (project threads) replaced with 'forks'`])
+    expect(notes(await runShape(SHAPES[4]![1])), 'a run without the threads project').toEqual([])
+  })
+
   test('isolate: false: one full-GC baseline per worker process, not one per file', async () => {
     const run = await runShape(ISOLATE_FALSE)
     const fullBaselines = countByProject(run.tests.filter(t => memoryOf(t)?.baselineGc === 'full').map(t => ({ project: String(t.meta.pid) })))
@@ -179,4 +185,26 @@ describe('a monorepo whose packages each have their own memoryBudget()', () => {
     expect(keysFromRoot).toEqual(['test/measured.test.ts > allocates 5 MB, 1', 'test/measured.test.ts > allocates 5 MB, 2', 'test/over-budget.test.ts > goes over its budget'])
     clean()
   }, 240_000)
+})
+
+describe('budget patterns that matched no test, on a run that selects tests', () => {
+  // Patterns for each project's files and one typo ('typo/**'): a run that leaves tests out must not
+  // report the patterns of what it left out, or users learn to ignore the warning meant for typos.
+  const unmatchedIn = async (cliOptions: Record<string, unknown>, filters: string[] = []) => {
+    const root = fixturePath('config-shapes/filtered')
+    rmSync(join(root, 'reports'), { recursive: true, force: true })
+    await runFixture('config-shapes/filtered', cliOptions, { filters })
+    const report = JSON.parse(readFileSync(join(root, 'reports/memory.json'), 'utf8')) as MemoryReport
+    return { tests: report.tests.map(t => t.project), unmatched: report.summary.unmatchedPatterns }
+  }
+
+  test.each([
+    ['every test', {}, [], ['other', 'unit']],
+    ['a file filter', {}, ['unit/'], ['unit']],
+    ['--project', { project: ['other'] }, [], ['other']],
+  ])('%s: only the typo', async (_, cliOptions, filters, projects) => {
+    const { tests, unmatched } = await unmatchedIn(cliOptions, filters)
+    expect(tests.sort()).toEqual(projects)
+    expect(unmatched).toEqual(['typo/**'])
+  })
 })

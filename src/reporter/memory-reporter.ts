@@ -183,11 +183,11 @@ export class MemoryReporter implements Reporter {
   /**
    * A run that left tests out (a file filter, `-t`, `--project`) cannot tell a pattern for the
    * tests it left out from a typo: there a pattern counts as matching no test only if its file glob
-   * matches no file under the root at all.
+   * matches no file under the root at all. (A shard's summary says instead that it speaks of the shard only.)
    */
   private async withoutFilteredOut(report: MemoryReport, testModules: ReadonlyArray<TestModule>): Promise<MemoryReport> {
     const vitest = this.vitest!
-    if (vitest.config.project.length === 0 && await this.isFullRun(testModules))
+    if (vitest.config.shard || (vitest.config.project.length === 0 && await this.isFullRun(testModules)))
       return report
     const unmatched = this.options.budgetRules.filter(rule => report.summary.unmatchedPatterns.includes(rule.pattern))
     const onDisk = patternsMatchingFiles(this.options.root, unmatched.map(rule => ({ key: rule.pattern, file: new RegExp(rule.file) })))

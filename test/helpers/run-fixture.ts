@@ -26,6 +26,8 @@ export interface FixtureRun {
 export interface RunFixtureOptions {
   /** Keep what the run prints (terminal summary, warnings) for the test to read, instead of printing it. */
   captureOutput?: boolean
+  /** File filters, as `vitest run <filter>` takes them. */
+  filters?: string[]
 }
 
 function outputCollector(chunks: string[]): Writable {
@@ -55,7 +57,7 @@ function toFixtureTest(testCase: TestCase): FixtureTest {
 }
 
 /** Runs a fixture project with real Vitest, as `vitest run` would, and returns what a reporter sees. */
-export async function runFixture(name: string, cliOptions: Record<string, unknown> = {}, { captureOutput = false }: RunFixtureOptions = {}): Promise<FixtureRun> {
+export async function runFixture(name: string, cliOptions: Record<string, unknown> = {}, { captureOutput = false, filters = [] }: RunFixtureOptions = {}): Promise<FixtureRun> {
   const tests: FixtureTest[] = []
   const unhandledErrors: unknown[] = []
   const collector = {
@@ -71,7 +73,7 @@ export async function runFixture(name: string, cliOptions: Record<string, unknow
   const savedExitCode = process.exitCode
   process.exitCode = 0
   try {
-    const vitest = await startVitest('test', [], {
+    const vitest = await startVitest('test', filters, {
       root: fixturePath(name),
       watch: false,
       reporters: [collector],
