@@ -76,6 +76,11 @@ export function isBlobReporter(entry: unknown): boolean {
   return Array.isArray(entry) && entry[0] === 'blob'
 }
 
+/** The provider a run collects coverage with, or 'none'. */
+function coverageOf(coverage: { enabled?: boolean, provider?: string } | undefined): string {
+  return coverage?.enabled ? coverage.provider ?? 'v8' : 'none'
+}
+
 /** `vitest -u` writes every measured test; Vitest's 'new' mode only adds tests the baseline lacks. */
 function updateMode(update: unknown): 'all' | 'new' | undefined {
   if (update === true || update === 'all')
@@ -150,6 +155,7 @@ export class MemoryReporter implements Reporter {
       arch: process.arch,
       workerFlags: [...this.options.workerFlags],
       deterministic: this.options.deterministic,
+      coverage: coverageOf(vitest.config.coverage),
     }
     let trails: ReadonlyMap<string, TrailRecord> | undefined
     // Before anything awaited: collecting writes what the trails of dead workers say into the tests'
