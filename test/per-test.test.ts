@@ -174,6 +174,21 @@ describe('the terminal report', () => {
     expect(cli.stdout).not.toContain('\u001B[')
   })
 
+  // Vitest's json and junit reporters write their report to stdout when given no output file: a
+  // pipe into a parser must get that report alone.
+  test.each([
+    ['json', (stdout: string) => expect((JSON.parse(stdout) as { numFailedTests: number }).numFailedTests).toBe(1)],
+    ['junit', (stdout: string) => expect(stdout.trim()).toMatch(/^<\?xml [^\n]*\?>\n<testsuites [^]*<\/testsuites>$/)],
+  ])('--reporter=%s to stdout: stdout holds its report alone, the memory summary goes to stderr', (reporter, parse) => {
+    const cli = runVitestCli(root, ['budgets.test.ts', `--reporter=${reporter}`])
+    expect(cli.exitCode).toBe(1)
+    parse(cli.stdout)
+    expect(cli.stdout).not.toMatch(/^ (Memory|No memory baseline)/m)
+    expect(cli.stderr).toContain(' Memory  2 tests measured · 1 over budget')
+    expect(cli.stderr).toContain('No memory baseline at memory-baseline.json yet')
+    expect(cli.stderr).toContain('Memory report written to reports/memory.json')
+  })
+
   test('reports again on every rerun in watch mode', async () => {
     const watcher = startVitestWatch(root, ['budgets.test.ts', '--reporter=dot'])
     try {
