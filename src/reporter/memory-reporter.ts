@@ -47,20 +47,24 @@ export interface RunNotes {
   replacedPools: Array<{ project: string, pool: string }>
 }
 
-/** Reporters that write a machine-readable report to stdout unless given an output file. */
+/** Reporters that write a machine-readable report to stdout when they have no output file. */
 const STDOUT_REPORTERS = new Set(['json', 'junit', 'tap', 'tap-flat'])
 
 /**
- * Whether a reporter of this run writes its report to stdout (`--reporter=json` without an output
- * file): then stdout is that report alone, and this reporter's lines go to stderr.
+ * Whether a reporter of this run writes its report to stdout: then stdout is that report alone, and
+ * this reporter's lines go to stderr. Without an output file, Vitest 4's json and junit reporters
+ * write to stdout; Vitest 5's write under `.vitest/` unless given `stdout: true`.
  */
-export function stdoutIsTaken(config: { reporters: readonly unknown[], outputFile?: string | Partial<Record<string, string>> }): boolean {
+export function stdoutIsTaken(config: { reporters: readonly unknown[], outputFile?: string | Partial<Record<string, string>> }, vitestVersion: string): boolean {
+  const writesFiles = Number.parseInt(vitestVersion, 10) >= 5
   return config.reporters.some((entry) => {
-    const [name, options] = Array.isArray(entry) ? entry as [unknown, { outputFile?: unknown } | undefined] : [entry, undefined]
+    const [name, options] = Array.isArray(entry) ? entry as [unknown, { outputFile?: unknown, stdout?: unknown } | undefined] : [entry, undefined]
     if (typeof name !== 'string' || !STDOUT_REPORTERS.has(name) || options?.outputFile)
       return false
     const outputFile = config.outputFile
-    return !(typeof outputFile === 'string' ? outputFile : outputFile?.[name])
+    if (typeof outputFile === 'string' ? outputFile : outputFile?.[name])
+      return false
+    return options?.stdout === true || !writesFiles || name.startsWith('tap')
   })
 }
 
@@ -120,7 +124,7 @@ export class MemoryReporter implements Reporter {
   onInit(vitest: Vitest): void {
     this.vitest = vitest
     this.partOfMerge = vitest.config.reporters.some(isBlobReporter)
-    const toStderr = stdoutIsTaken(vitest.config)
+    const toStderr = stdoutIsTaken(vitest.config, vitest.version)
     this.print = text => (toStderr ? vitest.logger.error(text) : vitest.logger.log(text))
     if (this.run.reporters[0] === this)
       this.noteSetup(vitest)
