@@ -97,6 +97,8 @@ function expectReportListsEveryTest(run: ShapeRun): void {
 const isVitest4 = (createRequire(import.meta.url)('vitest/package.json') as { version: string }).version.startsWith('4.')
 
 const ISOLATE_FALSE: Shape = { fixture: 'isolate-false', tests: { '': 16 } }
+/** V8 coverage, as `--coverage` turns it on: its counters for the few functions a probe calls stay within the tolerance. */
+const COVERAGE: Shape = { fixture: 'root', tests: { '': 3 }, cliOptions: { coverage: { enabled: true, provider: 'v8', reporter: ['json-summary'], reportsDirectory: 'reports/coverage' } } }
 
 const SHAPES: Array<[string, Shape]> = [
   ['a root config without projects', { fixture: 'root', tests: { '': 3 } }],
@@ -105,6 +107,7 @@ const SHAPES: Array<[string, Shape]> = [
   ['inline projects with and without extends, one on the threads pool', { fixture: 'mixed', tests: { inherits: 2, standalone: 3, threads: 2 } }],
   ['a --project filter on the mixed shape', { fixture: 'mixed', tests: { standalone: 3 }, cliOptions: { project: ['standalone'] } }],
   ['isolate: false with many files in one worker', ISOLATE_FALSE],
+  ['--coverage on a root config', COVERAGE],
 ]
 
 describe('every test measured, on every config shape', () => {
@@ -126,6 +129,11 @@ describe('every test measured, on every config shape', () => {
     const notes = (run: ShapeRun) => run.output.match(/pool '\w+'[^\n]*replaced with 'forks'/g) ?? []
     expect(notes(await runShape(SHAPES[3]![1]))).toEqual([`pool 'threads' (project threads) replaced with 'forks'`])
     expect(notes(await runShape(SHAPES[4]![1])), 'a run without the threads project').toEqual([])
+  })
+
+  test('--coverage: the report says the figures hold coverage\'s counters', async () => {
+    expect((await runShape(COVERAGE)).report?.environment.coverage).toBe('v8')
+    expect((await runShape(SHAPES[0]![1])).report?.environment.coverage).toBe('none')
   })
 
   test('isolate: false: one full-GC baseline per worker process, not one per file', async () => {
