@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import type { MemoryReport } from '../src/index.js'
 import { ALLOCATION } from './fixtures/config-shapes/probe.js'
+import { runVitestCli } from './helpers/run-cli.js'
 import { type FixtureRun, type FixtureTest, fixturePath, type RunFixtureOptions, runFixture } from './helpers/run-fixture.js'
 
 /** The test each fixture's budget (4 MB, under the 5 MB it allocates) is set to fail. */
@@ -96,6 +97,8 @@ function expectReportListsEveryTest(run: ShapeRun): void {
 const isVitest4 = (createRequire(import.meta.url)('vitest/package.json') as { version: string }).version.startsWith('4.')
 
 const ISOLATE_FALSE: Shape = { fixture: 'isolate-false', tests: { '': 16 } }
+/** V8 coverage, as `--coverage` turns it on: its counters for the few functions a probe calls stay within the tolerance. */
+const COVERAGE: Shape = { fixture: 'root', tests: { '': 3 }, cliOptions: { coverage: { enabled: true, provider: 'v8', reporter: ['json-summary'], reportsDirectory: 'reports/coverage' } } }
 
 const SHAPES: Array<[string, Shape]> = [
   ['a root config without projects', { fixture: 'root', tests: { '': 3 } }],
@@ -104,6 +107,7 @@ const SHAPES: Array<[string, Shape]> = [
   ['inline projects with and without extends, one on the threads pool', { fixture: 'mixed', tests: { inherits: 2, standalone: 3, threads: 2 } }],
   ['a --project filter on the mixed shape', { fixture: 'mixed', tests: { standalone: 3 }, cliOptions: { project: ['standalone'] } }],
   ['isolate: false with many files in one worker', ISOLATE_FALSE],
+  ['--coverage on a root config', COVERAGE],
 ]
 
 describe('every test measured, on every config shape', () => {
@@ -119,6 +123,17 @@ describe('every test measured, on every config shape', () => {
   // plugin for no project, so it cannot set them up; it stops the run instead of passing unmeasured.
   test('project config files without the plugin: the run refuses to go unmeasured, naming the fix', async () => {
     await expect(runShape({ fixture: 'project-files', tests: { alpha: 3, beta: 2, e2e: 2 } })).rejects.toThrow(/none of this run's projects has the plugin[\s\S]*extends: true/)
+  })
+
+  test('a project on the threads pool runs on forks, and the run says so once', async () => {
+    const notes = (run: ShapeRun) => run.output.match(/pool '\w+'[^\n]*replaced with 'forks'/g) ?? []
+    expect(notes(await runShape(SHAPES[3]![1]))).toEqual([`pool 'threads' (project threads) replaced with 'forks'`])
+    expect(notes(await runShape(SHAPES[4]![1])), 'a run without the threads project').toEqual([])
+  })
+
+  test('--coverage: the report says the figures hold coverage\'s counters', async () => {
+    expect((await runShape(COVERAGE)).report?.environment.coverage).toBe('v8')
+    expect((await runShape(SHAPES[0]![1])).report?.environment.coverage).toBe('none')
   })
 
   test('isolate: false: one full-GC baseline per worker process, not one per file', async () => {
@@ -254,5 +269,77 @@ describe('what Vitest\'s features do to the figures', () => {
     expect(noFiles.tests).toEqual([])
     expect(readFileSync(baselinePath, 'utf8'), 'the baseline').toBe(baseline)
     expect(readFileSync(reportPath, 'utf8'), 'the report').toBe(report)
+  })
+})
+
+describe('a monorepo whose packages each have their own memoryBudget()', () => {
+  const monorepo = fixturePath('config-shapes/monorepo')
+  const packageA = join(monorepo, 'packages/a')
+  const clean = () => {
+    for (const pkg of ['a', 'b', 'c']) rmSync(join(monorepo, 'packages', pkg, 'reports'), { recursive: true, force: true })
+  }
+  const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as { tests: Record<string, unknown> | Array<{ project: string, file: string, name: string, verdict: string }> }
+  const reportOf = (pkg: string) => (readJson(join(monorepo, 'packages', pkg, 'reports/memory.json')).tests as Array<{ project: string, file: string, name: string, verdict: string }>)
+    .map(t => [t.project, t.file, t.name, t.verdict])
+  const baselineKeys = () => Object.keys(readJson(join(packageA, 'reports/baseline.json')).tests)
+
+  test('from the root, each package is held to its own options, with its paths, as when it runs alone', () => {
+    clean()
+    const fromRoot = runVitestCli(monorepo, ['--update'])
+    expect(fromRoot.exitCode, fromRoot.stdout + fromRoot.stderr).toBe(1)
+    // Package a's 'test/**' globs are relative to it: its over-budget test fails, the others hold 6 MB.
+    expect(fromRoot.stderr).toMatch(/FAIL +\|a\| test\/over-budget\.test\.ts > goes over its budget\nError: Memory budget exceeded[^\n]*over the 4 MB budget of "test\/\*\* > goes over its budget"/)
+    // Package b's '**': '2MB', not a's 6 MB: both its 5 MB tests fail, and its own report is written.
+    expect(fromRoot.stderr.match(/FAIL +\|b\| test\/measured\.test\.ts > allocates 5 MB, \d\nError: Memory budget exceeded[^\n]*over the 2 MB budget of "\*\*"/g)).toHaveLength(2)
+    expect(reportOf('b')).toEqual([
+      ['b', 'test/measured.test.ts', 'allocates 5 MB, 1', 'over-budget'],
+      ['b', 'test/measured.test.ts', 'allocates 5 MB, 2', 'over-budget'],
+    ])
+    // Package c has no plugin: no other package's budget holds it, and the run says so once.
+    expect(fromRoot.stderr).not.toMatch(/FAIL +\|c\|/)
+    expect(fromRoot.stderr.match(/project c has no memoryBudget\(\) in its config, so its tests are not measured/g)).toHaveLength(1)
+    expect(existsSync(join(monorepo, 'packages/c/reports'))).toBe(false)
+    // Each package's summary is named, and a's 'test/**' patterns matched.
+    expect(fromRoot.stdout).toContain(' Memory (a)  3 tests measured · 1 over budget')
+    expect(fromRoot.stdout).toContain(' Memory (b)  2 tests measured · 2 over budget')
+    expect(fromRoot.stdout).not.toContain('matched no test')
+    const reportFromRoot = reportOf('a')
+    const keysFromRoot = baselineKeys()
+
+    clean()
+    const alone = runVitestCli(packageA, ['--update'])
+    expect(alone.exitCode).toBe(1)
+    expect(reportOf('a')).toEqual(reportFromRoot)
+    expect(reportFromRoot).toEqual([
+      ['', 'test/measured.test.ts', 'allocates 5 MB, 1', 'within-budget'],
+      ['', 'test/measured.test.ts', 'allocates 5 MB, 2', 'within-budget'],
+      ['', 'test/over-budget.test.ts', 'goes over its budget', 'over-budget'],
+    ])
+    // The same keys, so a baseline recorded in one place compares in the other.
+    expect(baselineKeys()).toEqual(keysFromRoot)
+    expect(keysFromRoot).toEqual(['test/measured.test.ts > allocates 5 MB, 1', 'test/measured.test.ts > allocates 5 MB, 2', 'test/over-budget.test.ts > goes over its budget'])
+    clean()
+  }, 240_000)
+})
+
+describe('budget patterns that matched no test, on a run that selects tests', () => {
+  // Patterns for each project's files and one typo ('typo/**'): a run that leaves tests out must not
+  // report the patterns of what it left out, or users learn to ignore the warning meant for typos.
+  const unmatchedIn = async (cliOptions: Record<string, unknown>, filters: string[] = []) => {
+    const root = fixturePath('config-shapes/filtered')
+    rmSync(join(root, 'reports'), { recursive: true, force: true })
+    await runFixture('config-shapes/filtered', cliOptions, { filters })
+    const report = JSON.parse(readFileSync(join(root, 'reports/memory.json'), 'utf8')) as MemoryReport
+    return { tests: report.tests.map(t => t.project), unmatched: report.summary.unmatchedPatterns }
+  }
+
+  test.each([
+    ['every test', {}, [], ['other', 'unit']],
+    ['a file filter', {}, ['unit/'], ['unit']],
+    ['--project', { project: ['other'] }, [], ['other']],
+  ])('%s: only the typo', async (_, cliOptions, filters, projects) => {
+    const { tests, unmatched } = await unmatchedIn(cliOptions, filters)
+    expect(tests.sort()).toEqual(projects)
+    expect(unmatched).toEqual(['typo/**'])
   })
 })

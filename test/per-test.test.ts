@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, test } from 'vitest'
 import type { TestMemory } from '../src/index.js'
@@ -12,6 +13,7 @@ const root = fixturePath('per-test')
 const reportPath = join(root, 'reports/memory.json')
 const MB = 1e6
 const nodeMajor = Number(process.versions.node.split('.')[0])
+const isVitest4 = (createRequire(import.meta.url)('vitest/package.json') as { version: string }).version.startsWith('4.')
 
 let run: FixtureRun
 let report: MemoryReport
@@ -185,6 +187,21 @@ describe('the terminal report', () => {
     expect(cli.stdout).toContain('Budget pattern that matched no test: "typo/**"')
     // No colour codes when NO_COLOR is set.
     expect(cli.stdout).not.toContain('\u001B[')
+  })
+
+  // Vitest's json and junit reporters write their report to stdout (Vitest 4: when given no output
+  // file; Vitest 5: when given stdout: true): a pipe into a parser must get that report alone.
+  test.each([
+    ['json', (stdout: string) => expect((JSON.parse(stdout) as { numFailedTests: number }).numFailedTests).toBe(1)],
+    ['junit', (stdout: string) => expect(stdout.trim()).toMatch(/^<\?xml [^\n]*\?>\n<testsuites [^]*<\/testsuites>$/)],
+  ])('--reporter=%s to stdout: stdout holds its report alone, the memory summary goes to stderr', (reporter, parse) => {
+    const cli = isVitest4 ? runVitestCli(root, ['budgets.test.ts', `--reporter=${reporter}`]) : runVitestCli(root, ['budgets.test.ts'], { FIXTURE_STDOUT_REPORTER: reporter })
+    expect(cli.exitCode).toBe(1)
+    parse(cli.stdout)
+    expect(cli.stdout).not.toMatch(/^ (Memory|No memory baseline)/m)
+    expect(cli.stderr).toContain(' Memory  2 tests measured · 1 over budget')
+    expect(cli.stderr).toContain('No memory baseline at memory-baseline.json yet')
+    expect(cli.stderr).toContain('Memory report written to reports/memory.json')
   })
 
   test('reports again on every rerun in watch mode', async () => {

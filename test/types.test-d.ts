@@ -98,6 +98,12 @@ describe('heapLimit and crashed tests', () => {
   })
 })
 
+describe('the JSON report\'s environment', () => {
+  test('records the coverage provider, none when off, absent in reports written before it', () => {
+    expectTypeOf<MemoryReport['environment']['coverage']>().toEqualTypeOf<string | undefined>()
+  })
+})
+
 describe('the JSON report\'s tests', () => {
   test('name their browser: a string, null for Node, absent in reports written before it', () => {
     expectTypeOf<ReportTest['browser']>().toEqualTypeOf<string | null | undefined>()

@@ -1,7 +1,24 @@
-import type { ReportEnvironment } from '../report/model.js'
+/** Where a report's or baseline's figures were measured. */
+export interface ReportEnvironment {
+  node: string
+  /** V8 version of the workers' Node (`process.versions.v8`); absent in reports and baselines written before it was recorded. */
+  v8?: string
+  vitest: string
+  platform: string
+  arch: string
+  /** Flags of the measured workers. */
+  workerFlags: string[]
+  deterministic: boolean
+  /**
+   * The coverage provider the run collected with (`v8`, `istanbul`, `custom`), or `none`. Coverage's
+   * counters are part of what a test holds (V8's: about 200 B per function called). Absent in
+   * reports and baselines written before it was recorded.
+   */
+  coverage?: string
+}
 
 /** Fields of an environment that a comparison looks at. */
-export type EnvironmentField = 'node' | 'v8' | 'vitest' | 'platform' | 'arch' | 'workerFlags'
+export type EnvironmentField = 'node' | 'v8' | 'vitest' | 'platform' | 'arch' | 'workerFlags' | 'coverage'
 
 export interface EnvironmentDifference {
   field: EnvironmentField
@@ -14,9 +31,9 @@ export interface EnvironmentDrift {
   /** Every field that differs; worker flags as one space-separated string. */
   differences: EnvironmentDifference[]
   /**
-   * A different V8 major or different worker flags: the engine allocates and collects differently,
-   * so the figures move without any change to the code (V8 12 and 13 measured the same 64 MiB
-   * spike at 1,275 MB and 1,342 MB).
+   * A different V8 major, different worker flags or coverage on one side only: the engine allocates
+   * and collects differently, or coverage's counters are part of the figures, so they move without
+   * any change to the code (V8 12 and 13 measured the same 64 MiB spike at 1,275 MB and 1,342 MB).
    */
   incomparable: boolean
   /** Whether regressions still count for `failOnRegression` (`regression.acrossEnvironments`). */
@@ -45,10 +62,11 @@ export function environmentDrift(base: ReportEnvironment | undefined, head: Repo
   compare('platform', base.platform, head.platform)
   compare('arch', base.arch, head.arch)
   compare('workerFlags', flagsOf(base), flagsOf(head))
+  compare('coverage', base.coverage, head.coverage)
   if (differences.length === 0)
     return undefined
   const engineMoved = base.v8 !== undefined && head.v8 !== undefined ? major(base.v8) !== major(head.v8) : major(base.node) !== major(head.node)
-  const incomparable = engineMoved || differences.some(d => d.field === 'workerFlags')
+  const incomparable = engineMoved || differences.some(d => d.field === 'workerFlags' || d.field === 'coverage')
   return { differences, incomparable, regressionsCount: !incomparable || acrossEnvironments }
 }
 

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path'
 import type { Plugin } from 'vitest/config'
 import type { TestProject, Vitest } from 'vitest/node'
-import { isBlobReporter, MemoryReporter, type UnmeasuredProject } from '../reporter/memory-reporter.js'
+import { isBlobReporter, MemoryReporter, type MemoryReporterOptions, type RunNotes } from '../reporter/memory-reporter.js'
 import { WORKER_CONFIG_KEY, type WorkerConfig } from '../worker/config.js'
 import { RESTORE_FLAGS_IMPORT } from '../worker/restore-flags.js'
 import { createTrailDirectory } from '../worker/trail-directory.js'
@@ -46,16 +46,16 @@ function noProjectHasPlugin(config: { plugins: ReadonlyArray<{ name: string }> }
  */
 interface SharedState {
   /** The Vitest runs some instance of this plugin has set up. */
-  configured: WeakSet<object>
+  runs: WeakMap<object, RunSetup>
   /** Set when a config is resolved, cleared when a run is set up: still set when the root server starts means no project had the plugin. */
   awaitingConfigure: boolean
 }
 const SHARED = Symbol.for('vitest-memory-budget.plugin')
-const shared: SharedState = ((globalThis as { [SHARED]?: SharedState })[SHARED] ??= { configured: new WeakSet(), awaitingConfigure: false })
+const shared: SharedState = ((globalThis as { [SHARED]?: SharedState })[SHARED] ??= { runs: new WeakMap(), awaitingConfigure: false })
 
 /** The user's config as a plugin's `config()` hook sees it: only the part read here. */
 interface UserConfigShape {
-  test?: { projects?: unknown }
+  test?: { projects?: unknown, name?: unknown, pool?: string }
 }
 
 /**
@@ -105,8 +105,49 @@ export function showsTestsInBrowser(config: { ui?: boolean, reporters: readonly 
 const BROWSER_COMMANDS = { browser: { commands: { [PROBE_COMMAND]: memoryBudgetProbe } } }
 
 /**
+ * What one run's instances of this plugin share: a reporter per scope (one `memoryBudget()`'s
+ * options and root), and which projects some instance has set up.
+ */
+interface RunSetup {
+  notes: RunNotes
+  scopes: Map<string, MemoryReporter>
+}
+
+/** The root the plugin's paths are relative to, and the name a project's tests are reported under. */
+interface Placement {
+  root: string
+  label: string
+}
+
+/**
+ * Where one instance of the plugin puts `project`. A project loaded from a config file of its own
+ * (a monorepo package) is placed as when it runs alone: paths relative to its root, its tests under
+ * the name its config gives it ('' for none, where Vitest names it after its folder when run from
+ * the root). Every other project (inline ones, or the root config's own) as its root config says.
+ */
+function placementOf(project: TestProject, vitest: Vitest, ownConfig: OwnConfig): Placement {
+  const rootConfigFile = vitest.vite.config.configFile
+  const loadedAlone = ownConfig.projects === undefined && project.vite.config.configFile !== rootConfigFile
+  return loadedAlone ? { root: project.config.root, label: ownConfig.name ?? '' } : { root: vitest.config.root, label: project.name }
+}
+
+/** The part of the user's config a plugin instance reads in `config()`, before Vitest names the project. */
+interface OwnConfig {
+  projects?: unknown
+  name?: string
+}
+
+function nameOf(name: unknown): string | undefined {
+  if (typeof name === 'string')
+    return name
+  return typeof name === 'object' && name !== null && typeof (name as { label?: unknown }).label === 'string' ? (name as { label: string }).label : undefined
+}
+
+/**
  * The Vitest plugin: runs tests in forked workers with the GC flags measurement needs, installs the
  * memory matchers, measures every test against its budget, and reports at the end of the run.
+ * Each project is held to the options of the plugin in its own config (the first one that reaches
+ * it): in a monorepo, each package's `memoryBudget()` holds its package only.
  */
 export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
   const settings = resolveOptions(options)
@@ -116,23 +157,36 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
   // young-generation GC between tests, which CDP has none of (its collection is a full one).
   const jsFlags = flags
   // Made when Vitest is about to run tests, not when a config is loaded (editors and tools load it too).
-  let trailDirectory: string | undefined
   let setupFile: string | undefined
   const setup = () => (setupFile ??= setupEntry())
-  let reporter: MemoryReporter | undefined
-  const createReporter = (trails: string) => new MemoryReporter({
-    top: settings.top,
-    silent: settings.silent,
-    outputFile: settings.outputFile,
-    markdown: settings.markdown,
-    html: settings.html,
-    baseline: settings.baseline,
-    regression: settings.regression,
-    budgetPatterns: settings.budgets.map(rule => rule.pattern),
-    deterministic: settings.deterministic,
-    workerFlags: flags,
-    trailDirectory: trails,
-  })
+  const ownConfig: OwnConfig = {}
+  /** The pool this instance's config asked for: its `config()` sets 'forks' before projects read it. */
+  let askedPool: string | undefined
+
+  const reporterFor = (run: RunSetup, root: string): MemoryReporter => {
+    const reporterOptions: Omit<MemoryReporterOptions, 'trailDirectory'> = {
+      root,
+      top: settings.top,
+      silent: settings.silent,
+      outputFile: settings.outputFile,
+      markdown: settings.markdown,
+      html: settings.html,
+      baseline: settings.baseline,
+      regression: settings.regression,
+      budgetRules: settings.budgets,
+      deterministic: settings.deterministic,
+      workerFlags: flags,
+    }
+    // Vitest 4 loads the config again for each project with `extends: true`: equal options from
+    // another instance are the same scope, reported once.
+    const key = JSON.stringify(reporterOptions)
+    let reporter = run.scopes.get(key)
+    if (!reporter) {
+      reporter = new MemoryReporter({ ...reporterOptions, trailDirectory: createTrailDirectory() }, run.notes)
+      run.scopes.set(key, reporter)
+    }
+    return reporter
+  }
 
   const applyTo = (project: TestProject, workerConfig: WorkerConfig) => {
     // Vitest 4 gives projects without `extends: true` none of the root's plugins, and Vitest 5 drops
@@ -150,38 +204,41 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
     project.provide(WORKER_CONFIG_KEY, workerConfig)
   }
 
-  const configureVitest = ({ vitest }: { vitest: Vitest }) => {
-    // Called once per project that has this plugin, on both majors: all projects are set up at once.
+  const claim = (vitest: Vitest, project: TestProject) => {
     shared.awaitingConfigure = false
-    if (shared.configured.has(vitest))
+    let run = shared.runs.get(vitest)
+    if (!run) {
+      run = { notes: { reporters: [], claimed: new Set(), replacedPools: [] }, scopes: new Map() }
+      shared.runs.set(vitest, run)
+    }
+    // Vitest 5 calls this once per project for each instance the project inherits: the first wins.
+    if (run.notes.claimed.has(project.name))
       return
-    shared.configured.add(vitest)
-    trailDirectory ??= createTrailDirectory()
-    reporter ??= createReporter(trailDirectory)
+    run.notes.claimed.add(project.name)
+    const { root, label } = placementOf(project, vitest, ownConfig)
+    const reporter = reporterFor(run, root)
     const workerConfig: WorkerConfig = {
-      root: vitest.config.root,
+      root,
       budgets: settings.budgets,
       gcBeforeEachTest: settings.gcBeforeEachTest,
       fullGcThreshold: FULL_GC_THRESHOLD,
-      trailDirectory,
-      profiles: settings.profiles === undefined ? undefined : resolve(vitest.config.root, settings.profiles),
+      trailDirectory: reporter.trailDirectory,
+      profiles: settings.profiles === undefined ? undefined : resolve(root, settings.profiles),
       annotations: settings.annotations === 'auto' ? showsTestsInBrowser(vitest.config) : settings.annotations,
     }
-    const unmeasured: UnmeasuredProject[] = []
-    addResolvedChromiumFlags(vitest.projects, jsFlags)
-    for (const project of vitest.projects) {
-      const runtime = runtimeOf(project)
-      if (runtime.kind === 'node') {
-        applyTo(project, workerConfig)
-      }
-      else if (runtime.kind === 'chromium') {
-        applyToChromium(project, workerConfig)
-      }
-      else {
-        unmeasured.push({ project: project.name, reason: runtime.reason })
-      }
+    const runtime = runtimeOf(project)
+    if (runtime.kind === 'node') {
+      const pool = project.config.pool === 'forks' ? askedPool : project.config.pool
+      if (pool !== undefined && pool !== 'forks')
+        run.notes.replacedPools.push({ project: project.name, pool })
+      applyTo(project, workerConfig)
     }
-    reporter.setUnmeasuredProjects(unmeasured)
+    else if (runtime.kind === 'chromium') {
+      // A browser config's instances share its provider: flags go to a provider only Chromium uses.
+      addResolvedChromiumFlags(vitest.projects.filter(p => p.config.browser.provider === project.config.browser.provider), jsFlags)
+      applyToChromium(project, workerConfig)
+    }
+    reporter.addProject(project.name, label, runtime.kind === 'unmeasured' ? runtime.reason : undefined)
     const reporters = vitest.config.reporters
     if (!reporters.includes(reporter as never)) {
       // Vitest calls reporters in this order, each up to its first await: before the blob reporter
@@ -190,18 +247,24 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
       reporters.splice(blob === -1 ? reporters.length : blob, 0, reporter as never)
     }
   }
-  const forwarder: Plugin = { name: 'vitest-memory-budget:project', config: () => ({ test: BROWSER_COMMANDS }), configureVitest }
+  // Forwarded to an inline project that Vitest 4 gives none of the root's plugins: it holds the project
+  // only if no plugin of the project's own did.
+  const forwarder: Plugin = { name: 'vitest-memory-budget:project', config: () => ({ test: BROWSER_COMMANDS }), configureVitest: ({ vitest, project }) => claim(vitest, project) }
 
   return {
     name: 'vitest-memory-budget',
     config(config) {
       shared.awaitingConfigure = true
+      const test = (config as UserConfigShape).test
+      ownConfig.projects = test?.projects
+      ownConfig.name = nameOf(test?.name)
+      askedPool = test?.pool
       forwardToInlineProjects(config as UserConfigShape, forwarder)
       for (const browser of userBrowserConfigs(config as UserTestShape))
         addChromiumFlags(browser, jsFlags)
       return { test: { pool: 'forks', execArgv, ...BROWSER_COMMANDS } }
     },
-    configureVitest,
+    configureVitest: ({ vitest, project }) => claim(vitest, project),
     configureServer(server) {
       if (noProjectHasPlugin(server.config))
         throw new Error(NOT_REACHED)

@@ -1,6 +1,6 @@
 import type { EnvironmentDrift, EnvironmentField } from '../compare/environment.js'
 
-const LABELS: Record<EnvironmentField, string> = { node: 'Node', v8: 'V8', vitest: 'Vitest', platform: 'platform', arch: 'arch', workerFlags: 'worker flags' }
+const LABELS: Record<EnvironmentField, string> = { node: 'Node', v8: 'V8', vitest: 'Vitest', platform: 'platform', arch: 'arch', workerFlags: 'worker flags', coverage: 'coverage' }
 
 /** What moved, e.g. `V8 12.4.254.21 → 13.6.233.10, Node v20.20.2 → v24.1.0`; raw text, each renderer escapes it. */
 export function driftChanges(drift: EnvironmentDrift): string {
@@ -14,7 +14,8 @@ export function describeDrift(drift: EnvironmentDrift): string {
   const verdict = drift.regressionsCount
     ? 'regressions still count (acrossEnvironments is on)'
     : 'regressions are shown but not counted for failOnRegression (regression: { acrossEnvironments: true }, or --across-environments for compare, counts them)'
-  return `Compared with figures from another V8 major or other worker flags (${driftChanges(drift)}): memory moves between them without any change to the code, so ${verdict}.`
+  const what = drift.differences.some(d => d.field === 'coverage') ? 'another V8 major, other worker flags or other coverage' : 'another V8 major or other worker flags'
+  return `Compared with figures from ${what} (${driftChanges(drift)}): memory moves between them without any change to the code, so ${verdict}.`
 }
 
 /** Regressions that do not count, for the short labels next to them. */

@@ -16,6 +16,8 @@ export interface TerminalOptions {
   comparedWith?: string
   /** The run was this shard of a `--shard` run: a pattern may match tests of the other shards. */
   shard?: { index: number, count: number }
+  /** The projects the report holds, when the run has reports of other configs' projects too. */
+  scope?: string
 }
 
 /** Tests listed under each heading (those over budget or moved most) before "… and N more". */
@@ -58,6 +60,9 @@ function pad(text: string, visible: string, width: number, alignRight: boolean):
   return alignRight ? fill + text : text + fill
 }
 
+/** Whether the run collected coverage: its counters are then part of every figure. */
+const covered = (environment: MemoryReport['environment']) => environment.coverage !== undefined && environment.coverage !== 'none'
+
 /**
  * The end-of-run summary: the heaviest tests with every metric, each budget violation, and budget
  * patterns that matched nothing. Pure: the same report gives the same text.
@@ -83,7 +88,7 @@ export function renderTerminalSummary(report: MemoryReport, options: TerminalOpt
     counts.push(c.yellow(`${summary.regressed} regressed${discounted ? ' (not counted: another environment)' : ''}`))
   if (summary.improved > 0)
     counts.push(c.green(`${summary.improved} improved`))
-  lines.push(`${c.bold(' Memory ')} ${counts.join(c.dim(' · '))}${report.environment.deterministic ? '' : c.yellow('  (deterministic: false, peaks vary between runs)')}`)
+  lines.push(`${c.bold(options.scope === undefined ? ' Memory ' : ` Memory (${printable(options.scope)}) `)} ${counts.join(c.dim(' · '))}${report.environment.deterministic ? '' : c.yellow('  (deterministic: false, peaks vary between runs)')}${covered(report.environment) ? c.yellow(`  (coverage: ${printable(report.environment.coverage!)}, its counters are in the figures)`) : ''}`)
 
   if (summary.environmentDrift) {
     const sentence = printable(describeDrift(summary.environmentDrift))

@@ -128,8 +128,8 @@ const VERDICTS = Object.keys({ 'within-budget': 0, 'over-budget': 0, 'no-budget'
 const figures = (check: Check) => Object.fromEntries(REGRESSION_METRICS.map(metric => [metric, metric === 'rss' ? orNull(check) : check]))
 const BASELINE_FIGURES = object(figures(number))
 
-const ENVIRONMENT = object({ node: string, v8: optional(string), vitest: string, platform: string, arch: string, workerFlags: arrayOf(string), deterministic: boolean })
-const ENVIRONMENT_FIELDS = ['node', 'v8', 'vitest', 'platform', 'arch']
+const ENVIRONMENT = object({ node: string, v8: optional(string), vitest: string, platform: string, arch: string, workerFlags: arrayOf(string), deterministic: boolean, coverage: optional(string) })
+const ENVIRONMENT_FIELDS = ['node', 'v8', 'vitest', 'platform', 'arch', 'coverage']
 
 /** A report as its JSON Schema (schema/memory-report.v1.schema.json) describes it, so the CLI never trips over a field. */
 const REPORT = object({

@@ -1,6 +1,6 @@
 import type { Limit, TestBudgetMetric } from '../budgets/types.js'
 import { type ComparedMetrics, comparedMetrics, compareMetrics, type MetricChange } from '../compare/compare.js'
-import { type EnvironmentDrift, environmentDrift } from '../compare/environment.js'
+import { type EnvironmentDrift, environmentDrift, type ReportEnvironment } from '../compare/environment.js'
 import type { RegressionRules } from '../compare/rules.js'
 import type { MemoryMetrics } from '../measure/measure-memory.js'
 import type { DomCounts } from '../measure/probe.js'
@@ -8,6 +8,8 @@ import type { RssMethod } from '../measure/rss.js'
 import type { BoundaryGc, CompactTimeline, TestMemoryRecord } from '../worker/test-recorder.js'
 import type { MemoryAtStart } from '../worker/trail.js'
 import { sortByLocation } from './order.js'
+
+export type { ReportEnvironment }
 
 /** Bumped on any change a reader could trip over; readers reject versions they do not know. */
 export const REPORT_SCHEMA_VERSION = 1
@@ -85,18 +87,6 @@ export interface ReportTest {
   crash?: MemoryAtStart
   /** Heap profiles written for the test (`profiles` option), relative to the root; absent when none. */
   heapProfiles?: string[]
-}
-
-export interface ReportEnvironment {
-  node: string
-  /** V8 version of the workers' Node (`process.versions.v8`); absent in reports and baselines written before it was recorded. */
-  v8?: string
-  vitest: string
-  platform: string
-  arch: string
-  /** Flags of the measured workers. */
-  workerFlags: string[]
-  deterministic: boolean
 }
 
 export interface ReportSummary {

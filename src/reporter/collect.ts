@@ -15,7 +15,7 @@ export const toPosix = (path: string): string => path.split(sep).join('/')
  * too. `trails` is called only for a test whose results did not all arrive, so a run where none
  * died never reads them.
  */
-function collect(testCase: TestCase, file: string, occurrence: number, lineOf: (testCase: TestCase) => number | null, trails: () => ReadonlyMap<string, TrailRecord>): CollectedTest {
+function collect(testCase: TestCase, file: string, project: string, occurrence: number, lineOf: (testCase: TestCase) => number | null, trails: () => ReadonlyMap<string, TrailRecord>): CollectedTest {
   const state = testCase.result().state
   const meta = testCase.meta() as MemoryTaskMeta
   // A skipped test never ran: it counts only as present, for the baseline.
@@ -28,7 +28,7 @@ function collect(testCase: TestCase, file: string, occurrence: number, lineOf: (
   }
   return {
     id: testCase.id,
-    project: testCase.project.name,
+    project,
     browser: browserOf(testCase),
     file,
     name: testCase.fullName,
@@ -74,13 +74,15 @@ function lineFinder(moduleId: string): (testCase: TestCase) => number | null {
 
 /**
  * Every test of the run that ran in a worker, skipped and todo ones included; type tests
- * (`*.test-d.ts`) run in the compiler and are left out. Files are relative to `root`.
+ * (`*.test-d.ts`) run in the compiler and are left out. Files are relative to `root`; each test's
+ * project is named as `projectName` says (a package's own config may name it otherwise than Vitest).
  */
-export function collectTests(testModules: ReadonlyArray<TestModule>, root: string, trails: () => ReadonlyMap<string, TrailRecord>): CollectedTest[] {
+export function collectTests(testModules: ReadonlyArray<TestModule>, root: string, trails: () => ReadonlyMap<string, TrailRecord>, projectName: (name: string) => string = name => name): CollectedTest[] {
   // Vitest 5 marks a type-test file only, Vitest 4 its tests as well.
   return testModules.filter(module => !(module.meta() as { typecheck?: boolean }).typecheck).flatMap((module) => {
     // Once per file: path.relative resolves both of its paths on every call.
     const file = toPosix(relative(root, module.moduleId))
+    const project = projectName(module.project.name)
     const lineOf = lineFinder(module.moduleId)
     // Skipped tests count too: a test's key must not change when another of its name is skipped.
     const seen = new Map<string, number>()
@@ -88,7 +90,7 @@ export function collectTests(testModules: ReadonlyArray<TestModule>, root: strin
       .map((test) => {
         const occurrence = (seen.get(test.fullName) ?? 0) + 1
         seen.set(test.fullName, occurrence)
-        return collect(test, file, occurrence, lineOf, trails)
+        return collect(test, file, project, occurrence, lineOf, trails)
       })
   })
 }

@@ -4,6 +4,7 @@ import c from 'tinyrainbow'
 import type { Reporter, TestModule, Vitest } from 'vitest/node'
 import { type ComparedMetrics, comparedMetrics } from '../compare/compare.js'
 import { failsOnRegression } from '../compare/environment.js'
+import type { BudgetRule } from '../budgets/types.js'
 import type { RegressionRules } from '../compare/rules.js'
 import { type Baseline, readBaseline, ReportFileError, serializeBaseline, testKey, updateBaseline } from '../report/files.js'
 import { buildReport, type CollectedTest, compareReport, type MemoryReport, type ReportEnvironment, type UnmeasuredProject } from '../report/model.js'
@@ -19,8 +20,11 @@ import { collectTests, toPosix } from './collect.js'
 import { repositoryRoot } from './repository-root.js'
 import { environmentOfShards, overlappingTests, stampEnvironment } from './shards.js'
 import { decideUpdate, UPDATE_VARIABLE, type UpdateDecision } from './update-mode.js'
+import { patternsMatchingFiles } from './files-on-disk.js'
 
 export interface MemoryReporterOptions {
+  /** The root of the config that holds the options: their paths and the report's files are relative to it. */
+  root: string
   top: number
   silent: boolean
   outputFile: string | undefined
@@ -28,7 +32,7 @@ export interface MemoryReporterOptions {
   html: string | undefined
   baseline: string | undefined
   regression: RegressionRules
-  budgetPatterns: readonly string[]
+  budgetRules: readonly BudgetRule[]
   deterministic: boolean
   workerFlags: readonly string[]
   /** Where the workers leave their trails (see `openTrail`). */
@@ -36,6 +40,36 @@ export interface MemoryReporterOptions {
 }
 
 export type { UnmeasuredProject }
+
+/** What the memory reporters of one run share: one reporter per scope, and what the plugin did to the run's config. */
+export interface RunNotes {
+  reporters: MemoryReporter[]
+  /** Projects some `memoryBudget()` set up, by name. */
+  claimed: Set<string>
+  /** Node projects whose pool the plugin replaced with 'forks'. */
+  replacedPools: Array<{ project: string, pool: string }>
+}
+
+/** Reporters that write a machine-readable report to stdout when they have no output file. */
+const STDOUT_REPORTERS = new Set(['json', 'junit', 'tap', 'tap-flat'])
+
+/**
+ * Whether a reporter of this run writes its report to stdout: then stdout is that report alone, and
+ * this reporter's lines go to stderr. Without an output file, Vitest 4's json and junit reporters
+ * write to stdout; Vitest 5's write under `.vitest/` unless given `stdout: true`.
+ */
+export function stdoutIsTaken(config: { reporters: readonly unknown[], outputFile?: string | Partial<Record<string, string>> }, vitestVersion: string): boolean {
+  const writesFiles = Number.parseInt(vitestVersion, 10) >= 5
+  return config.reporters.some((entry) => {
+    const [name, options] = Array.isArray(entry) ? entry as [unknown, { outputFile?: unknown, stdout?: unknown } | undefined] : [entry, undefined]
+    if (typeof name !== 'string' || !STDOUT_REPORTERS.has(name) || options?.outputFile)
+      return false
+    const outputFile = config.outputFile
+    if (typeof outputFile === 'string' ? outputFile : outputFile?.[name])
+      return false
+    return options?.stdout === true || !writesFiles || name.startsWith('tap')
+  })
+}
 
 /** A path as the user's terminal names it: relative to where they ran Vitest. */
 const shown = (path: string) => toPosix(relative(process.cwd(), path)) || path
@@ -51,35 +85,66 @@ export function isBlobReporter(entry: unknown): boolean {
 
 const tests = (count: number) => `${count} test${count === 1 ? '' : 's'}`
 
+/** The provider a run collects coverage with, or 'none'. */
+function coverageOf(coverage: { enabled?: boolean, provider?: string } | undefined): string {
+  return coverage?.enabled ? coverage.provider ?? 'v8' : 'none'
+}
+
 /**
- * Collects every test's memory from `task.meta` and, at the end of each run, compares it with the
- * baseline, prints the summary and writes the reports and the baseline.
+ * Collects the memory of its scope's tests (the projects one `memoryBudget()` set up) from
+ * `task.meta` and, at the end of each run, compares it with the baseline, prints the summary and
+ * writes the reports and the baseline: what that config would give run alone.
  */
 export class MemoryReporter implements Reporter {
   private vitest: Vitest | undefined
   private partOfMerge = false
   private merging = false
-  private unmeasuredProjects: UnmeasuredProject[] = []
+  /** Where this reporter's lines go: stderr when another reporter's report takes stdout. */
+  private print: (text: string) => void = () => {}
+  /** This scope's projects, each with the name its tests are reported under. */
+  private readonly projects = new Map<string, string>()
+  private readonly unmeasuredProjects: UnmeasuredProject[] = []
   /**
    * The latest figures of every test this session measured, by key: a watch session's `u` reruns only
    * the files with failures, and accepts these for the rest, as the summaries showed them.
    */
   private measuredInSession = new Map<string, ComparedMetrics>()
 
-  constructor(private readonly options: MemoryReporterOptions) {}
+  constructor(private readonly options: MemoryReporterOptions, private readonly run: RunNotes) {
+    run.reporters.push(this)
+  }
 
-  /** Projects the plugin could not set up for measuring: the report names them. */
-  setUnmeasuredProjects(projects: UnmeasuredProject[]): void {
-    this.unmeasuredProjects = projects
+  get trailDirectory(): string {
+    return this.options.trailDirectory
+  }
+
+  /** A project this scope holds; `unmeasured` says why its tests cannot be measured, if they cannot. */
+  addProject(name: string, label: string, unmeasured?: string): void {
+    this.projects.set(name, label)
+    if (unmeasured !== undefined)
+      this.unmeasuredProjects.push({ project: name, reason: unmeasured })
   }
 
   onInit(vitest: Vitest): void {
     this.vitest = vitest
     this.partOfMerge = vitest.config.reporters.some(isBlobReporter)
     this.merging = Boolean(vitest.config.mergeReports)
+    const toStderr = stdoutIsTaken(vitest.config, vitest.version)
+    this.print = text => (toStderr ? vitest.logger.error(text) : vitest.logger.log(text))
+    if (this.run.reporters[0] === this)
+      this.noteSetup(vitest)
   }
 
-  /** Whether and how this run writes the memory baseline: -u, or the variable that sets it alone. */
+  /** Once per run: what the plugin changed in the config, and the projects no `memoryBudget()` holds. */
+  private noteSetup(vitest: Vitest): void {
+    const pools = this.run.replacedPools
+    if (pools.length > 0)
+      vitest.logger.warn(c.yellow(` Memory: ${pools.map(p => `pool '${p.pool}'${p.project ? ` (project ${p.project})` : ''}`).join(', ')} replaced with 'forks': measuring needs worker processes started with GC flags.`))
+    const unheld = vitest.projects.map(p => p.name).filter(name => !this.run.claimed.has(name))
+    if (unheld.length > 0)
+      vitest.logger.warn(c.yellow(` Memory: ${unheld.length === 1 ? 'project' : 'projects'} ${unheld.join(', ')} ${unheld.length === 1 ? 'has' : 'have'} no memoryBudget() in ${unheld.length === 1 ? 'its' : 'their'} config, so ${unheld.length === 1 ? 'its' : 'their'} tests are not measured (a project loaded from a config file of its own gets none of another config's plugins).`))
+  }
+
   /**
    * What this run writes of the baseline. Pressing `u` in watch mode sets no `update`: it turns
    * Vitest's snapshot updating to 'all' for one rerun, which is what tells it apart.
@@ -98,11 +163,11 @@ export class MemoryReporter implements Reporter {
     clearTrails(this.options.trailDirectory)
   }
 
-  async onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void> {
+  async onTestRunEnd(allModules: ReadonlyArray<TestModule>): Promise<void> {
     const vitest = this.vitest
     if (!vitest)
       return
-    const root = vitest.config.root
+    const testModules = allModules.filter(module => this.projects.has(module.project.name))
     const here: ReportEnvironment = {
       node: process.version,
       // The workers run the same Node binary as Vitest's main process.
@@ -112,6 +177,7 @@ export class MemoryReporter implements Reporter {
       arch: process.arch,
       workerFlags: [...this.options.workerFlags],
       deterministic: this.options.deterministic,
+      coverage: coverageOf(vitest.config.coverage),
     }
     const problems: string[] = []
     // A merge run reports figures measured in the shards' jobs, which may run another Node.
@@ -125,19 +191,24 @@ export class MemoryReporter implements Reporter {
     // Before anything awaited: collecting writes what the trails of dead workers say into the tests'
     // `task.meta`, and the blob reporter serializes the tests as its own onTestRunEnd starts, right
     // after this one's (the plugin puts this reporter before it).
-    const everyTest = collectTests(testModules, root, () => (trails ??= readTrails(this.options.trailDirectory)))
+    const everyTest = collectTests(testModules, this.options.root, () => (trails ??= readTrails(this.options.trailDirectory)), name => this.projects.get(name) ?? name)
     const overlap = overlappingTests(everyTest)
     if (overlap.length > 0)
       problems.push(`${overlap.length} test${overlap.length === 1 ? ' was' : 's were'} reported twice, e.g. ${JSON.stringify(`${overlap[0]!.file} > ${overlap[0]!.name}`)}: the merged blobs overlap (a shard's blob given twice, or one left from an earlier run). Each is counted once; no report or baseline was written. Merge the blobs of one run only.`)
     const unique = overlap.length > 0 ? everyTest.filter((test, i) => everyTest.findIndex(other => other.id === test.id) === i) : everyTest
     // Skipped and todo tests never ran: they are in the baseline's bookkeeping, not in the report.
     const ran = unique.filter(test => test.state !== 'skipped')
-    let report = buildReport(ran, environment, this.options.budgetPatterns, new Date(), this.unmeasuredProjects)
+    let report = buildReport(ran, environment, this.options.budgetRules.map(rule => rule.pattern), new Date(), this.unmeasuredProjects)
+    if (report.summary.unmatchedPatterns.length > 0)
+      report = await this.withoutFilteredOut(report, testModules)
     if (this.options.baseline)
       report = await this.compareWithBaseline(report, unique, testModules, problems, overlap.length === 0)
 
-    if (!this.options.silent && (report.tests.length > 0 || this.unmeasuredProjects.length > 0))
-      vitest.logger.log(`\n${renderTerminalSummary(report, { top: this.options.top, colors: c, comparedWith: this.comparedWith(), shard: vitest.config.shard })}\n`)
+    if (!this.options.silent && (report.tests.length > 0 || this.unmeasuredProjects.length > 0)) {
+      // Several configs' scopes in one run (a monorepo's packages): each summary names its projects.
+      const scope = this.run.reporters.length > 1 ? [...this.projects.keys()].join(', ') : undefined
+      this.print(`\n${renderTerminalSummary(report, { top: this.options.top, colors: c, comparedWith: this.comparedWith(), shard: vitest.config.shard, scope })}\n`)
+    }
     for (const problem of problems) vitest.logger.error(c.red(` ${problem}`))
 
     if (this.partOfMerge)
@@ -158,6 +229,20 @@ export class MemoryReporter implements Reporter {
     return baseline && this.update().mode && !this.partOfMerge ? `${baseline} as it was before this update` : baseline
   }
 
+  /**
+   * A run that left tests out (a file filter, `-t`, `--project`) cannot tell a pattern for the
+   * tests it left out from a typo: there a pattern counts as matching no test only if its file glob
+   * matches no file under the root at all. (A shard's summary says instead that it speaks of the shard only.)
+   */
+  private async withoutFilteredOut(report: MemoryReport, testModules: ReadonlyArray<TestModule>): Promise<MemoryReport> {
+    const vitest = this.vitest!
+    if (vitest.config.shard || (vitest.config.project.length === 0 && await this.isFullRun(testModules)))
+      return report
+    const unmatched = this.options.budgetRules.filter(rule => report.summary.unmatchedPatterns.includes(rule.pattern))
+    const onDisk = patternsMatchingFiles(this.options.root, unmatched.map(rule => ({ key: rule.pattern, file: new RegExp(rule.file) })))
+    return { ...report, summary: { ...report.summary, unmatchedPatterns: report.summary.unmatchedPatterns.filter(pattern => !onDisk.has(pattern)) } }
+  }
+
   private async compareWithBaseline(report: MemoryReport, everyTest: CollectedTest[], testModules: ReadonlyArray<TestModule>, problems: string[], writable: boolean): Promise<MemoryReport> {
     const vitest = this.vitest!
     const path = this.resolve(this.options.baseline!)
@@ -165,7 +250,7 @@ export class MemoryReporter implements Reporter {
     if (problem)
       problems.push(problem)
     if (note && !this.options.silent)
-      vitest.logger.log(c.yellow(` Memory: ${note}\n`))
+      this.print(c.yellow(` Memory: ${note}\n`))
     let previous: Baseline | undefined
     try {
       previous = readBaseline(path)
@@ -187,7 +272,7 @@ export class MemoryReporter implements Reporter {
     if (mode && !this.partOfMerge && writable && measured.size === 0) {
       // A run of type tests only, of no files, or of skipped tests: nothing to write over the figures of the last.
       if (!this.options.silent)
-        vitest.logger.log(c.dim(` Memory baseline ${shown(path)} left as it is: this run measured no test.\n`))
+        this.print(c.dim(` Memory baseline ${shown(path)} left as it is: this run measured no test.\n`))
     }
     else if (mode && !this.partOfMerge && writable) {
       const entries = updateBaseline(previous, {
@@ -200,27 +285,27 @@ export class MemoryReporter implements Reporter {
       const environment = mode === 'new' && previous?.environment ? previous.environment : report.environment
       writeFileAtomic(path, serializeBaseline(entries, environment))
       if (!this.options.silent)
-        vitest.logger.log(c.dim(` Memory baseline written to ${shown(path)} (${tests(entries.size)})\n`))
+        this.print(c.dim(` Memory baseline written to ${shown(path)} (${tests(entries.size)})\n`))
     }
     else if (!previous && problems.length === 0 && !this.options.silent) {
-      vitest.logger.log(c.dim(` No memory baseline at ${shown(path)} yet: run vitest with -u to record one.\n`))
+      this.print(c.dim(` No memory baseline at ${shown(path)} yet: run vitest with -u to record one.\n`))
     }
     return compared
   }
 
-  /** Every test file of every project ran, without a test name filter: only such a run prunes the baseline. */
+  /** Every test file of this scope's projects ran, without a test name filter: only such a run prunes the baseline. */
   private async isFullRun(testModules: ReadonlyArray<TestModule>): Promise<boolean> {
     const vitest = this.vitest!
     if (vitest.config.testNamePattern)
       return false
     const ran = new Set(testModules.map(module => `${module.project.name}\0${module.moduleId}`))
     const all = await vitest.globTestSpecifications()
-    return all.every(spec => ran.has(`${spec.project.name}\0${spec.moduleId}`))
+    return all.every(spec => !this.projects.has(spec.project.name) || ran.has(`${spec.project.name}\0${spec.moduleId}`))
   }
 
   /** The report files and GitHub's annotations and job summary: what the whole run hands on. */
   private publish(report: MemoryReport): void {
-    const root = this.vitest!.config.root
+    const root = this.options.root
     const markdown = renderMarkdownReport(report)
     if (this.options.outputFile)
       this.write(this.options.outputFile, renderJsonReport(report), 'Memory report')
@@ -232,7 +317,7 @@ export class MemoryReporter implements Reporter {
       // GitHub places an annotation by its path in the repository, wherever Vitest ran in it.
       const repository = repositoryRoot(root)
       const budgetFailures = !this.vitest!.config.reporters.some(entry => Array.isArray(entry) && entry[0] === 'github-actions')
-      for (const line of renderAnnotations(report, file => toPosix(relative(repository, resolve(root, file))), { budgetFailures })) this.vitest!.logger.log(line)
+      for (const line of renderAnnotations(report, file => toPosix(relative(repository, resolve(root, file))), { budgetFailures })) this.print(line)
       if (process.env.GITHUB_STEP_SUMMARY)
         appendFileSync(process.env.GITHUB_STEP_SUMMARY, markdown)
     }
@@ -242,7 +327,7 @@ export class MemoryReporter implements Reporter {
   private keepReports(): void {
     const files = [this.options.outputFile, this.options.markdown, this.options.html].filter(file => file !== undefined).map(file => shown(this.resolve(file)))
     if (files.length > 0 && !this.options.silent)
-      this.vitest!.logger.log(c.dim(` Memory: this run ran no test, so ${files.join(', ')} ${files.length === 1 ? 'is' : 'are'} left as ${files.length === 1 ? 'it is' : 'they are'}.\n`))
+      this.print(c.dim(` Memory: this run ran no test, so ${files.join(', ')} ${files.length === 1 ? 'is' : 'are'} left as ${files.length === 1 ? 'it is' : 'they are'}.\n`))
   }
 
   /**
@@ -258,12 +343,12 @@ export class MemoryReporter implements Reporter {
       ...(process.env.GITHUB_ACTIONS === 'true' ? ['GitHub annotations and job summary'] : []),
     ]
     if (withheld.length > 0 && !this.options.silent)
-      vitest.logger.log(c.dim(` Memory: this run writes a blob, so ${withheld.join(', ')} ${withheld.length === 1 ? 'is' : 'are'} left to \`vitest --merge-reports${update ? ' -u' : ''}\`, which reports every blob as one run.\n`))
+      this.print(c.dim(` Memory: this run writes a blob, so ${withheld.join(', ')} ${withheld.length === 1 ? 'is' : 'are'} left to \`vitest --merge-reports${update ? ' -u' : ''}\`, which reports every blob as one run.\n`))
   }
 
-  /** A file the options name, relative to the Vitest root. */
+  /** A file the options name, relative to the root of their config. */
   private resolve(file: string): string {
-    return resolve(this.vitest!.config.root, file)
+    return resolve(this.options.root, file)
   }
 
   private write(file: string, content: string, what: string): void {
@@ -273,6 +358,6 @@ export class MemoryReporter implements Reporter {
     const shard = this.vitest!.config.shard
     const part = shard ? c.yellow(` (shard ${shard.index}/${shard.count}'s tests only: shards writing to one file overwrite each other)`) : ''
     if (!this.options.silent)
-      this.vitest!.logger.log(c.dim(` ${what} written to ${shown(path)}`) + part + '\n')
+      this.print(c.dim(` ${what} written to ${shown(path)}`) + part + '\n')
   }
 }

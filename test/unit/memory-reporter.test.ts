@@ -11,7 +11,7 @@ import { memory } from '../helpers/sample-report.js'
 // fixed data (test/unit/report.test.ts) and on real runs (test/per-test.test.ts).
 function fakeRun(root: string) {
   const logged: string[] = []
-  const vitest = { config: { root, reporters: [] }, version: '4.1.12', logger: { log: (text: string) => logged.push(text) } } as unknown as Vitest
+  const vitest = { config: { root, reporters: [] }, projects: [{ name: '' }], version: '4.1.12', logger: { log: (text: string) => logged.push(text) } } as unknown as Vitest
   const testCase = (name: string, meta: object, state = 'passed') => ({
     id: name,
     fullName: name,
@@ -24,6 +24,7 @@ function fakeRun(root: string) {
   const modules = [{
     moduleId: join(root, 'test/a.test.ts'),
     meta: () => ({}),
+    project: { name: '' },
     children: {
       allTests: () => [
         testCase('measured', { memory: memory(5e6) }),
@@ -34,12 +35,14 @@ function fakeRun(root: string) {
     // Vitest 5 marks the type-test file, Vitest 4 its tests too.
     moduleId: join(root, 'test/a.test-d.ts'),
     meta: () => ({ typecheck: true }),
+    project: { name: '' },
     children: { allTests: () => [testCase('a type test', {})][Symbol.iterator]() },
   }] as unknown as TestModule[]
   return { vitest, modules, logged }
 }
 
 const options = (overrides: Partial<MemoryReporterOptions>): MemoryReporterOptions => ({
+  root: '/repo',
   top: 10,
   silent: false,
   outputFile: undefined,
@@ -47,7 +50,7 @@ const options = (overrides: Partial<MemoryReporterOptions>): MemoryReporterOptio
   html: undefined,
   baseline: undefined,
   regression: resolveRegressionRules(undefined),
-  budgetPatterns: [],
+  budgetRules: [],
   deterministic: true,
   workerFlags: ['--expose-gc'],
   // No worker wrote a trail here: these tests give the reporter Vitest's results directly.
@@ -55,10 +58,17 @@ const options = (overrides: Partial<MemoryReporterOptions>): MemoryReporterOptio
   ...overrides,
 })
 
+/** The reporter of a run whose one project ('' , the root config's) the plugin set up. */
+function reporterOf(reporterOptions: MemoryReporterOptions): MemoryReporter {
+  const reporter = new MemoryReporter(reporterOptions, { reporters: [], claimed: new Set(['']), replacedPools: [] })
+  reporter.addProject('', '')
+  return reporter
+}
+
 describe('MemoryReporter', () => {
   test('prints the summary, leaving out skipped tests and type tests', async () => {
     const { vitest, modules, logged } = fakeRun('/repo')
-    const reporter = new MemoryReporter(options({}))
+    const reporter = reporterOf(options({}))
     reporter.onInit(vitest)
     await reporter.onTestRunEnd(modules)
     expect(logged).toHaveLength(1)
@@ -69,7 +79,7 @@ describe('MemoryReporter', () => {
   test('silent prints nothing but still writes the JSON report', async () => {
     const root = mkdtempSync(join(tmpdir(), 'reporter-'))
     const { vitest, modules, logged } = fakeRun(root)
-    const reporter = new MemoryReporter(options({ silent: true, outputFile: 'out/memory.json' }))
+    const reporter = reporterOf(options({ root, silent: true, outputFile: 'out/memory.json' }))
     reporter.onInit(vitest)
     await reporter.onTestRunEnd(modules)
     expect(logged).toEqual([])
@@ -97,7 +107,7 @@ describe('the files the reporter writes', () => {
       writeFileSync(join(root, file), `old ${name}`)
       linkSync(join(root, file), join(root, 'held', name))
     }
-    const reporter = new MemoryReporter(options({ silent: true, ...files }))
+    const reporter = reporterOf(options({ root, silent: true, ...files }))
     reporter.onInit(vitest)
     await reporter.onTestRunEnd(modules)
     for (const [name, file] of Object.entries(files)) {
