@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, test } from 'vitest'
+import type { TestMemory } from '../src/index.js'
 import { UNSTABLE } from './fixtures/determinism-set/workloads.js'
+import { expectConsistentFigures } from './helpers/figures.js'
 import { type FixtureRun, runFixture } from './helpers/run-fixture.js'
 
 /** Issue 13: peaks of the same code in fresh workers may differ by at most 0.1%, relative. */
@@ -60,6 +62,14 @@ describe('the same workloads in 5 fresh workers measure the same', () => {
     test.each(['total', 'heap'] as const)('the per-test record: %s spreads by 0.1 percent or one 16 kB step at most (Node 20: one V8 11 step)', (metric) => {
       expectSteady(figures(`${name} | bare`, meta => meta.memory).map(f => f[metric]), metric, V8_11_STEP + PER_TEST_STEP)
     })
+  })
+
+  // Everyday workloads, each in five workers: no figure of a record may contradict another.
+  test('every per-test record\'s figures hold together', () => {
+    const records = run.tests.filter(t => (t.meta.memory as TestMemory | undefined)?.attributable)
+    expect(records.length).toBeGreaterThanOrEqual(5 * UNSTABLE.length)
+    for (const t of records)
+      expectConsistentFigures(t.meta.memory as TestMemory, `${t.file} > ${t.fullName}`)
   })
 
   test('a no-op measureMemory after them reads under 1 kB', () => {
