@@ -1,6 +1,7 @@
 import { formatBudgetValue } from '../budgets/figure.js'
 import { formatBytes } from '../measure/size.js'
 import type { MemoryReport } from '../report/model.js'
+import { formatChange } from './change.js'
 import { describeDrift, regressionsDiscounted } from './drift.js'
 import { describeCrash } from './terminal.js'
 
@@ -38,7 +39,7 @@ export function renderAnnotations(report: MemoryReport, pathOf: (file: string) =
     if (test.crash)
       lines.push(command('error', file, test.line, 'Test worker crashed', `${test.name}: the worker died while the test ran (${describeCrash(test.crash)})`))
     if (regressed.length > 0) {
-      const moved = regressed.map(c => `${c.metric} ${formatBytes(c.base)} -> ${formatBytes(c.head)} (+${c.ratio === Infinity ? 'new' : `${(c.ratio * 100).toFixed(1)}%`})`)
+      const moved = regressed.map(c => `${c.metric} ${formatBytes(c.base)} -> ${formatBytes(c.head)} (${formatChange(c)})`)
       lines.push(discounted
         ? command('notice', file, test.line, 'Memory change across environments (not counted)', `${test.name}: ${moved.join(', ')}`)
         : command('warning', file, test.line, 'Memory regression', `${test.name}: ${moved.join(', ')}`))

@@ -1,6 +1,6 @@
 import { formatBudgetValue } from '../budgets/figure.js'
 import { formatBytes } from '../measure/size.js'
-import type { MetricChange } from '../compare/compare.js'
+import { formatChange } from './change.js'
 import type { MemoryReport, ReportTest } from '../report/model.js'
 import type { MemoryAtStart } from '../worker/trail.js'
 import { type Palette, plain } from './colors.js'
@@ -19,10 +19,6 @@ export interface TerminalOptions {
 
 /** Changed tests listed under each heading (those that moved most) before "… and N more". */
 const CHANGES_LISTED = 10
-
-function percent(change: MetricChange): string {
-  return change.ratio === Infinity ? 'new' : `${change.ratio > 0 ? '+' : ''}${(change.ratio * 100).toFixed(0)}%`
-}
 
 const COLUMNS = ['total', 'heap', 'external', 'rss', 'retained', 'allocated'] as const
 
@@ -90,7 +86,7 @@ export function renderTerminalSummary(report: MemoryReport, options: TerminalOpt
   if (heaviest.length > 0) {
     const cells = heaviest.map(t => COLUMNS.map((column) => {
       const change = t.changes.find(ch => ch.metric === column)
-      return `${formatBytes(t.metrics![column])}${change ? ` ${change.direction === 'regressed' ? '↑' : '↓'}${percent(change)}` : ''}`
+      return `${formatBytes(t.metrics![column])}${change ? ` ${change.direction === 'regressed' ? '↑' : '↓'}${formatChange(change)}` : ''}`
     }))
     const widths = COLUMNS.map((column, i) => Math.max(column.length, ...cells.map(row => row[i]!.length)))
     lines.push('', `  ${COLUMNS.map((column, i) => c.dim(pad(column, column, widths[i]!, true))).join('  ')}  ${c.dim('test')}`)
@@ -137,7 +133,7 @@ export function renderTerminalSummary(report: MemoryReport, options: TerminalOpt
       return { test, moves, largest: Math.max(...moves.map(ch => Math.abs(ch.delta))) }
     })
     for (const { test, moves } of firstInOrder(byMove, CHANGES_LISTED, (a, b) => b.largest - a.largest)) {
-      const moved = moves.map(ch => `${ch.metric} ${formatBytes(ch.base)} → ${formatBytes(ch.head)} (${percent(ch)})`)
+      const moved = moves.map(ch => `${ch.metric} ${formatBytes(ch.base)} → ${formatBytes(ch.head)} (${formatChange(ch)})`)
       lines.push(`  ${paint(direction === 'regressed' ? '↑' : '↓')} ${testLabel(test, withProject)}: ${moved.join(', ')}`)
     }
     if (tests.length > CHANGES_LISTED)
