@@ -32,6 +32,18 @@ function leakWithStep(sign, at = 500) {
   }
 }
 
+/** Memoizes over `distinct` keys, computing each value once. */
+function memoize(distinct, prefix, compute) {
+  const memo = new Map()
+  let i = 0
+  return () => {
+    const key = `${prefix}-${i++ % distinct}`
+    if (!memo.has(key))
+      memo.set(key, compute(i, key))
+    return memo.get(key)
+  }
+}
+
 const fresh = cases => Object.fromEntries(Object.entries(cases).map(([name, fn]) => [name, () => fn]))
 
 /** @type {Record<string, () => () => unknown>} */
@@ -172,16 +184,7 @@ export const NON_LEAKS = {
       return table?.length ?? 0
     }
   },
-  'memoizes over 64 distinct inputs': () => {
-    const memo = new Map()
-    let i = 0
-    return () => {
-      const key = `page-${i++ % 64}`
-      if (!memo.has(key))
-        memo.set(key, payload(i))
-      return memo.get(key).length
-    }
-  },
+  'memoizes over 64 distinct inputs': () => memoize(64, 'page', i => payload(i)),
   'borrows and returns pooled objects': () => {
     const pool = Array.from({ length: 8 }, () => ({ buffer: new Array(120).fill(0) }))
     return () => {
@@ -225,14 +228,5 @@ export const NON_LEAKS = {
   },
   'awaits a 0 ms timer (async)': () => () => new Promise(resolve => setTimeout(resolve, 0)),
   'sets an interval and clears it': () => () => clearInterval(setInterval(() => {}, 1000)),
-  'interns 100 distinct names': () => {
-    const names = new Map()
-    let i = 0
-    return () => {
-      const name = `name-${i++ % 100}`
-      if (!names.has(name))
-        names.set(name, name)
-      return names.get(name)
-    }
-  },
+  'interns 100 distinct names': () => memoize(100, 'name', (_, key) => key),
 }

@@ -58,6 +58,8 @@ export interface MemoryProbe {
   heapNow: () => MaybePromise<HeapPoint>
   /** DOM objects alive now, where there is a DOM. */
   domNow?: () => MaybePromise<DomCounts>
+  /** Bytes of compiled code on the heap now, where the runtime tells them apart. */
+  codeNow?: () => number
   /** Where the runtime can sample allocation sites. */
   sampleAllocations?: () => Promise<AllocationSampling>
   /**

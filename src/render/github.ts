@@ -1,6 +1,7 @@
 import { formatBudgetValue } from '../budgets/figure.js'
 import { formatBytes } from '../measure/size.js'
 import { distinctName, type MemoryReport } from '../report/model.js'
+import { formatChange } from './change.js'
 import { describeDrift, regressionsDiscounted } from './drift.js'
 import { describeCrash } from './terminal.js'
 
@@ -41,7 +42,7 @@ export function renderAnnotations(report: MemoryReport, pathOf: (file: string) =
     if (test.crash)
       lines.push(command('error', file, test.line, 'Test worker crashed', `${distinctName(test)}: the worker died while the test ran (${describeCrash(test.crash)})`))
     if (regressed.length > 0) {
-      const moved = regressed.map(c => `${c.metric} ${formatBytes(c.base)} -> ${formatBytes(c.head)} (+${c.ratio === Infinity ? 'new' : `${(c.ratio * 100).toFixed(1)}%`})`)
+      const moved = regressed.map(c => `${c.metric} ${formatBytes(c.base)} -> ${formatBytes(c.head)} (${formatChange(c)})`)
       lines.push(discounted
         ? command('notice', file, test.line, 'Memory change across environments (not counted)', `${distinctName(test)}: ${moved.join(', ')}`)
         : command('warning', file, test.line, 'Memory regression', `${distinctName(test)}: ${moved.join(', ')}`))

@@ -1,4 +1,5 @@
 import type { MetricChange } from '../compare/compare.js'
+import { formatChange } from './change.js'
 import { REGRESSION_METRICS } from '../compare/rules.js'
 import { formatBudgetValue } from '../budgets/figure.js'
 import { formatBytes } from '../measure/size.js'
@@ -34,12 +35,8 @@ function testName(test: ReportTest, withProject: boolean): string {
   return escapeMarkdown(characters.length > NAME_LIMIT ? `${characters.slice(0, NAME_LIMIT).join('')}…` : characters.join(''))
 }
 
-function percent(change: MetricChange): string {
-  return change.ratio === Infinity ? 'new' : `${change.ratio > 0 ? '+' : ''}${(change.ratio * 100).toFixed(1)}%`
-}
-
 function changeCell(change: MetricChange): string {
-  return `${change.direction === 'regressed' ? '🔺' : '🔽'} ${percent(change)}`
+  return `${change.direction === 'regressed' ? '🔺' : '🔽'} ${formatChange(change)}`
 }
 
 /** Changed tests by impact: regressions first, then by the largest absolute change in bytes. */

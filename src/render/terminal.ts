@@ -1,8 +1,8 @@
 import { formatBudgetValue } from '../budgets/figure.js'
 import { formatBytes } from '../measure/size.js'
-import type { MetricChange } from '../compare/compare.js'
 import { distinctName, type MemoryReport, type ReportTest } from '../report/model.js'
 import type { MemoryAtStart } from '../worker/trail.js'
+import { formatChange } from './change.js'
 import { type Palette, plain } from './colors.js'
 import { describeDrift, regressionsDiscounted } from './drift.js'
 import { firstInOrder } from './first-in-order.js'
@@ -25,10 +25,6 @@ const LISTED = 10
 
 /** How far a test went over its budget: the largest figure-to-limit ratio of the limits it broke. */
 const overshoot = (test: ReportTest) => Math.max(...test.violations.map(v => v.value / v.limit))
-
-function percent(change: MetricChange): string {
-  return change.ratio === Infinity ? 'new' : `${change.ratio > 0 ? '+' : ''}${(change.ratio * 100).toFixed(0)}%`
-}
 
 const COLUMNS = ['total', 'heap', 'external', 'rss', 'retained', 'allocated'] as const
 
@@ -99,7 +95,7 @@ export function renderTerminalSummary(report: MemoryReport, options: TerminalOpt
   if (heaviest.length > 0) {
     const cells = heaviest.map(t => COLUMNS.map((column) => {
       const change = t.changes.find(ch => ch.metric === column)
-      return `${formatBytes(t.metrics![column])}${change ? ` ${change.direction === 'regressed' ? '↑' : '↓'}${percent(change)}` : ''}`
+      return `${formatBytes(t.metrics![column])}${change ? ` ${change.direction === 'regressed' ? '↑' : '↓'}${formatChange(change)}` : ''}`
     }))
     const widths = COLUMNS.map((column, i) => Math.max(column.length, ...cells.map(row => row[i]!.length)))
     lines.push('', `  ${COLUMNS.map((column, i) => c.dim(pad(column, column, widths[i]!, true))).join('  ')}  ${c.dim('test')}`)
@@ -151,7 +147,7 @@ export function renderTerminalSummary(report: MemoryReport, options: TerminalOpt
       return { test, moves, largest: Math.max(...moves.map(ch => Math.abs(ch.delta))) }
     })
     for (const { test, moves } of firstInOrder(byMove, LISTED, (a, b) => b.largest - a.largest)) {
-      const moved = moves.map(ch => `${ch.metric} ${formatBytes(ch.base)} → ${formatBytes(ch.head)} (${percent(ch)})`)
+      const moved = moves.map(ch => `${ch.metric} ${formatBytes(ch.base)} → ${formatBytes(ch.head)} (${formatChange(ch)})`)
       lines.push(`  ${paint(direction === 'regressed' ? '↑' : '↓')} ${testLabel(test, withProject)}: ${moved.join(', ')}`)
     }
     if (tests.length > LISTED)

@@ -37,8 +37,8 @@ describe('vitest-memory-budget compare', () => {
     const run = cli('compare', base, head)
     expect(run.code).toBe(0)
     expect(run.stdout).toContain(' Memory  3 tests measured · 1 regressed · 1 improved')
-    expect(run.stdout).toContain(`Regressed (1) against ${base}\n  ↑ test/a.test.ts > parses: total 20 MB → 30 MB (+50%)`)
-    expect(run.stdout).toContain('↓ test/a.test.ts > streams: total 10 MB → 5 MB (-50%)')
+    expect(run.stdout).toContain(`Regressed (1) against ${base}\n  ↑ test/a.test.ts > parses: total 20 MB → 30 MB (+50.0%)`)
+    expect(run.stdout).toContain('↓ test/a.test.ts > streams: total 10 MB → 5 MB (-50.0%)')
   })
 
   test('--fail-on-regression exits 1 on a regression, 0 without one', () => {
@@ -52,7 +52,7 @@ describe('vitest-memory-budget compare', () => {
     const run = cli('compare', base, onNextV8, '--fail-on-regression', '--markdown', markdown)
     expect(run.code).toBe(0)
     expect(run.stdout).toContain('⚠ Compared with figures from another V8 major or other worker flags (Node v20.20.2 → v22.12.0, V8 11.3.244.8-node.33 → 12.4.254.21-node.33)')
-    expect(run.stdout).toContain(`Regressed (1) against ${base}, not counted: measured in another environment\n  ↑ test/a.test.ts > parses: total 20 MB → 30 MB (+50%)`)
+    expect(run.stdout).toContain(`Regressed (1) against ${base}, not counted: measured in another environment\n  ↑ test/a.test.ts > parses: total 20 MB → 30 MB (+50.0%)`)
     expect(readFileSync(markdown, 'utf8')).toContain('> [!WARNING]\n> Compared with figures from another V8 major')
     expect(cli('compare', base, onNextV8, '--fail-on-regression', '--across-environments').code).toBe(1)
     expect(cli('compare', base, onNextV8, '--across-environments').code).toBe(0)

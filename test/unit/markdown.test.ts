@@ -146,9 +146,16 @@ describe('renderTerminalSummary with a baseline', () => {
     const report = compared([collected('grew', 60 * MB), collected('shrank', 5 * MB)], { 'test/a.test.ts > grew': 30 * MB, 'test/a.test.ts > shrank': 10 * MB })
     const text = renderTerminalSummary(report, { top: 5, comparedWith: 'memory-baseline.json' })
     expect(text).toContain(' Memory  2 tests measured · 1 regressed · 1 improved')
-    expect(text).toMatch(/60 MB ↑\+100% .* test\/a\.test\.ts > grew/)
-    expect(text).toContain(' Regressed (1) against memory-baseline.json\n  ↑ test/a.test.ts > grew: total 30 MB → 60 MB (+100%)')
-    expect(text).toContain(' Improved (1) against memory-baseline.json\n  ↓ test/a.test.ts > shrank: total 10 MB → 5 MB (-50%)')
+    expect(text).toMatch(/60 MB ↑\+100\.0% .* test\/a\.test\.ts > grew/)
+    expect(text).toContain(' Regressed (1) against memory-baseline.json\n  ↑ test/a.test.ts > grew: total 30 MB → 60 MB (+100.0%)')
+    expect(text).toContain(' Improved (1) against memory-baseline.json\n  ↓ test/a.test.ts > shrank: total 10 MB → 5 MB (-50.0%)')
+  })
+
+  test('gives a change to the same decimal as the Markdown and the HTML report', () => {
+    // 30 MB -> 59.94 MB: +99.8%, which a whole percent rounded up to +100%.
+    const report = compared([collected('grew', 59.94 * MB)], { 'test/a.test.ts > grew': 30 * MB })
+    expect(renderTerminalSummary(report, { top: 5 })).toContain('total 30 MB → 59.94 MB (+99.8%)')
+    expect(renderMarkdownReport(report)).toContain('+99.8%')
   })
 
   test('of many changed tests, lists the ten that moved most, largest first', () => {

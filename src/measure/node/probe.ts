@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
+import v8 from 'node:v8'
 import { getGc } from '../gc.js'
 import type { MemoryProbe } from '../probe.js'
 import { heapNow, openMemoryWindow } from '../window.js'
@@ -57,6 +58,8 @@ export const nodeProbe: MemoryProbe = {
     return openMemoryWindow(options)
   },
   heapNow,
+  // V8's code spaces, and on V8 12 and later its trusted spaces (bytecode, code metadata).
+  codeNow: () => v8.getHeapSpaceStatistics().reduce((sum, space) => (/code|trusted/.test(space.space_name) ? sum + space.space_used_size : sum), 0),
   // The profiler's code and its inspector session load on first use, before the baseline GC, so
   // they never count as the call's memory, and a worker that never samples never loads them.
   sampleAllocations: async () => (await import('../allocation-sites.js')).startAllocationSampling(),
