@@ -35,14 +35,8 @@ export interface GcPolicy {
   /** Whether `used` is less than the runner's allowance above the last collection (policy `auto` only). */
   littleSinceCollected: (used: number) => boolean
   /**
-   * At most how much garbage older than a test a baseline at `used` holds, once the young
-   * generation is left aside: what was promoted since the last full GC, if no test ended since it;
-   * unknown (Infinity) once one did, as it may have dropped anything alive at that GC.
-   */
-  olderGarbage: (used: number) => number
-  /**
-   * A test ended, having kept `bytes` (what a full GC after it found alive, or the growth); `fullGcAfter`:
-   * a full GC ran after it (at its end), so they sit in the reference.
+   * A test kept `bytes` (what its `retained` read); `fullGcAfter`: a full GC ran after it (at its
+   * end), so they sit in the reference.
    */
   kept: (bytes: number, fullGcAfter: boolean) => void
   /**
@@ -66,10 +60,8 @@ export function createGcPolicy(options: GcPolicyOptions): GcPolicy {
    */
   let keptInFile = 0
   let keptInReference = 0
-  let testEndedSinceFull = true
   const auto = options.gcBeforeEachTest === 'auto'
   const fullDueRegardless = () => !auto || reference === undefined
-  const littleSinceCollected = (used: number) => auto && collectedAt !== undefined && used - collectedAt < RUNNER_ALLOWANCE
   return {
     fullDueRegardless,
     fullDue: used => fullDueRegardless() || used - reference! >= options.fullGcThreshold,
@@ -82,16 +74,12 @@ export function createGcPolicy(options: GcPolicyOptions): GcPolicy {
       reference = used
       collectedAt = used
       keptInReference = keptInFile
-      testEndedSinceFull = false
     },
-    littleSinceCollected,
-    olderGarbage: used => (testEndedSinceFull || reference === undefined ? Number.POSITIVE_INFINITY : Math.max(0, used - reference)),
+    littleSinceCollected: used => auto && collectedAt !== undefined && used - collectedAt < RUNNER_ALLOWANCE,
     kept(bytes, fullGcAfter) {
       keptInFile += bytes
       if (fullGcAfter)
         keptInReference = keptInFile
-      else
-        testEndedSinceFull = true
     },
     fileEnded() {
       if (keptInFile === 0)
@@ -103,33 +91,4 @@ export function createGcPolicy(options: GcPolicyOptions): GcPolicy {
       collectedAt = undefined
     },
   }
-}
-
-/** The collection a test's end ran, and the heap + external it left. */
-export interface EndCollection {
-  gc: 'full' | 'young' | 'none'
-  used: number
-  /** Heap + external after the young GC that ran just before a full one. */
-  afterYoung?: number
-}
-
-/**
- * A test's `retained` from its end collection: heap + external above its baseline (`baseline`), and
- * the collection it was read after. A full GC frees garbage older than the test too, which sits in
- * the baseline and comes off what the test kept (measured: a test keeping a 10,000,000 B Buffer read
- * 5.7 MB, after an earlier test dropped a 4 MB fixture). So the reading after a full GC is at most
- * that garbage low, which `olderGarbage` bounds (see {@link GcPolicy.olderGarbage}), and so, when no
- * full GC ran inside the test, does what the closing one freed beyond the young GC before it; the
- * reading after that young GC, which still holds what the test promoted, bounds it from above too.
- * Where those bounds leave less than the runner's allowance, the full GC's reading stands as exact;
- * otherwise the lowest upper bound does, labelled `young`: it may read high, not low.
- */
-export function readRetained(end: EndCollection, baseline: number, olderGarbage: number, fullGcsInside: number): { retained: number, retainedGc: EndCollection['gc'] } {
-  const above = (used: number) => Math.max(0, used - baseline)
-  if (end.gc !== 'full' || end.afterYoung === undefined)
-    return { retained: above(end.used), retainedGc: end.gc }
-  const exact = above(end.used)
-  const upper = Math.min(above(end.afterYoung), exact + olderGarbage)
-  const uncertain = Math.min(upper - exact, fullGcsInside > 0 ? Number.POSITIVE_INFINITY : end.afterYoung - end.used)
-  return uncertain < RUNNER_ALLOWANCE ? { retained: exact, retainedGc: 'full' } : { retained: upper, retainedGc: 'young' }
 }

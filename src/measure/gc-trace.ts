@@ -31,26 +31,15 @@ export interface TimelinePoint {
 export interface GcTraceSummary {
   peakHeap: number
   peakExternal: number
-  /**
-   * Largest heap + external at the same instant, not the sum of the two separate peaks, each counted
-   * from its baseline and never below it: memory older than the interval that a collection frees
-   * inside it (an earlier test's dropped `Buffer`) does not offset what the interval allocated, so
-   * `max(peakHeap, peakExternal) <= peakTotal <= peakHeap + peakExternal` (measured before: a test's
-   * total read 1.9 kB under its heap while its external, below the baseline, showed 0).
-   */
+  /** Largest heap + external at the same instant, not the sum of the two separate peaks. */
   peakTotal: number
   /** Every byte allocated on the heap and externally during the interval, freed or not. */
   allocated: number
   gcCount: number
-  /** Full (mark-compact) collections among them: each may free garbage older than the interval. */
-  fullGcCount: number
   /** Milliseconds spent in GC. */
   gcTime: number
   timeline: TimelinePoint[]
 }
-
-/** A full collection's type: V8's GCProfiler names it `MarkSweepCompact`, a Chromium trace (src/measure/browser/trace.ts) `mark-compact`. */
-const FULL_GC_TYPES = new Set(['MarkSweepCompact', 'mark-compact'])
 
 /** Default number of timeline points kept: enough for a chart, small enough for a JSON report. */
 export const TIMELINE_POINTS = 64
@@ -66,11 +55,9 @@ export function summarizeGcTrace(baseline: HeapPoint, events: readonly GcEvent[]
   const timeline: TimelinePoint[] = [relativePoint(0, 'start', baseline, baseline)]
 
   const observe = (point: HeapPoint) => {
-    const heap = Math.max(0, point.heap - baseline.heap)
-    const external = Math.max(0, point.external - baseline.external)
-    peakHeap = Math.max(peakHeap, heap)
-    peakExternal = Math.max(peakExternal, external)
-    peakTotal = Math.max(peakTotal, heap + external)
+    peakHeap = Math.max(peakHeap, point.heap - baseline.heap)
+    peakExternal = Math.max(peakExternal, point.external - baseline.external)
+    peakTotal = Math.max(peakTotal, point.heap + point.external - baseline.heap - baseline.external)
     // Growth since the last GC is what was allocated in between; a decrease outside a GC (a
     // resizable buffer shrinking) frees without allocating, hence the clamp.
     allocated += Math.max(0, point.heap - previous.heap) + Math.max(0, point.external - previous.external)
@@ -85,8 +72,7 @@ export function summarizeGcTrace(baseline: HeapPoint, events: readonly GcEvent[]
   observe(end)
   timeline.push(relativePoint(events.length + 1, 'end', end, baseline))
 
-  const fullGcCount = events.filter(event => FULL_GC_TYPES.has(event.type)).length
-  return { peakHeap, peakExternal, peakTotal, allocated, gcCount: events.length, fullGcCount, gcTime, timeline: compactTimeline(timeline, maxTimelinePoints) }
+  return { peakHeap, peakExternal, peakTotal, allocated, gcCount: events.length, gcTime, timeline: compactTimeline(timeline, maxTimelinePoints) }
 }
 
 function relativePoint(gc: number, phase: TimelinePoint['phase'], point: HeapPoint, baseline: HeapPoint): TimelinePoint {
