@@ -18,7 +18,7 @@ import { clearTrails, readTrails, type TrailRecord } from '../worker/trail-direc
 import { collectTests, toPosix } from './collect.js'
 import { repositoryRoot } from './repository-root.js'
 import { environmentOfShards, overlappingTests, stampEnvironment } from './shards.js'
-import { decideUpdate, UPDATE_VARIABLE, type UpdateDecision } from './update-mode.js'
+import { decideUpdate, UPDATE_VARIABLE, type UpdateDecision, type UpdateMode } from './update-mode.js'
 
 export interface MemoryReporterOptions {
   top: number
@@ -47,6 +47,14 @@ const shown = (path: string) => toPosix(relative(process.cwd(), path)) || path
  */
 export function isBlobReporter(entry: unknown): boolean {
   return Array.isArray(entry) && entry[0] === 'blob'
+}
+
+/** The merge run that writes what a blob run left, the baseline the way this run was asked to. */
+function mergeCommand(update: UpdateMode): string {
+  const variable = process.env[UPDATE_VARIABLE]
+  if (!update)
+    return 'vitest --merge-reports'
+  return variable ? `${UPDATE_VARIABLE}=${variable} vitest --merge-reports` : 'vitest --merge-reports -u'
 }
 
 /**
@@ -223,7 +231,7 @@ export class MemoryReporter implements Reporter {
       ...(process.env.GITHUB_ACTIONS === 'true' ? ['GitHub annotations and job summary'] : []),
     ]
     if (withheld.length > 0 && !this.options.silent)
-      vitest.logger.log(c.dim(` Memory: this run writes a blob, so ${withheld.join(', ')} ${withheld.length === 1 ? 'is' : 'are'} left to \`vitest --merge-reports${update ? ' -u' : ''}\`, which reports every blob as one run.\n`))
+      vitest.logger.log(c.dim(` Memory: this run writes a blob, so ${withheld.join(', ')} ${withheld.length === 1 ? 'is' : 'are'} left to \`${mergeCommand(update)}\`, which reports every blob as one run.\n`))
   }
 
   /** A file the options name, relative to the Vitest root. */
