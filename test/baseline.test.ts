@@ -128,7 +128,8 @@ describe('the baseline', () => {
     const unknown = run([], { UPDATE_MEMORY_BASELINE: 'yes' })
     expect(unknown.exitCode).toBe(1)
     expect(unknown.stderr).toContain('UPDATE_MEMORY_BASELINE="yes" is not a value it takes: all (or 1, true), new, or none (or 0, false). The memory baseline was not written.')
-  })
+    // Three runs of a few seconds each; a loaded 2-core machine took over a minute for them.
+  }, 240_000)
 
   test('a corrupt or foreign baseline is a clear error and is left as it is, except by -u', () => {
     writeFileSync(baselinePath, '{ "this is": "not a baseline" }')

@@ -189,6 +189,13 @@ test('a shard run without a blob says that the files it writes hold its own test
   expect(shard.stdout).toContain('Memory report written to reports/memory.json (shard 1/2\'s tests only')
 }, RUNS_TIMEOUT)
 
+test('a blob run asked for the baseline by UPDATE_MEMORY_BASELINE leaves it to a merge run asked the same way', () => {
+  clean()
+  const shard = run(['--shard=1/2', '--reporter=blob'], { UPDATE_MEMORY_BASELINE: 'new' })
+  expect(shard.stdout, shard.stderr).toContain('are left to `UPDATE_MEMORY_BASELINE=new vitest --merge-reports`')
+  expect(existsSync(baselinePath)).toBe(false)
+}, RUNS_TIMEOUT)
+
 // Issue 26, items 10 and 11: the merge job is not where the figures were measured, and blobs can
 // be given twice. On Vitest 4 the shard runs on Node 24 and the merge on Node 20; Vitest 5 runs on
 // Node 24 only, so there the shard differs from the merge by its worker flags (another heap limit).

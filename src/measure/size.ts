@@ -18,8 +18,14 @@ export interface ParsedSize {
 }
 
 // A Map, not an object literal: a unit such as 'toString' or 'constructor' must not find Object's own members.
+// Vitest's vmMemoryLimit also reads a bare number in a string as bytes, and k, m and g as kB, MB and GB.
 const UNITS = new Map<string, { factor: number, family: UnitFamily }>([
+  ['', { factor: 1, family: 'si' }],
   ['b', { factor: 1, family: 'si' }],
+  ['k', { factor: 1e3, family: 'si' }],
+  ['m', { factor: 1e6, family: 'si' }],
+  ['g', { factor: 1e9, family: 'si' }],
+  ['t', { factor: 1e12, family: 'si' }],
   ['kb', { factor: 1e3, family: 'si' }],
   ['mb', { factor: 1e6, family: 'si' }],
   ['gb', { factor: 1e9, family: 'si' }],
@@ -30,11 +36,11 @@ const UNITS = new Map<string, { factor: number, family: UnitFamily }>([
   ['tib', { factor: 2 ** 40, family: 'iec' }],
 ])
 
-const SIZE_PATTERN = /^(\d+(?:\.\d+)?|\.\d+) ?([a-z]+)$/i
+const SIZE_PATTERN = /^(\d+(?:\.\d+)?|\.\d+)(?: ?([a-z]+))?$/i
 
 export const ACCEPTED_SIZES
-  = 'a number of bytes (e.g. 1048576) or a string with a unit: B, kB, MB, GB, TB (powers of 1000) '
-    + 'or KiB, MiB, GiB, TiB (powers of 1024), case-insensitive, e.g. \'300MB\', \'1.5 GiB\''
+  = 'a number of bytes (e.g. 1048576 or \'1048576\') or a string with a unit: B, kB (or k), MB (M), GB (G), '
+    + 'TB (T) (powers of 1000) or KiB, MiB, GiB, TiB (powers of 1024), case-insensitive, e.g. \'300MB\', \'300M\', \'1.5 GiB\''
 
 /**
  * Parses a size. `what` names the input in the error, e.g. `budget for "parse > big file"`.
@@ -47,7 +53,7 @@ export function parseSize(input: SizeInput, what = 'size'): ParsedSize {
   }
   else if (typeof input === 'string') {
     const match = SIZE_PATTERN.exec(input.trim())
-    const unit = match ? UNITS.get(match[2]!.toLowerCase()) : undefined
+    const unit = match ? UNITS.get((match[2] ?? '').toLowerCase()) : undefined
     const bytes = unit ? Number(match![1]) * unit.factor : Number.NaN
     // Enough digits overflow to Infinity, which no budget can mean.
     if (unit && Number.isFinite(bytes))

@@ -19,7 +19,7 @@ import { clearTrails, readTrails, type TrailRecord } from '../worker/trail-direc
 import { collectTests, toPosix } from './collect.js'
 import { repositoryRoot } from './repository-root.js'
 import { environmentOfShards, overlappingTests, stampEnvironment } from './shards.js'
-import { decideUpdate, UPDATE_VARIABLE, type UpdateDecision } from './update-mode.js'
+import { decideUpdate, UPDATE_VARIABLE, type UpdateDecision, type UpdateMode } from './update-mode.js'
 import { patternsMatchingFiles } from './files-on-disk.js'
 
 export interface MemoryReporterOptions {
@@ -88,6 +88,14 @@ const tests = (count: number) => `${count} test${count === 1 ? '' : 's'}`
 /** The provider a run collects coverage with, or 'none'. */
 function coverageOf(coverage: { enabled?: boolean, provider?: string } | undefined): string {
   return coverage?.enabled ? coverage.provider ?? 'v8' : 'none'
+}
+
+/** The merge run that writes what a blob run left, the baseline the way this run was asked to. */
+function mergeCommand(update: UpdateMode): string {
+  const variable = process.env[UPDATE_VARIABLE]
+  if (!update)
+    return 'vitest --merge-reports'
+  return variable ? `${UPDATE_VARIABLE}=${variable} vitest --merge-reports` : 'vitest --merge-reports -u'
 }
 
 /**
@@ -343,7 +351,7 @@ export class MemoryReporter implements Reporter {
       ...(process.env.GITHUB_ACTIONS === 'true' ? ['GitHub annotations and job summary'] : []),
     ]
     if (withheld.length > 0 && !this.options.silent)
-      this.print(c.dim(` Memory: this run writes a blob, so ${withheld.join(', ')} ${withheld.length === 1 ? 'is' : 'are'} left to \`vitest --merge-reports${update ? ' -u' : ''}\`, which reports every blob as one run.\n`))
+      this.print(c.dim(` Memory: this run writes a blob, so ${withheld.join(', ')} ${withheld.length === 1 ? 'is' : 'are'} left to \`${mergeCommand(update)}\`, which reports every blob as one run.\n`))
   }
 
   /** A file the options name, relative to the root of their config. */

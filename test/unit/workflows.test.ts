@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -82,21 +82,30 @@ describe('the example workflows', () => {
 })
 
 /**
- * Runs a step's shell command as the runner would, with GitHub's variables set, and `npm` and `npx`
- * replaced by scripts that record the environment `npx` (here, Vitest) gets. Returns that environment.
+ * Runs a step's shell command as the runner would, with GitHub's variables set, in a folder laid out
+ * as the job's (`base/`, `head/`, the step's working directory) with `files` in it, and `npm` and
+ * `npx` replaced by scripts that record the arguments and environment `npx` gets. Expressions are
+ * given the value GitHub would paste in.
  */
-function environmentOfVitest(step: Step): Record<string, string> {
+function runStep(step: Step, files: string[] = []): { folder: string, npx: string[], environment: Record<string, string> } {
   const folder = mkdtempSync(join(tmpdir(), 'workflow-step-'))
-  const record = join(folder, 'npx-environment')
-  writeFileSync(join(folder, 'npm'), '#!/bin/sh\nexit 0\n')
-  writeFileSync(join(folder, 'npx'), `#!/bin/sh\nenv > '${record}'\n`)
-  chmodSync(join(folder, 'npm'), 0o755)
-  chmodSync(join(folder, 'npx'), 0o755)
-  execFileSync('bash', ['-e', '-c', step.run!], {
-    cwd: folder,
-    env: { PATH: `${folder}:${process.env.PATH}`, GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: join(folder, 'summary.md') },
+  const bin = join(folder, 'bin')
+  for (const path of ['bin', 'base', 'head', ...files.map(file => join(file, '..'))]) mkdirSync(join(folder, path), { recursive: true })
+  for (const file of files) writeFileSync(join(folder, file), '{}')
+  writeFileSync(join(bin, 'npm'), '#!/bin/sh\nexit 0\n')
+  writeFileSync(join(bin, 'npx'), `#!/bin/sh\necho "$*" >> '${join(folder, 'npx-calls')}'\nenv > '${join(folder, 'npx-environment')}'\n`)
+  chmodSync(join(bin, 'npm'), 0o755)
+  chmodSync(join(bin, 'npx'), 0o755)
+  execFileSync('bash', ['-e', '-c', step.run!.replace(/\$\{\{\s*github\.event\.pull_request\.number\s*\}\}/g, '42')], {
+    cwd: join(folder, step['working-directory'] ?? '.'),
+    env: { PATH: `${bin}:${process.env.PATH}`, GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: join(folder, 'summary.md') },
   })
-  return Object.fromEntries(readFileSync(record, 'utf8').trim().split('\n').map(line => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]))
+  const read = (name: string) => (existsSync(join(folder, name)) ? readFileSync(join(folder, name), 'utf8').trim().split('\n') : [])
+  return {
+    folder,
+    npx: read('npx-calls'),
+    environment: Object.fromEntries(read('npx-environment').map(line => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)])),
+  }
 }
 
 /** Whether Node `major` (its latest release, as setup-node installs it) is in an `engines.node` range of `^x.y.z` and `>=x.y.z` clauses. */
@@ -113,10 +122,10 @@ describe('the measuring workflow', () => {
   const step = (name: string) => steps(measure).find(s => s.name === name)!
 
   test('measures the base without GitHub\'s variables, so only the pull request annotates and writes the job summary', () => {
-    const base = environmentOfVitest(step('Measure the base branch'))
+    const base = runStep(step('Measure the base branch')).environment
     expect(base.GITHUB_ACTIONS).toBeUndefined()
     expect(base.GITHUB_STEP_SUMMARY).toBeUndefined()
-    const head = environmentOfVitest(step('Measure the pull request'))
+    const head = runStep(step('Measure the pull request')).environment
     expect(head.GITHUB_ACTIONS).toBe('true')
     expect(head.GITHUB_STEP_SUMMARY).toBeDefined()
   })
@@ -135,11 +144,22 @@ describe('the measuring workflow', () => {
     }
   })
 
-  test('with no base report, writes the pull request\'s report as it is, not compared with itself', () => {
-    const compare = step('Compare').run!
-    const [, withBase, withoutBase] = /if \[ -f \.\.\/base\/reports\/memory\.json \]; then\n(.*?)\n\s*else\n(.*?)\n\s*fi/s.exec(compare)!
-    expect(withBase!.trim()).toBe('npx vitest-memory-budget compare ../base/reports/memory.json reports/memory.json --markdown ../comment/comment.md')
-    expect(withoutBase!.trim()).toBe('npx vitest-memory-budget markdown reports/memory.json -o ../comment/comment.md')
+  test('compares with the base\'s report; without one, writes the pull request\'s as it is, not compared with itself', () => {
+    const compare = step('Compare')
+    expect(runStep(compare, ['base/reports/memory.json', 'head/reports/memory.json']).npx)
+      .toEqual(['vitest-memory-budget compare ../base/reports/memory.json reports/memory.json --markdown ../comment/comment.md'])
+    const first = runStep(compare, ['head/reports/memory.json'])
+    expect(first.npx).toEqual(['vitest-memory-budget markdown reports/memory.json -o ../comment/comment.md'])
+    expect(readFileSync(join(first.folder, 'comment/pr-number.txt'), 'utf8')).toBe('42\n')
+  })
+
+  test('without a report of the pull request (its run crashed), the comment says so, for the commenter to post', () => {
+    const crashed = runStep(step('Compare'), ['base/reports/memory.json'])
+    expect(crashed.npx).toEqual([])
+    const comment = readFileSync(join(crashed.folder, 'comment/comment.md'), 'utf8')
+    // The commenting workflow posts only a body that starts with the marker.
+    expect(comment.startsWith('<!-- vitest-memory-budget -->\n')).toBe(true)
+    expect(comment).toContain('**Memory:** no report: the test run of this pull request wrote none')
   })
 
   test('uploads the pull request\'s reports/ with the page, so its heap profiles are not lost', () => {
