@@ -228,7 +228,7 @@ describe('vitest-memory-budget history', () => {
       '  trend  first   last  change  test',
       '  ▁▇█    20 MB  31 MB  +55.0%  test/a.test.ts > parses',
       '  █▁·    10 MB   5 MB  -50.0%  test/a.test.ts > streams  (gone after run 2)',
-      '  ··▄     2 MB   2 MB   +0.0%  test/a.test.ts > added  (new in run 3)',
+      '  ··▄     2 MB   2 MB    0.0%  test/a.test.ts > added  (new in run 3)',
     ].join('\n'))
     expect(run.stdout).not.toMatch(/&#\d+;|\|/)
     expect(run.stdout).not.toContain('steady')
