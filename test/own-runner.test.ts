@@ -21,4 +21,12 @@ describe('a project with a test runner of its own', () => {
 
     expect(byName['calls a matcher without await']!.errors[0]).toMatch(/^A memory assertion was not awaited/)
   })
+
+  // The plugin's runner fails such a test itself (test/config-shapes.test.ts); here only the run can fail.
+  test('a test over budget that Vitest passed (test.fails) fails the run', async () => {
+    const run = await runFixture('own-runner', { testNamePattern: 'fails, with 10 MB' })
+    expect(run.tests.filter(t => t.state !== 'skipped').map(t => [t.fullName, t.state])).toEqual([['fails, with 10 MB over its 8 MB budget', 'passed']])
+    expect((run.tests.find(t => t.state === 'passed')!.meta.memory as TestMemory).violations).toHaveLength(1)
+    expect(run.exitCode).toBe(1)
+  })
 })
