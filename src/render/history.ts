@@ -2,7 +2,7 @@ import type { RegressionRule } from '../compare/rules.js'
 import { formatBytes } from '../measure/size.js'
 import { cameOrWent, changedOverRuns, type History, type TestHistory } from '../report/history.js'
 import { renderPage } from './html-page.js'
-import { escapeMarkdown, fitRows, MARKDOWN_LIMIT } from './markdown.js'
+import { escapeMarkdown, fitRows, formatPercent, MARKDOWN_LIMIT } from './markdown.js'
 
 const BARS = '▁▂▃▄▅▆▇█'
 /** Where a test was not measured in a run. */
@@ -37,7 +37,7 @@ function note(test: TestHistory): string {
 
 function change(test: TestHistory): string {
   const [first, last] = firstAndLast(test)
-  return first === 0 ? (last === 0 ? '0%' : 'new') : `${last >= first ? '+' : ''}${(((last - first) / first) * 100).toFixed(1)}%`
+  return first === 0 ? (last === 0 ? '0%' : 'new') : formatPercent((last - first) / first)
 }
 
 /**

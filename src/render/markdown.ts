@@ -33,8 +33,14 @@ function testName(test: ReportTest, withProject: boolean): string {
   return escapeMarkdown(characters.length > NAME_LIMIT ? `${characters.slice(0, NAME_LIMIT).join('')}…` : characters.join(''))
 }
 
+/** A ratio as a signed percentage to a tenth, its sign read after rounding: -0.004% is 0.0%, not -0.0%. */
+export function formatPercent(ratio: number): string {
+  const tenths = Math.round(ratio * 1000)
+  return `${tenths > 0 ? '+' : tenths < 0 ? '-' : ''}${(Math.abs(tenths) / 10).toFixed(1)}%`
+}
+
 function percent(change: MetricChange): string {
-  return change.ratio === Infinity ? 'new' : `${change.ratio > 0 ? '+' : ''}${(change.ratio * 100).toFixed(1)}%`
+  return change.ratio === Infinity ? 'new' : formatPercent(change.ratio)
 }
 
 function changeCell(change: MetricChange): string {

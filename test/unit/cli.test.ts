@@ -176,7 +176,7 @@ describe('vitest-memory-budget history', () => {
     expect(run.stdout).toContain('History of 3 runs: 4 tests, 3 changed.\n')
     expect(run.stdout).toContain('| test/a.test.ts &#62; parses | ▁▇█ | 20 MB | 31 MB | +55.0% |  |')
     expect(run.stdout).toContain('| test/a.test.ts &#62; streams | █▁· | 10 MB | 5 MB | -50.0% | gone after run 2 |')
-    expect(run.stdout).toContain('| test/a.test.ts &#62; added | ··▄ | 2 MB | 2 MB | +0.0% | new in run 3 |')
+    expect(run.stdout).toContain('| test/a.test.ts &#62; added | ··▄ | 2 MB | 2 MB | 0.0% | new in run 3 |')
     expect(run.stdout).not.toContain('steady')
   })
 

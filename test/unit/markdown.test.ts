@@ -3,7 +3,7 @@ import { resolveRegressionRules } from '../../src/compare/rules.js'
 import { testKey } from '../../src/report/files.js'
 import { buildReport, type CollectedTest, compareReport } from '../../src/report/model.js'
 import { renderAnnotations } from '../../src/render/github.js'
-import { COMMENT_MARKER, escapeMarkdown, renderMarkdownReport } from '../../src/render/markdown.js'
+import { COMMENT_MARKER, escapeMarkdown, formatPercent, renderMarkdownReport } from '../../src/render/markdown.js'
 import { renderTerminalSummary } from '../../src/render/terminal.js'
 import { environment, memory } from '../helpers/sample-report.js'
 
@@ -83,6 +83,12 @@ describe('renderMarkdownReport', () => {
     }
     expect(hostile).not.toContain('\nsecond line')
     expect(escapeMarkdown('a|b')).toBe('a&#124;b')
+  })
+})
+
+describe('formatPercent', () => {
+  test('signs a change after rounding it to a tenth: what rounds to nothing is 0.0%, never -0.0% or +0.0%', () => {
+    expect([-0.00004, 0.00004, 0, -0.002, 0.0005, 2, -0.5].map(formatPercent)).toEqual(['0.0%', '0.0%', '0.0%', '-0.2%', '+0.1%', '+200.0%', '-50.0%'])
   })
 })
 
