@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import type { TestModule, Vitest } from 'vitest/node'
 import { resolveRegressionRules } from '../../src/compare/rules.js'
-import { MemoryReporter, type MemoryReporterOptions } from '../../src/reporter/memory-reporter.js'
+import { MemoryReporter, type MemoryReporterOptions, stdoutIsTaken } from '../../src/reporter/memory-reporter.js'
 import { memory } from '../helpers/sample-report.js'
 
 // The reporter's glue only: Vitest's objects reduced to what it reads. What it prints is tested on
@@ -116,5 +116,21 @@ describe('the files the reporter writes', () => {
     }
     expect(readdirSync(join(root, 'out')).sort()).toEqual(['memory.html', 'memory.json', 'memory.md'])
     expect(readdirSync(root).sort()).toEqual(['held', 'memory-baseline.json', 'out'])
+  })
+})
+
+describe('stdoutIsTaken: whether another reporter writes its report to stdout', () => {
+  test.each([
+    ['--reporter=json on Vitest 4', { reporters: [['json', {}]] }, '4.1.12', true],
+    ['junit given as a name', { reporters: ['junit'] }, '4.1.12', true],
+    ['json with an output file of its own', { reporters: [['json', { outputFile: 'r.json' }]] }, '4.1.12', false],
+    ['json with --outputFile', { reporters: [['json', {}]], outputFile: 'r.json' }, '4.1.12', false],
+    ['json with --outputFile.json', { reporters: [['json', {}]], outputFile: { json: 'r.json' } }, '4.1.12', false],
+    ['junit, with --outputFile.json only', { reporters: [['junit', {}]], outputFile: { json: 'r.json' } }, '4.1.12', true],
+    ['json on Vitest 5, which writes under .vitest/', { reporters: [['json', {}]] }, '5.1.1', false],
+    ['json with stdout: true on Vitest 5', { reporters: [['json', { stdout: true }]] }, '5.1.1', true],
+    ['the default and verbose reporters', { reporters: [['default', {}], 'verbose'] }, '4.1.12', false],
+  ])('%s', (_, config, version, taken) => {
+    expect(stdoutIsTaken(config, version)).toBe(taken)
   })
 })
