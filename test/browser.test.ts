@@ -86,7 +86,7 @@ describe('browser mode, Chromium through Playwright', { timeout: 300_000 }, () =
     const error = (flaw: string) => byName[`a widget that ${flaw}, mounted and destroyed`]!.errors[0] ?? ''
     expect(byName['a widget that none, mounted and destroyed']).toMatchObject({ state: 'passed' })
     // Six nodes per mount (div, ul, two li, two texts): on the V8 heap only their wrappers, about 20 B
-    // per call, under the 256 B threshold; the DOM count is what finds them.
+    // per call, under the 24 B threshold; the DOM count is what finds them.
     expect(error('keeps detached DOM')).toMatch(/but it kept \d+ B and 6 DOM nodes per call/)
     expect(error('keeps detached DOM')).toContain('DOM kept per call after full GCs: +6 DOM nodes, 0 event listeners, 0 documents')
     expect(error('leaves a window listener')).toMatch(/but it kept \d+ B and 6 DOM nodes, 1 event listeners per call/)
