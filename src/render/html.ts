@@ -1,7 +1,7 @@
 import { TEST_BUDGET_METRICS, type TestBudgetMetric } from '../budgets/types.js'
 import type { RegressionMetric } from '../compare/rules.js'
 import type { AllocationTree } from '../report/allocation-tree.js'
-import type { MemoryReport, ReportEnvironment, ReportSummary, TestState, Verdict } from '../report/model.js'
+import { distinctName, type MemoryReport, type ReportEnvironment, type ReportSummary, type TestState, type Verdict } from '../report/model.js'
 import type { ProfileTree } from '../report/read-allocation-trees.js'
 import type { CompactTimeline } from '../worker/test-recorder.js'
 import { renderPage } from './html-page.js'
@@ -132,7 +132,7 @@ export function reportPage(report: MemoryReport, options: HtmlReportOptions = {}
     return {
       f,
       p: test.project,
-      n: test.name,
+      n: distinctName(test),
       v: test.verdict,
       s: test.state,
       m: m && [m.total, m.heap, m.external, m.rss, m.retained, m.allocated, m.gcCount, m.duration],
