@@ -11,7 +11,7 @@
  * @type {Record<string, { mutate: string[], break: number | null, ci?: boolean }>}
  */
 export const AREAS = {
-  budgets: { mutate: ['src/budgets/**/*.ts'], break: null },
+  budgets: { mutate: ['src/budgets/**/*.ts'], break: 90, ci: true },
   compare: { mutate: ['src/compare/**/*.ts'], break: null },
   measure: { mutate: ['src/measure/size.ts', 'src/measure/gc-trace.ts', 'src/measure/leak-trend.ts'], break: null },
   report: { mutate: ['src/report/**/*.ts'], break: null },

@@ -43,6 +43,21 @@ describe('budget patterns', () => {
     expect(m('src/a/b/.hidden/c.ts', 'x').patterns).toEqual(['src/**/.hidden/*.ts'])
   })
 
+  test('** and * cross into dot folders and dot files, as picomatch does with dot: true', () => {
+    const m = createBudgetMatcher(compileBudgets({ 'src/**': '1MB', 'test/*': '2MB' }))
+    expect(m('src/.cache/a.test.ts', 'x').patterns).toEqual(['src/**'])
+    expect(m('test/.a.test.ts', 'x').patterns).toEqual(['test/*'])
+  })
+
+  test('* in a name pattern spans a line break in a test name', () => {
+    const m = createBudgetMatcher(compileBudgets({ '** > parses * file': '1MB' }))
+    expect(m('a.test.ts', 'parses a\nmultiline file').patterns).toEqual(['** > parses * file'])
+  })
+
+  test('a budget object without a metric is refused, naming the accepted ones', () => {
+    expect(() => compileBudgets({ 'src/**': {} })).toThrow('The budget for "src/**" sets no metric. Accepted: total, heap, external, rss, retained, domNodes, domListeners, domDocuments.')
+  })
+
   test('names are matched literally apart from * and ?', () => {
     const m = createBudgetMatcher(compileBudgets({ '** > parses (a|b) [x]? file.csv': '1MB' }))
     expect(m('a.test.ts', 'parses (a|b) [x]1 file.csv').patterns).toHaveLength(1)
@@ -94,6 +109,8 @@ describe('DOM-count budgets', () => {
   test('take a whole number of objects, and say so naming the key', () => {
     expect(() => compileBudgets({ 'src/**': { domNodes: '5kB' } })).toThrow('Invalid budget "domNodes" for "src/**": expected a whole number of objects, 0 or more (e.g. 5000), got "5kB".')
     expect(() => compileBudgets({ 'src/**': { domListeners: -1 } })).toThrow('Invalid budget "domListeners" for "src/**"')
+    expect(() => compileBudgets({ 'src/**': { domNodes: 1.5 } })).toThrow('Invalid budget "domNodes" for "src/**": expected a whole number of objects, 0 or more (e.g. 5000), got 1.5.')
+    expect(compileBudgets({ 'src/**': { domDocuments: 0 } })[0]!.limits).toEqual({ domDocuments: { bytes: 0, family: 'si' } })
     expect(() => compileBudgets({ 'src/**': { domNodez: 1 } })).toThrow('Unknown metric "domNodez" in the budget for "src/**". Accepted: total, heap, external, rss, retained, domNodes, domListeners, domDocuments.')
   })
 })
