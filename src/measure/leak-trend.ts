@@ -132,7 +132,7 @@ export function sustainedGrowth(samples: readonly number[], callsPerSample: numb
 /**
  * Calls `fn` repeatedly under a probe and measures what stays reachable after full GCs: a function
  * that keeps something per call (a module-level array, a listener never removed) shows as a steady
- * slope; caches and compiled code fill up during the warm-up and then stay flat.
+ * slope to the last batch; a cache that fills (in the warm-up or during the batches) stops growing.
  */
 export async function measureLeakWith(probe: MemoryProbe, fn: () => unknown, options: MeasureLeakOptions = {}): Promise<LeakMeasurement> {
   checkCall('measureLeak', fn, options, LEAK_OPTION_NAMES)
