@@ -24,6 +24,8 @@ describe('measureLeak', () => {
     const m = await measureLeak(fn)
     expect(m.leaks).toBe(false)
     expect(m.retainedPerCall).toBeLessThan(128)
+    // Nothing grew, so nothing slowed down: no "it grew at first, then stopped" in a message.
+    expect(m.slowing).toBe(false)
   })
 
   test('rejects bad options with the accepted form', async () => {

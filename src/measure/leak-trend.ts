@@ -32,7 +32,10 @@ export interface LeakMeasurement {
    * one step (a release or an allocation made once) set aside.
    */
   retainedPerCall: number
-  /** Whether the last batch grew less than half the slope: a bounded cache still filling looks like this. */
+  /**
+   * Whether retained memory grew by more than the threshold per call over the series, but its last
+   * batch by less than half as much: a bounded cache filling looks like this.
+   */
   slowing: boolean
   /** Growth of retained memory from the first sample to the last. */
   retainedTotal: number
@@ -103,7 +106,7 @@ function setAsideOneStep(growth: readonly number[]): number[] {
 export interface LeakTrend {
   /** Growth per sampled call that keeps going to the end of the series. */
   perCall: number
-  /** Whether the last batch grew less than half as much per call: a cache still filling, or a leak that stopped. */
+  /** Whether the slope is above `rate` but the last batch grew less than half as much: a cache filling. */
   slowing: boolean
 }
 
@@ -115,7 +118,7 @@ export interface LeakTrend {
  * its last batches flat), a queue flushed every few batches has no slope, and a one-off release or
  * allocation is a step, not a rate.
  */
-export function sustainedGrowth(samples: readonly number[], callsPerSample: number): LeakTrend {
+export function sustainedGrowth(samples: readonly number[], callsPerSample: number, rate: number): LeakTrend {
   const growth = setAsideOneStep(samples.slice(1).map((s, i) => s - samples[i]!))
   let level = 0
   const steady = [0, ...growth.map(g => (level += g))]
@@ -123,13 +126,13 @@ export function sustainedGrowth(samples: readonly number[], callsPerSample: numb
   const lastThird = growth.slice(-Math.max(3, Math.ceil(growth.length / 3)))
   const lastTwo = (growth.at(-1)! + growth.at(-2)!) / 2
   const perCall = Math.min(overall, median(lastThird) / callsPerSample, lastTwo / callsPerSample)
-  return { perCall, slowing: growth.at(-1)! / callsPerSample < overall / 2 }
+  return { perCall, slowing: overall > rate && growth.at(-1)! / callsPerSample < overall / 2 }
 }
 
 /**
  * Calls `fn` repeatedly under a probe and measures what stays reachable after full GCs: a function
  * that keeps something per call (a module-level array, a listener never removed) shows as a steady
- * slope; caches and compiled code fill up during the warm-up and then stay flat.
+ * slope to the last batch; a cache that fills (in the warm-up or during the batches) stops growing.
  */
 export async function measureLeakWith(probe: MemoryProbe, fn: () => unknown, options: MeasureLeakOptions = {}): Promise<LeakMeasurement> {
   checkCall('measureLeak', fn, options, LEAK_OPTION_NAMES)
@@ -153,8 +156,8 @@ export async function measureLeakWith(probe: MemoryProbe, fn: () => unknown, opt
       samples.push(await sample())
     }
     const retained = samples.map(s => s.retained - first.retained)
-    const { perCall: retainedPerCall, slowing } = sustainedGrowth(retained, callsPerIteration)
-    const perCall = (count: (dom: DomCounts) => number) => sustainedGrowth(samples.map(s => count(s.dom!)), callsPerIteration).perCall
+    const { perCall: retainedPerCall, slowing } = sustainedGrowth(retained, callsPerIteration, threshold)
+    const perCall = (count: (dom: DomCounts) => number) => sustainedGrowth(samples.map(s => count(s.dom!)), callsPerIteration, DOM_LEAK_PER_CALL).perCall
     const dom = first.dom && { nodes: perCall(d => d.nodes), documents: perCall(d => d.documents), listeners: perCall(d => d.listeners) }
     const domLeaks = dom !== undefined && Math.max(dom.nodes, dom.documents, dom.listeners) >= DOM_LEAK_PER_CALL
     return {

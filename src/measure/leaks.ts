@@ -6,7 +6,7 @@ export { DOM_LEAK_PER_CALL, LEAK_OPTION_NAMES, type LeakMeasurement, type Measur
 /**
  * Calls `fn` repeatedly and measures what stays reachable after full GCs: a function that keeps
  * something per call (a module-level array, a listener never removed) shows as a steady slope;
- * caches and compiled code fill up during the warm-up and then stay flat.
+ * a cache that fills (in the warm-up or during the batches) stops growing.
  */
 export function measureLeak(fn: () => unknown, options: MeasureLeakOptions = {}): Promise<LeakMeasurement> {
   return measureLeakWith(nodeProbe, fn, options)
