@@ -1,6 +1,6 @@
 import { relative, sep } from 'node:path'
 import { getGc } from '../measure/gc.js'
-import { createGcPolicy, type GcPolicyOptions } from '../measure/gc-policy.js'
+import { createGcPolicy, type EndCollection, type GcPolicyOptions, readRetained } from '../measure/gc-policy.js'
 import { heapNow, type MemoryWindow, openMemoryWindow } from '../measure/window.js'
 import type { BoundaryGc, TestMeter } from './test-recorder.js'
 
@@ -12,6 +12,9 @@ export function relativeFile(root: string, filepath: string): string {
 interface Started {
   window: MemoryWindow
   baselineGc: BoundaryGc
+  /** At most how much garbage older than the test the baseline holds (old generation; Infinity: unknown). */
+  olderGarbage: number
+  exactRetained: boolean
 }
 
 /**
@@ -26,17 +29,21 @@ export function createNodeMeter(options: GcPolicyOptions): TestMeter<Started> {
     return now.heap + now.external
   }
 
-  /** A young-generation GC; then a full one if the policy says so. Returns which ran, and the heap + external it left. */
-  function collect(): { gc: 'full' | 'young', used: number } {
+  /**
+   * A young-generation GC; then a full one if the policy says so, or `full`. Returns which ran, the
+   * heap + external it left, and, before a full one, what the young one left.
+   */
+  function collect(full = false): EndCollection & { gc: 'full' | 'young' } {
     // A full GC empties the young generation too: where one is due anyway, a young GC before it
     // would only copy what the full one then moves (5.4 ms of a fresh worker's first test, whose
     // young generation holds what starting Vitest left).
-    if (!policy.fullDueRegardless()) {
+    let afterYoung: number | undefined
+    if (!full && !policy.fullDueRegardless()) {
       gc({ type: 'minor' })
-      const used = usedNow()
-      if (!policy.fullDue(used)) {
-        policy.collectedYoung(used)
-        return { gc: 'young', used }
+      afterYoung = usedNow()
+      if (!policy.fullDue(afterYoung)) {
+        policy.collectedYoung(afterYoung)
+        return { gc: 'young', used: afterYoung }
       }
     }
     // One full GC, not the customary two: what a second would free is small and, being older than
@@ -44,17 +51,19 @@ export function createNodeMeter(options: GcPolicyOptions): TestMeter<Started> {
     gc()
     const afterFull = usedNow()
     policy.collectedFull(afterFull)
-    return { gc: 'full', used: afterFull }
+    return { gc: 'full', used: afterFull, afterYoung }
   }
 
   return {
-    start() {
+    start(exactRetained = false) {
       // The previous test's end already collected, and only the runner's bookkeeping (tens of kB)
       // was allocated since: skipping a second collection then halves the GCs per test.
-      const baselineGc = policy.littleSinceCollected(usedNow()) ? 'young' : collect().gc
-      return { window: openMemoryWindow(), baselineGc }
+      const now = usedNow()
+      const skipped = !exactRetained && policy.littleSinceCollected(now)
+      const { gc: baselineGc, used } = skipped ? { gc: 'young' as const, used: now } : collect(exactRetained)
+      return { window: openMemoryWindow(), baselineGc, olderGarbage: policy.olderGarbage(used), exactRetained }
     },
-    stop({ window, baselineGc }) {
+    stop({ window, baselineGc, olderGarbage, exactRetained }) {
       const closed = window.close()
       // Collecting here, not only before the next test, makes a large `retained` exact: a test that
       // built and dropped a big structure leaves it promoted to the old generation, which only a full
@@ -66,14 +75,16 @@ export function createNodeMeter(options: GcPolicyOptions): TestMeter<Started> {
       // The end the window read before its own closing work allocated anything (read after it, a
       // tiny test's retained came out 4.9 kB over its own peak).
       const ended = closed.end.heap + closed.end.external
-      const after = policy.littleSinceCollected(ended) ? { gc: 'none' as const, used: ended } : collect()
-      // Below zero means the test freed more than it kept (garbage older than the test was collected).
-      const retained = Math.max(0, after.used - closed.baseline.heap - closed.baseline.external)
-      policy.kept(retained, after.gc === 'full')
-      return { closed, retained, baselineGc, retainedGc: after.gc }
+      const after: EndCollection = !exactRetained && policy.littleSinceCollected(ended) ? { gc: 'none', used: ended } : collect(exactRetained)
+      const baseline = closed.baseline.heap + closed.baseline.external
+      // What a full GC found alive sits in the policy's reference, whatever `retained` reads.
+      policy.kept(Math.max(0, after.used - baseline), after.gc === 'full')
+      return { closed, ...readRetained(after, baseline, olderGarbage, closed.fullGcCount), baselineGc }
     },
     discard({ window }) {
       window.close()
+      // It may have dropped what a full GC found alive.
+      policy.kept(0, false)
     },
     fileEnded: () => policy.fileEnded(),
   }

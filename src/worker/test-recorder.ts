@@ -100,7 +100,11 @@ export interface TestMeasurement {
  * of the recorder's own runs between a baseline and the test.
  */
 export interface TestMeter<Started> {
-  start: () => MaybePromise<Started>
+  /**
+   * `exactRetained`: the test is held to a `retained` budget, so its verdict needs the exact figure,
+   * which only full GCs at both of its ends give (a Node worker's meter runs them; a page's ignores it).
+   */
+  start: (exactRetained: boolean) => MaybePromise<Started>
   stop: (started: Started) => MaybePromise<TestMeasurement>
   /** Closes a measurement whose numbers are dropped (a test that ran beside another). */
   discard: (started: Started) => MaybePromise<void>
@@ -205,7 +209,7 @@ export function createTestRecorder<Started>(options: RecorderOptions, meter: Tes
           meter.fileEnded?.()
         currentFile = filepath
       }
-      const started = meter.start()
+      const started = meter.start(budgetOf(task).limits.retained !== undefined)
       running.set(task, started)
       return andThen(started, () => {})
     },
