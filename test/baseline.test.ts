@@ -60,7 +60,7 @@ describe('the baseline', () => {
     expect(grown.exitCode).toBe(0)
     expect(grown.stdout).toMatch(/Regressed \(2\) against memory-baseline\.json/)
     expect(grown.stdout).toMatch(/↑ sized\.test\.ts > allocates 10 MB per unit of scale: total 10\.\d+ MB → 20(\.\d+)? MB \(\+\d+\.\d%\)/)
-    expect(grown.stdout).toMatch(/20(\.\d+)? MB ↑\+\d+% .* sized\.test\.ts > allocates 10 MB per unit of scale/)
+    expect(grown.stdout).toMatch(/20(\.\d+)? MB ↑\+\d+\.\d% .* sized\.test\.ts > allocates 10 MB per unit of scale/)
     expect(readRunReport().summary).toMatchObject({ regressed: 2, improved: 0 })
     const comment = readFileSync(join(root, 'reports/comment.md'), 'utf8')
     expect(comment.split('\n')[0]).toBe('<!-- vitest-memory-budget -->')
