@@ -44,7 +44,7 @@ export const DEFAULT_THRESHOLD = 0.1
 export const DEFAULT_MIN_DELTA = 1_000_000
 
 /** Parses `0.1`, `'10%'` or `'10 %'` into 0.1. */
-export function parseThreshold(input: unknown, what = 'threshold'): number {
+export function parseThreshold(input: unknown, what: string): number {
   if (typeof input === 'number' && Number.isFinite(input) && input >= 0)
     return input
   if (typeof input === 'string') {
