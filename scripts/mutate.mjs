@@ -1,7 +1,7 @@
 // `npm run mutate [area...]`: StrykerJS over the areas of src/ named (all of stryker.config.mjs's
 // AREAS by default; `--ci`, those marked `ci`), one run each with its own incremental file and
 // floor, then one line per area: its mutation score and how its mutants ended. Exits non-zero if any
-// area fell below its floor.
+// area fell below its floor. Other options go to Stryker (`--force`: re-test every mutant).
 import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -11,7 +11,8 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 const STRYKER = fileURLToPath(new URL('../node_modules/@stryker-mutator/core/bin/stryker.js', import.meta.url))
 
 const ci = process.argv.includes('--ci')
-const names = process.argv.slice(2).filter(arg => arg !== '--ci')
+const names = process.argv.slice(2).filter(arg => !arg.startsWith('--'))
+const strykerArgs = process.argv.slice(2).filter(arg => arg.startsWith('--') && arg !== '--ci')
 const unknown = names.filter(name => !(name in AREAS))
 if (unknown.length > 0) {
   console.error(`Unknown area ${unknown.join(', ')}: expected any of ${Object.keys(AREAS).join(', ')}.`)
@@ -35,7 +36,7 @@ let failed = false
 for (const area of names.length > 0 ? names : Object.keys(AREAS).filter(name => !ci || AREAS[name].ci)) {
   console.log(`\n▶ Mutation testing: ${area} (${AREAS[area].mutate.join(', ')})\n`)
   const started = Date.now()
-  const run = spawnSync(process.execPath, [STRYKER, 'run'], { cwd: root, stdio: 'inherit', env: { ...process.env, MUTATE_AREA: area } })
+  const run = spawnSync(process.execPath, [STRYKER, 'run', ...strykerArgs], { cwd: root, stdio: 'inherit', env: { ...process.env, MUTATE_AREA: area } })
   const seconds = Math.round((Date.now() - started) / 1000)
   if (run.status !== 0)
     failed = true

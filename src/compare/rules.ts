@@ -49,7 +49,7 @@ const EXPECTED_THRESHOLD = 'Expected a fraction like 0.1 or a percentage like \'
  * Parses `0.1`, `'10%'` or `'10 %'` into 0.1. A plain number of 1 or more reads like a percentage
  * (`--threshold 5`) and would mean 500%, a rule under which nothing regresses: refused.
  */
-export function parseThreshold(input: unknown, what = 'threshold'): number {
+export function parseThreshold(input: unknown, what: string): number {
   if (typeof input === 'number' && Number.isFinite(input) && input >= 1)
     throw new TypeError(`Invalid ${what}: ${describeValue(input)}. ${EXPECTED_THRESHOLD}: a plain number is a fraction of the base, so ${input} would be ${input * 100}%. Write '${input}%' for ${input} percent, or '${input * 100}%' to allow that much.`)
   if (typeof input === 'number' && Number.isFinite(input) && input >= 0)

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { type ComparedMetrics, compareMetrics, comparedMetrics } from '../../src/compare/compare.js'
-import { REGRESSION_METRICS, resolveRegressionRules } from '../../src/compare/rules.js'
+import { parseThreshold, REGRESSION_METRICS, resolveRegressionRules } from '../../src/compare/rules.js'
 import { readBaseline, readReport, ReportFileError, serializeBaseline, testKey, updateBaseline } from '../../src/report/files.js'
 import { compareReport } from '../../src/report/model.js'
 import { sampleReport } from '../helpers/sample-report.js'
@@ -50,6 +50,35 @@ describe('the regression rule', () => {
 
   test('unchanged numbers give no flag, whatever their size', () => {
     for (const total of [0, 1, 1e3, 1e6, 1e9]) expect(compareMetrics(figures(total), figures(total), rules)).toEqual([])
+  })
+})
+
+describe('the regression rule at its edges', () => {
+  const rules = resolveRegressionRules(undefined)
+
+  test('a change of exactly the threshold is not over it; one byte more is', () => {
+    // 2 MB on 20 MB is exactly 10% (both exact in binary floating point), over the 1 MB minimum.
+    expect(compareMetrics(figures(20 * MB), figures(22 * MB), rules).filter(c => c.metric === 'total')).toEqual([])
+    expect(compareMetrics(figures(20 * MB), figures(22 * MB + 1), rules).filter(c => c.metric === 'total')).toHaveLength(1)
+  })
+
+  test('a threshold is a fraction of 0 or more, or a percentage with decimals', () => {
+    expect(parseThreshold(0, 'threshold')).toBe(0)
+    expect(parseThreshold('25%', 'threshold')).toBe(0.25)
+    expect(parseThreshold(' 12.25 % ', 'threshold')).toBe(0.1225)
+    for (const bad of [-0.1, Number.POSITIVE_INFINITY, ['10%'], '12.%', '10'])
+      expect(() => parseThreshold(bad, 'regression.threshold'), JSON.stringify(bad)).toThrow(/^Invalid regression\.threshold: .*Expected a fraction like 0\.1 or a percentage like '10%'\.$/)
+  })
+
+  test('a percentage threshold still counts the changes over it', () => {
+    const byPercent = resolveRegressionRules({ threshold: '25%' })
+    expect(compareMetrics(figures(20 * MB), figures(30 * MB), byPercent).map(c => c.metric)).toContain('total')
+  })
+
+  test('a metric set to true takes the global rule; the two flags are false when left out', () => {
+    const withRss = resolveRegressionRules({ threshold: 0.3, metrics: { rss: true } })
+    expect(withRss.metrics.rss).toEqual({ threshold: 0.3, minDelta: 1_000_000 })
+    expect(resolveRegressionRules({})).toMatchObject({ failOnRegression: false, acrossEnvironments: false })
   })
 })
 

@@ -65,6 +65,15 @@ describe('environment drift', () => {
     expect(drift).toMatchObject({ incomparable: true, regressionsCount: false, differences: [{ field: 'workerFlags', base: '--expose-gc --max-semi-space-size=16 --single-threaded', head: '--expose-gc' }] })
   })
 
+  test('with V8 recorded on both sides, the V8 major decides, not the Node major', () => {
+    // Node 23 shipped V8 12.9, the major of Node 22's 12.4: comparable, though Node's major moved.
+    expect(environmentDrift(node22, { ...node22, node: 'v23.0.0', v8: '12.9.202.26-node.16' }, false)).toMatchObject({ incomparable: false })
+  })
+
+  test('other worker flags make a drift incomparable even beside a difference that alone would not', () => {
+    expect(environmentDrift(node22, { ...node22, node: 'v22.13.1', workerFlags: ['--expose-gc'] }, false)).toMatchObject({ incomparable: true, regressionsCount: false })
+  })
+
   test('a report written before V8 was recorded is read, and compared by its Node major', () => {
     const { v8: _, ...older } = environment
     const path = join(mkdtempSync(join(tmpdir(), 'drift-')), 'old.json')
