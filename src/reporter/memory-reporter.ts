@@ -343,7 +343,6 @@ export class MemoryReporter implements Reporter {
    * over the user's whole one, and GitHub would show each annotation twice, once from the merge.
    */
   private leaveToMerge(): void {
-    const vitest = this.vitest!
     const update = this.update().mode
     const files = [this.options.outputFile, this.options.markdown, this.options.html, update ? this.options.baseline : undefined]
     const withheld = [
