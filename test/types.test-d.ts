@@ -47,6 +47,7 @@ describe('measureMemory', () => {
       heap: number
       external: number
       rss: number
+      native: number
       retained: number
       allocated: number
       gcCount: number

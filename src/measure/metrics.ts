@@ -16,6 +16,11 @@ export interface MemoryMetrics {
    * NaN in a browser page, whose process the page cannot see.
    */
   rss: number
+  /**
+   * Peak of the C heap (malloc and its family, C++ `new`): what native code asked the allocator for,
+   * ArrayBuffer and Buffer contents included. NaN where it is not measured.
+   */
+  native: number
   /** Heap + external still held after a full GC at the end: what the call kept alive (never below 0). */
   retained: number
   /** Every byte allocated on the heap and externally during the call, freed or not. */
@@ -35,6 +40,7 @@ export function toMetrics(closed: ClosedWindow, retained: number): MemoryMetrics
     heap: closed.peakHeap,
     external: closed.peakExternal,
     rss: closed.rss,
+    native: closed.native,
     // What a call keeps was there at its end, which its peak covers: a reading above the peak is the
     // collection's own accounting (Node 20's V8 counts what a young GC promotes in whole free blocks:
     // a retried test read 5.21 MB retained beside a 5.01 MB peak).

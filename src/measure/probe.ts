@@ -1,5 +1,6 @@
 import type { AllocationSampling } from './allocation-sites.js'
 import type { GcTraceSummary, HeapPoint } from './gc-trace.js'
+import type { NativeMethod } from './native.js'
 import type { RssMethod, RssMethodOption } from './rss.js'
 
 // What differs between runtimes, as Vitest puts Playwright, WebdriverIO and preview behind one browser
@@ -28,6 +29,9 @@ export interface ClosedWindow extends GcTraceSummary {
   /** Peak RSS above the RSS at the start, in bytes; NaN where the runtime cannot read it. */
   rss: number
   rssMethod: RssMethod
+  /** Peak of the C heap above its level at the start, in bytes; NaN where it is not measured. */
+  native: number
+  nativeMethod: NativeMethod
   /** Milliseconds the window was open. */
   duration: number
   /** DOM objects at the end minus at the start; only in a browser. */

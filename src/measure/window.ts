@@ -66,6 +66,8 @@ export function openMemoryWindow(options: WindowOptions = {}): MemoryWindow {
         end,
         rss: Math.max(0, rssPeak - rss.start),
         rssMethod: rss.method,
+        native: Number.NaN,
+        nativeMethod: 'none',
         duration,
       }
     },

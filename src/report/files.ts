@@ -163,7 +163,7 @@ const REPORT = object({
     line: orNull(count),
     state: oneOf(TEST_STATES),
     verdict: oneOf(VERDICTS),
-    metrics: orNull(object({ ...figures(number), gcCount: count, gcTime: nonNegative, duration: nonNegative })),
+    metrics: orNull(object({ ...figures(number), native: optional(orNull(number)), gcCount: count, gcTime: nonNegative, duration: nonNegative })),
     rssMethod: oneOf(['kernel', 'sampler', 'none', null]),
     dom: optional(object({ nodes: integer, documents: integer, listeners: integer })),
     baselineGc: oneOf(['full', 'young', 'none', null]),

@@ -179,7 +179,7 @@ function toReportTest(test: CollectedTest): ReportTest {
     state: test.state,
     verdict: verdictOf(test, budget),
     metrics: measured
-      ? { total: measured.total, heap: measured.heap, external: measured.external, rss: measured.rss, retained: measured.retained, allocated: measured.allocated, gcCount: measured.gcCount, gcTime: measured.gcTime, duration: measured.duration }
+      ? { total: measured.total, heap: measured.heap, external: measured.external, rss: measured.rss, native: measured.native, retained: measured.retained, allocated: measured.allocated, gcCount: measured.gcCount, gcTime: measured.gcTime, duration: measured.duration }
       : null,
     rssMethod: measured ? measured.rssMethod : null,
     baselineGc: measured ? measured.baselineGc : null,

@@ -28,7 +28,7 @@ export function createBrowserTestMeter(command: TestCommand, policy: GcPolicyOpt
     async stop(started) {
       const duration = performance.now() - started
       const measured = await command('test-end')
-      return { ...measured, closed: { ...measured.closed, rss: Number.NaN, rssMethod: 'none', duration } }
+      return { ...measured, closed: { ...measured.closed, rss: Number.NaN, rssMethod: 'none', native: Number.NaN, nativeMethod: 'none', duration } }
     },
     async discard() {
       await command('test-end')

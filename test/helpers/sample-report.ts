@@ -18,6 +18,7 @@ export function memory(total: number, overrides: Partial<TestMemory> = {}): Test
     heap: total / 4,
     external: (total * 3) / 4,
     rss: total / 2,
+    native: total / 8,
     retained: 1_000,
     allocated: total * 2,
     gcCount: 1,

@@ -20,7 +20,7 @@ function probeEndingAbove(heap: number, external: number): MemoryProbe {
     measuresRss: false,
     collectGarbage: () => {},
     heapNow: () => BASELINE,
-    openWindow: () => ({ close: () => ({ ...summarizeGcTrace(BASELINE, [], end), baseline: BASELINE, end, rss: Number.NaN, rssMethod: 'none', duration: 1 }) }),
+    openWindow: () => ({ close: () => ({ ...summarizeGcTrace(BASELINE, [], end), baseline: BASELINE, end, rss: Number.NaN, rssMethod: 'none', native: Number.NaN, nativeMethod: 'none', duration: 1 }) }),
     exclusive: task => task(),
   }
 }

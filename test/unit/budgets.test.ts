@@ -70,7 +70,7 @@ describe('budget patterns', () => {
 })
 
 describe('checkBudget', () => {
-  const metrics: MemoryMetrics = { total: 120e6, heap: 20e6, external: 100e6, rss: 90e6, retained: 5e6, allocated: 300e6, gcCount: 2, gcTime: 1, duration: 10 }
+  const metrics: MemoryMetrics = { total: 120e6, heap: 20e6, external: 100e6, rss: 90e6, native: Number.NaN, retained: 5e6, allocated: 300e6, gcCount: 2, gcTime: 1, duration: 10 }
 
   test('lists every metric over its limit, and none at or under it', () => {
     const budget = createBudgetMatcher(compileBudgets({ '**': { total: '100MB', rss: '90MB', retained: '1MB', heap: '1GB' } }))('a', 'b')
@@ -93,7 +93,7 @@ describe('fullNameOf', () => {
 
 describe('DOM-count budgets', () => {
   const budget = createBudgetMatcher(compileBudgets({ '**': { total: '10MB', domNodes: 500, domListeners: 0 } }))('a.test.ts', 'mounts')
-  const figures: MemoryMetrics = { total: 1e6, heap: 1e6, external: 0, rss: Number.NaN, retained: 0, allocated: 1e6, gcCount: 0, gcTime: 0, duration: 1 }
+  const figures: MemoryMetrics = { total: 1e6, heap: 1e6, external: 0, rss: Number.NaN, native: Number.NaN, retained: 0, allocated: 1e6, gcCount: 0, gcTime: 0, duration: 1 }
 
   test('hold a browser test to its DOM counts', () => {
     expect(checkBudget({ ...figures, dom: { nodes: 501, documents: 0, listeners: 1 } }, budget).map(v => [v.metric, v.value, v.limit.bytes]))

@@ -7,6 +7,7 @@ const measurement: MemoryMeasurement = {
   heap: 12_300_000,
   external: 400_200_000,
   rss: 20_100_000,
+  native: Number.NaN,
   retained: 1_200,
   allocated: 812_400_000,
   gcCount: 3,

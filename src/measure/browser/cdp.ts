@@ -58,4 +58,4 @@ export function domDifference(end: DomCounts, start: DomCounts): DomCounts {
 }
 
 /** What CDP tells of a window; the page adds what only it knows (the call's duration) and what no page has (RSS). */
-export type CdpClosedWindow = Omit<ClosedWindow, 'rss' | 'rssMethod' | 'duration'>
+export type CdpClosedWindow = Omit<ClosedWindow, 'rss' | 'rssMethod' | 'native' | 'nativeMethod' | 'duration'>

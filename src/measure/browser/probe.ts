@@ -34,7 +34,7 @@ export function createBrowserProbe(command: ProbeCommand): MemoryProbe {
       return {
         async close() {
           const duration = performance.now() - started
-          return { ...await command('close'), rss: Number.NaN, rssMethod: 'none', duration }
+          return { ...await command('close'), rss: Number.NaN, rssMethod: 'none', native: Number.NaN, nativeMethod: 'none', duration }
         },
       }
     },
