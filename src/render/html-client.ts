@@ -240,7 +240,7 @@ export function HTML_CLIENT() {
       barChart('Heaviest tests (peak heap + external)', heaviest.map(t => ({ label: fullName(t), short: t.n, value: t.m[0], text: bytes(t.m[0]), tone: t.o.length > 0 ? 'up' : '', onSelect: () => select(t) })), 'No test was measured.'),
       barChart('Heaviest files (largest test peak)', heaviestFiles.map(([f, e]) => ({ label: files[f] + ' (' + e.tests + ' test' + (e.tests === 1 ? '' : 's') + ')', value: e.peak, text: bytes(e.peak) })), 'No test was measured.'),
       barChart('Biggest changes against the baseline (peak)', changed.map(({ t, change }) => ({ label: fullName(t), short: t.n, value: change[1], text: (change[1] > 0 ? '+' : '') + bytes(change[1]), tone: change[1] > 0 ? 'up' : 'down', onSelect: () => select(t) })), s.compared ? 'No test changed beyond the regression threshold.' : 'No baseline to compare with.'),
-      METRICS.includes('native') ? barChart('Heaviest tests (peak native, the C heap)', heaviestNative.map(t => ({ label: fullName(t), short: t.n, value: figure(t, 'native'), text: bytes(figure(t, 'native')), tone: t.o.includes('native') ? 'up' : '', onSelect: () => select(t) })), 'No test was measured.') : null))
+      METRICS.includes('native') ? barChart('Heaviest tests (peak native, C heap)', heaviestNative.map(t => ({ label: fullName(t), short: t.n, value: figure(t, 'native'), text: bytes(figure(t, 'native')), tone: t.o.includes('native') ? 'up' : '', onSelect: () => select(t) })), 'No test was measured.') : null))
 
     const detail = el('section', { id: 'detail', hidden: true })
     page.append(detail)
