@@ -308,6 +308,18 @@ describe('the HTML report in Chromium', { timeout: 120_000 }, () => {
     await page.close()
   })
 
+  test('the history of native names its figure and the run it left out, which measured none', async () => {
+    const unmeasured = structuredClone(largeReport(10, 1))
+    for (const test of unmeasured.tests) test.metrics!.native = Number.NaN
+    const history = buildHistory([{ label: 'before.json', report: unmeasured }, { label: 'one.json', report: largeReport(10, 2) }, { label: 'two.json', report: largeReport(10, 3) }], 'native')
+    const { page, problems } = await open(writeHtml('history-native.html', renderHistoryHtml(history)).url)
+    expect(await page.textContent('#environment')).toBe('2 runs, 10 tests; peak native (C heap) per test and run.')
+    expect(await page.textContent('#left-out')).toBe('Left out: 1 run that measured no native: before.json')
+    expect(await page.$$eval('#history thead th', cells => cells.map(c => c.textContent))).toEqual(['test', 'one.json', 'two.json', 'first → last'])
+    expect(problems).toEqual([])
+    await page.close()
+  })
+
   test('a change that rounds to nothing reads 0.0%, not -0.0%', async () => {
     const history = buildHistory([largeReport(5, 1), largeReport(5, 1)].map((report, i) => ({ label: `run ${i + 1}`, report })))
     history.tests[0]!.values = [50_000_000, 49_999_000]
