@@ -175,11 +175,11 @@ describe('the HTML report in Chromium', { timeout: 120_000 }, () => {
     const layout = (page: import('playwright').Page) => page.evaluate(() => ({
       // Wider than the window, the page would scroll sideways.
       overflow: document.documentElement.scrollWidth - window.innerWidth,
-      figures: [...document.querySelectorAll('.charts figure')].map((f) => {
+      figures: Array.from(document.querySelectorAll('.charts figure')).map((f) => {
         const box = f.getBoundingClientRect()
         return { caption: f.querySelector('figcaption')!.textContent, left: box.left, right: box.right, top: box.top, bottom: box.bottom }
       }),
-      headers: [...document.querySelectorAll('#tests th')].map(th => th.textContent),
+      headers: Array.from(document.querySelectorAll('#tests th'), th => th.textContent),
     }))
     const { page, problems } = await open(writeHtml('native.html', report).url)
     const shown = await layout(page)
