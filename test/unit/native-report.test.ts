@@ -4,12 +4,13 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Ajv2020 } from 'ajv/dist/2020.js'
 import { describe, expect, test } from 'vitest'
 import { runCli } from '../../src/cli/run.js'
 import { type ComparedMetrics, compareMetrics } from '../../src/compare/compare.js'
 import { resolveRegressionRules } from '../../src/compare/rules.js'
 import { SIZE_METRICS } from '../../src/measure/metric-names.js'
-import { readBaseline, ReportFileError, serializeBaseline, testKey } from '../../src/report/files.js'
+import { readBaseline, readReport, ReportFileError, serializeBaseline, testKey } from '../../src/report/files.js'
 import { buildHistory } from '../../src/report/history.js'
 import { buildReport, type CollectedTest, compareReport, type MemoryReport } from '../../src/report/model.js'
 import { renderHistoryMarkdown, renderHistoryTerminal } from '../../src/render/history.js'
@@ -26,6 +27,20 @@ const dir = mkdtempSync(join(tmpdir(), 'native-report-'))
 /** Figures of a test; `native` left out unless given, as in a baseline written before it existed. */
 const figures = (total: number, rest: Partial<ComparedMetrics> = {}): ComparedMetrics =>
   ({ total, heap: total / 2, external: total / 2, rss: total, retained: 0, allocated: total, ...rest })
+
+function cli(...argv: string[]) {
+  let stdout = ''
+  let stderr = ''
+  const code = runCli(argv, { stdout: text => (stdout += text), stderr: text => (stderr += text), colors: false })
+  return { code, stdout, stderr }
+}
+
+/** Writes a report where the CLI reads it. */
+function written(name: string, report: MemoryReport): string {
+  const path = join(dir, name)
+  writeFileSync(path, renderJsonReport(report))
+  return path
+}
 
 /** The figures `memory(total)` gives a test (test/helpers/sample-report.ts), `native` left out unless given. */
 const sampleFigures = (total: number, rest: Partial<ComparedMetrics> = {}): ComparedMetrics =>
@@ -79,6 +94,32 @@ describe('comparing native with a baseline', () => {
     writeFileSync(path, text.replace('"native": 5000000', '"native": "5MB"'))
     expect(() => readBaseline(path)).toThrowError(ReportFileError)
     expect(() => readBaseline(path)).toThrowError(/the entry for "a > measured" is not a set of figures \(total, heap, external, rss, native, retained, allocated\)/)
+  })
+})
+
+describe('the JSON report', () => {
+  const validate = new Ajv2020({ allErrors: true, strict: true, validateFormats: false }).compile(JSON.parse(readFileSync(new URL('../../schema/memory-report.v1.schema.json', import.meta.url), 'utf8')))
+
+  test('a native not measured is null, a report from before native has none, and the schema and the reader take both', () => {
+    const unmeasured = JSON.parse(renderJsonReport(withoutNative))
+    expect(unmeasured.tests[0].metrics.native).toBeNull()
+    const older = structuredClone(unmeasured)
+    for (const test of older.tests) delete test.metrics.native
+    for (const [name, report] of [['unmeasured.json', unmeasured], ['older.json', older]] as const) {
+      expect(validate(report), JSON.stringify(validate.errors)).toBe(true)
+      const path = join(dir, name)
+      writeFileSync(path, JSON.stringify(report))
+      expect(readReport(path).tests).toHaveLength(2)
+    }
+    expect(validate({ ...unmeasured, tests: [{ ...unmeasured.tests[0], metrics: { ...unmeasured.tests[0].metrics, native: '48 MB' } }] })).toBe(false)
+  })
+
+  test('compare: a base report without native gives no native change, and says so', () => {
+    const run = cli('compare', written('base-without.json', withoutNative), written('head-with.json', withNative))
+    expect(run).toMatchObject({ code: 0, stderr: '' })
+    expect(run.stdout).toContain(' Memory  2 tests measured\n')
+    expect(run.stdout).toContain(' native: not measured in the compared figures of 2 tests (recorded before native was, or without it), so not compared.')
+    expect(run.stdout).not.toMatch(/NaN|regressed/)
   })
 })
 
@@ -179,17 +220,7 @@ describe('history of native', () => {
   })
 
   test('the CLI follows --metric native, and refuses a name it does not know or a figure no run measured', () => {
-    const paths = runs.map(({ label, report }) => {
-      const path = join(dir, label)
-      writeFileSync(path, renderJsonReport(report))
-      return path
-    })
-    const cli = (...argv: string[]) => {
-      let stdout = ''
-      let stderr = ''
-      const code = runCli(argv, { stdout: text => (stdout += text), stderr: text => (stderr += text), colors: false })
-      return { code, stdout, stderr }
-    }
+    const paths = runs.map(({ label, report }) => written(label, report))
     const native = cli('history', ...paths, '--metric', 'native')
     expect(native).toMatchObject({ code: 0, stderr: '' })
     expect(native.stdout).toContain('History of 2 runs (1 more left out: no native measured): 1 tests, 1 changed.\n')
