@@ -60,10 +60,10 @@ describe('the HTML report in Chromium', { timeout: 120_000 }, () => {
     expect(summary).toContain(`${report.summary.overBudget}over budget`)
     expect(summary).toContain(`${report.summary.regressed}regressed`)
     expect(await cellTexts(page, 2)).toEqual(report.tests.map(t => t.name))
-    // The charts of heaviest tests, files and changes each drew bars.
+    // The charts of heaviest tests, files, changes and heaviest by native each drew bars.
     const changed = report.tests.filter(t => t.changes.some(c => c.metric === 'total')).length
     expect(changed).toBeGreaterThan(1)
-    expect(await page.$$eval('.charts figure', figures => figures.map(f => f.querySelectorAll('rect').length))).toEqual([12, 5, Math.min(12, changed)])
+    expect(await page.$$eval('.charts figure', figures => figures.map(f => f.querySelectorAll('rect').length))).toEqual([12, 5, Math.min(12, changed), 12])
     await page.close()
   })
 
@@ -169,6 +169,59 @@ describe('the HTML report in Chromium', { timeout: 120_000 }, () => {
     await page.close()
   })
 
+  // Issue 21: native beside the other figures where a test measured it; a run without the interposer
+  // draws the page it drew before.
+  test('native: a column, a chart and a line in the detail where measured, none where not; the layout holds', async () => {
+    const layout = (page: import('playwright').Page) => page.evaluate(() => ({
+      // Wider than the window, the page would scroll sideways.
+      overflow: document.documentElement.scrollWidth - window.innerWidth,
+      figures: Array.from(document.querySelectorAll('.charts figure')).map((f) => {
+        const box = f.getBoundingClientRect()
+        return { caption: f.querySelector('figcaption')!.textContent, left: box.left, right: box.right, top: box.top, bottom: box.bottom }
+      }),
+      headers: Array.from(document.querySelectorAll('#tests th'), th => th.textContent),
+    }))
+    const { page, problems } = await open(writeHtml('native.html', report).url)
+    const shown = await layout(page)
+    expect(shown.overflow).toBeLessThanOrEqual(0)
+    expect(shown.headers).toEqual(['file', 'test', 'verdict', 'total', 'heap', 'external', 'rss', 'native', 'retained', 'allocated', 'Δ total'])
+    // Four charts in the grid (three a row at 1280 px, the fourth below), none over another.
+    expect(shown.figures.map(f => f.caption)).toEqual(['Heaviest tests (peak heap + external)', 'Heaviest files (largest test peak)', 'Biggest changes against the baseline (peak)', 'Heaviest tests (peak native, C heap)'])
+    for (const [i, a] of shown.figures.entries()) {
+      for (const b of shown.figures.slice(i + 1))
+        expect(a.right <= b.left + 0.5 || b.right <= a.left + 0.5 || a.bottom <= b.top + 0.5 || b.bottom <= a.top + 0.5, `${a.caption} clear of ${b.caption}`).toBe(true)
+    }
+    const texts = await chartTexts(page, '.charts figure:nth-child(4) svg')
+    const byNative = report.tests.slice().sort((a, b) => b.metrics!.native - a.metrics!.native)
+    expect(texts.filter(t => t.title !== undefined).map(t => t.title)).toEqual(byNative.slice(0, 12).map(t => `${t.file} > ${t.name}`))
+    for (const t of texts) {
+      expect(t.left, t.text).toBeGreaterThanOrEqual(-0.5)
+      expect(t.right, t.text).toBeLessThanOrEqual(t.width + 0.5)
+    }
+    // The column holds each test's native, sorts by it, and the detail shows it apart from the peak.
+    await page.click('th[data-key=native]')
+    expect(await cellTexts(page, 2)).toEqual(byNative.map(t => t.name))
+    await page.click('#tests tbody tr:first-child')
+    expect(await page.textContent('#detail dl')).toContain(`native (C heap)${(byNative[0]!.metrics!.native / 1e6).toFixed(2).replace(/\.?0+$/, '')} MB (not in the peak`)
+    // The baseline of this report was written without native: the page says it was not compared.
+    expect(await page.textContent('.uncompared')).toBe(`native: not measured in the compared figures of ${report.tests.length} tests (recorded before native was, or without it), so not compared.`)
+    expect(problems).toEqual([])
+    await page.close()
+
+    const without = structuredClone(report)
+    for (const test of without.tests) test.metrics!.native = Number.NaN
+    const plain = await open(writeHtml('no-native.html', without).url)
+    const before = await layout(plain.page)
+    expect(before.overflow).toBeLessThanOrEqual(0)
+    expect(before.headers).not.toContain('native')
+    expect(before.figures).toHaveLength(3)
+    expect(await plain.page.$$eval('.uncompared', found => found.length)).toBe(0)
+    await plain.page.click('#tests tbody tr:first-child')
+    expect(await plain.page.textContent('#detail dl')).not.toContain('native')
+    expect(plain.problems).toEqual([])
+    await plain.page.close()
+  })
+
   test('a budget on heap or external is drawn with its own label', async () => {
     const withHeap = structuredClone(report)
     withHeap.tests[1]!.budget.heap = { bytes: 5e6, pattern: 'test/** > *' }
@@ -252,6 +305,18 @@ describe('the HTML report in Chromium', { timeout: 120_000 }, () => {
       expect(t.left, t.text).toBeGreaterThanOrEqual(-0.5)
       expect(t.right, t.text).toBeLessThanOrEqual(t.width + 0.5)
     }
+    await page.close()
+  })
+
+  test('the history of native names its figure and the run it left out, which measured none', async () => {
+    const unmeasured = structuredClone(largeReport(10, 1))
+    for (const test of unmeasured.tests) test.metrics!.native = Number.NaN
+    const history = buildHistory([{ label: 'before.json', report: unmeasured }, { label: 'one.json', report: largeReport(10, 2) }, { label: 'two.json', report: largeReport(10, 3) }], 'native')
+    const { page, problems } = await open(writeHtml('history-native.html', renderHistoryHtml(history)).url)
+    expect(await page.textContent('#environment')).toBe('2 runs, 10 tests; peak native (C heap) per test and run.')
+    expect(await page.textContent('#left-out')).toBe('Left out: 1 run that measured no native: before.json')
+    expect(await page.$$eval('#history thead th', cells => cells.map(c => c.textContent))).toEqual(['test', 'one.json', 'two.json', 'first → last'])
+    expect(problems).toEqual([])
     await page.close()
   })
 

@@ -4,6 +4,7 @@ import c from 'tinyrainbow'
 import { failsOnRegression } from '../compare/environment.js'
 import { parseThreshold, type RegressionOptions, resolveRegressionRules } from '../compare/rules.js'
 import { describeValue } from '../measure/arguments.js'
+import { SIZE_METRICS, type SizeMetric } from '../measure/metric-names.js'
 import { parseSize } from '../measure/size.js'
 import { readReport, ReportFileError, reportFigures, testKey } from '../report/files.js'
 import { buildHistory, changedOverRuns } from '../report/history.js'
@@ -83,7 +84,7 @@ is: for a pull request with no base to compare with (compare base.json head.json
 Options:
   -o, --output <file>     where to write the Markdown (required)
   -h, --help              show this help`,
-  history: `Usage: vitest-memory-budget history <report.json...> [--html <file>] [--markdown <file>]
+  history: `Usage: vitest-memory-budget history <report.json...> [--metric <name>] [--html <file>] [--markdown <file>]
 
 Reads the JSON reports of several runs, oldest first (e.g. CI artifacts in commit order), and shows
 each test's peak (heap + external) across them. Tests that come and go show as gaps. Prints the tests
@@ -91,6 +92,8 @@ whose peak moved (highest against lowest) past the threshold and the minimum cha
 went, as a table, unless --html or --markdown is given.
 
 Options:
+  --metric <name>         the figure to follow: ${SIZE_METRICS.join(', ')} (default total); runs
+                          that did not measure it (native without the interposer) are left out
   --html <file>           write a page charting the heaviest tests over the runs, and every test's peaks
   --markdown <file>       write the changed tests with a sparkline each, for a pull-request comment
   --threshold <value>     a change counts above this share of the lowest peak (default 10%)
@@ -295,7 +298,7 @@ function history(args: string[], io: CliIo): number {
   const { values, positionals } = parsed(() => parseArgs({
     args,
     allowPositionals: true,
-    options: { 'html': { type: 'string' }, 'markdown': { type: 'string' }, 'threshold': { type: 'string' }, 'min-delta': { type: 'string' }, 'help': { type: 'boolean', short: 'h' } },
+    options: { 'metric': { type: 'string' }, 'html': { type: 'string' }, 'markdown': { type: 'string' }, 'threshold': { type: 'string' }, 'min-delta': { type: 'string' }, 'help': { type: 'boolean', short: 'h' } },
   }))
   if (values.help) {
     io.stdout(`${HELP.history}\n`)
@@ -308,11 +311,17 @@ function history(args: string[], io: CliIo): number {
     if (values[option] !== undefined)
       checkPath(`--${option}`, values[option])
   }
-  // The rule for the peak, total, which the history follows.
-  const rule = resolveRegressionRules(regressionOptions(values)).metrics.total!
-  const runs = buildHistory(positionals.map(path => ({ label: path, report: readReport(path) })))
+  const metric = values.metric ?? 'total'
+  if (!(SIZE_METRICS as readonly string[]).includes(metric))
+    throw new UsageError(`Invalid --metric: ${describeValue(metric)}. Expected one of ${SIZE_METRICS.join(', ')}.`)
+  // The rule of --threshold and --min-delta for the figure followed, even one compared only on request (rss).
+  const rule = resolveRegressionRules({ ...regressionOptions(values), metrics: { [metric]: true } }).metrics[metric as SizeMetric]!
+  const runs = buildHistory(positionals.map(path => ({ label: path, report: readReport(path) })), metric as SizeMetric)
+  if (runs.runs.length === 0)
+    throw new UsageError(`No test of ${positionals.length === 1 ? 'the report' : `the ${positionals.length} reports`} measured ${metric}${metric === 'native' ? ' (it is measured only with the interposer: Linux x64 with glibc, forks workers)' : ''}; there is no history of it to show.`)
   const markdown = renderHistoryMarkdown(runs, rule)
-  io.stdout(`History of ${runs.runs.length} run${runs.runs.length === 1 ? '' : 's'}: ${runs.tests.length} tests, ${runs.tests.filter(test => changedOverRuns(test, rule)).length} changed.\n`)
+  const leftOut = runs.unmeasuredRuns.length > 0 ? ` (${runs.unmeasuredRuns.length} more left out: no ${metric} measured)` : ''
+  io.stdout(`History of ${runs.runs.length} run${runs.runs.length === 1 ? '' : 's'}${leftOut}: ${runs.tests.length} tests, ${runs.tests.filter(test => changedOverRuns(test, rule)).length} changed.\n`)
   if (values.html !== undefined) {
     writeOutput('--html', values.html, renderHistoryHtml(runs))
     io.stdout(`HTML written to ${values.html}\n`)

@@ -4,6 +4,7 @@ import { cameOrWent, changedOverRuns, type History, type TestHistory } from '../
 import { renderPage } from './html-page.js'
 import { formatPercent } from './change.js'
 import { escapeMarkdown, fitRows, MARKDOWN_LIMIT } from './markdown.js'
+import { metricLabel } from './measured-metrics.js'
 import { printable } from './terminal.js'
 
 const BARS = '▁▂▃▄▅▆▇█'
@@ -51,7 +52,13 @@ function changedTests(history: History, rule: RegressionRule): TestHistory[] {
 }
 
 const headline = (history: History, changed: readonly TestHistory[]) =>
-  `**Memory history:** ${history.runs.length} run${history.runs.length === 1 ? '' : 's'}, ${history.tests.length} tests, ${changed.length} changed (peak heap + external, oldest run first)`
+  `**Memory history:** ${history.runs.length} run${history.runs.length === 1 ? '' : 's'}, ${history.tests.length} tests, ${changed.length} changed (peak ${metricLabel(history.metric)}, oldest run first)`
+
+/** The runs left out of the history, which never measured its figure; empty when none was. */
+function leftOut(history: History, quote: (label: string) => string): string[] {
+  const count = history.unmeasuredRuns.length
+  return count === 0 ? [] : [`Left out: ${count} run${count === 1 ? '' : 's'} that measured no ${history.metric}: ${history.unmeasuredRuns.map(quote).join(' · ')}`]
+}
 
 const NOTHING_CHANGED = 'No test changed across the runs beyond the regression threshold.'
 
@@ -62,7 +69,7 @@ const NOTHING_CHANGED = 'No test changed across the runs beyond the regression t
 export function renderHistoryTerminal(history: History, rule: RegressionRule): string {
   const changed = changedTests(history, rule)
   if (changed.length === 0)
-    return `${NOTHING_CHANGED}\n`
+    return `${[NOTHING_CHANGED, ...leftOut(history, printable)].join('\n')}\n`
   const rows = [['trend', 'first', 'last', 'change', 'test'], ...changed.map((test) => {
     const [first, last] = firstAndLast(test)
     const noted = note(test)
@@ -70,7 +77,7 @@ export function renderHistoryTerminal(history: History, rule: RegressionRule): s
   })]
   const widths = [0, 1, 2, 3].map(column => Math.max(...rows.map(row => row[column]!.length)))
   const lines = rows.map(row => `  ${row[0]!.padEnd(widths[0]!)}  ${row.slice(1, 4).map((cell, i) => cell.padStart(widths[i + 1]!)).join('  ')}  ${row[4]}`)
-  return `${[...lines, '', `Runs: ${history.runs.map((run, i) => `${i + 1}. ${printable(run.label)}`).join(' · ')}`].join('\n')}\n`
+  return `${[...lines, '', `Runs: ${history.runs.map((run, i) => `${i + 1}. ${printable(run.label)}`).join(' · ')}`, ...leftOut(history, printable)].join('\n')}\n`
 }
 
 /**
@@ -82,7 +89,7 @@ export function renderHistoryMarkdown(history: History, rule: RegressionRule): s
   const runs = history.runs
   const head = [headline(history, changed), '']
   if (changed.length === 0)
-    return `${[...head, NOTHING_CHANGED].join('\n')}\n`
+    return `${[...head, NOTHING_CHANGED, ...leftOut(history, escapeMarkdown).flatMap(line => ['', line])].join('\n')}\n`
   const row = (index: number) => {
     const test = changed[index]!
     const [first, last] = firstAndLast(test)
@@ -95,10 +102,11 @@ export function renderHistoryMarkdown(history: History, rule: RegressionRule): s
     ...fitRows(changed.length, row, MARKDOWN_LIMIT - 1_000, Number.POSITIVE_INFINITY, 6),
     '',
     `Runs: ${runs.map((run, i) => `${i + 1}. ${escapeMarkdown(run.label)}`).join(' · ')}`,
+    ...leftOut(history, escapeMarkdown).flatMap(line => ['', line]),
   ].join('\n')}\n`
 }
 
 /** The history as one self-contained HTML page: the heaviest tests' peaks over the runs, and every test's row. */
 export function renderHistoryHtml(history: History): string {
-  return renderPage({ title: `Memory history: ${history.runs.length} runs`, data: { kind: 'history', ...history } })
+  return renderPage({ title: `Memory history: ${history.runs.length} runs`, data: { kind: 'history', label: metricLabel(history.metric), ...history } })
 }

@@ -13,7 +13,6 @@ export function HTML_CLIENT() {
   const data = JSON.parse(document.getElementById('page-data').textContent)
   const page = document.getElementById('page')
   const SVG = 'http://www.w3.org/2000/svg'
-  const METRICS = ['total', 'heap', 'external', 'rss', 'retained', 'allocated']
   const PAGE_ROWS = 200
 
   function el(tag, attributes, ...children) {
@@ -197,6 +196,9 @@ export function HTML_CLIENT() {
     drawReport()
 
   function drawReport() {
+    // The figures in each test's `m`, in order, then its GC count and duration: native only when measured.
+    const METRICS = data.metrics
+    const figure = (t, metric) => t.m[METRICS.indexOf(metric)]
     const files = data.files
     const tests = data.tests
     const s = data.summary
@@ -219,6 +221,7 @@ export function HTML_CLIENT() {
     for (const u of s.unmeasuredProjects || []) page.append(el('p', { class: 'muted' }, 'Not measured: project ' + u.project + ' (' + u.reason + ').'))
     if (s.unmatchedPatterns.length > 0)
       page.append(el('p', { class: 'muted' }, 'Budget patterns that matched no test: ' + s.unmatchedPatterns.join(', ')))
+    for (const note of data.notes) page.append(el('p', { class: 'muted uncompared' }, note))
 
     const measured = tests.filter(t => t.m)
     const heaviest = measured.slice().sort((a, b) => b.m[0] - a.m[0]).slice(0, 12)
@@ -230,11 +233,14 @@ export function HTML_CLIENT() {
       byFile.set(t.f, entry)
     }
     const heaviestFiles = [...byFile].sort((a, b) => b[1].peak - a[1].peak).slice(0, 12)
+    // What C and C++ code asked malloc for, which heap + external miss: its own chart, never added to theirs.
+    const heaviestNative = METRICS.includes('native') ? measured.filter(t => figure(t, 'native') !== null).sort((a, b) => figure(b, 'native') - figure(a, 'native')).slice(0, 12) : []
     const changed = tests.filter(t => t.c.some(c => c[0] === 'total' && c[2] !== null)).map(t => ({ t, change: t.c.find(c => c[0] === 'total') })).sort((a, b) => Math.abs(b.change[1]) - Math.abs(a.change[1])).slice(0, 12)
     page.append(el('div', { class: 'charts' },
       barChart('Heaviest tests (peak heap + external)', heaviest.map(t => ({ label: fullName(t), short: t.n, value: t.m[0], text: bytes(t.m[0]), tone: t.o.length > 0 ? 'up' : '', onSelect: () => select(t) })), 'No test was measured.'),
       barChart('Heaviest files (largest test peak)', heaviestFiles.map(([f, e]) => ({ label: files[f] + ' (' + e.tests + ' test' + (e.tests === 1 ? '' : 's') + ')', value: e.peak, text: bytes(e.peak) })), 'No test was measured.'),
-      barChart('Biggest changes against the baseline (peak)', changed.map(({ t, change }) => ({ label: fullName(t), short: t.n, value: change[1], text: (change[1] > 0 ? '+' : '') + bytes(change[1]), tone: change[1] > 0 ? 'up' : 'down', onSelect: () => select(t) })), s.compared ? 'No test changed beyond the regression threshold.' : 'No baseline to compare with.')))
+      barChart('Biggest changes against the baseline (peak)', changed.map(({ t, change }) => ({ label: fullName(t), short: t.n, value: change[1], text: (change[1] > 0 ? '+' : '') + bytes(change[1]), tone: change[1] > 0 ? 'up' : 'down', onSelect: () => select(t) })), s.compared ? 'No test changed beyond the regression threshold.' : 'No baseline to compare with.'),
+      METRICS.includes('native') ? barChart('Heaviest tests (peak native, C heap)', heaviestNative.map(t => ({ label: fullName(t), short: t.n, value: figure(t, 'native'), text: bytes(figure(t, 'native')), tone: t.o.includes('native') ? 'up' : '', onSelect: () => select(t) })), 'No test was measured.') : null))
 
     const detail = el('section', { id: 'detail', hidden: true })
     page.append(detail)
@@ -336,9 +342,11 @@ export function HTML_CLIENT() {
       const fact = (term, value) => facts.append(el('dt', null, term), el('dd', null, value))
       fact('verdict', t.v + ' (' + t.s + ')')
       if (t.m) {
-        fact('peak', bytes(t.m[0]) + ' (heap ' + bytes(t.m[1]) + ', external ' + bytes(t.m[2]) + ')')
-        fact('retained, allocated', bytes(t.m[4]) + ', ' + bytes(t.m[5]))
-        fact('GCs, duration', t.m[6] + ', ' + t.m[7].toFixed(1) + ' ms')
+        fact('peak', bytes(figure(t, 'total')) + ' (heap ' + bytes(figure(t, 'heap')) + ', external ' + bytes(figure(t, 'external')) + ')')
+        if (METRICS.includes('native'))
+          fact('native (C heap)', figure(t, 'native') === null ? 'not measured' : bytes(figure(t, 'native')) + ' (not in the peak: Buffer contents are in external and native both)')
+        fact('retained, allocated', bytes(figure(t, 'retained')) + ', ' + bytes(figure(t, 'allocated')))
+        fact('GCs, duration', t.m[METRICS.length] + ', ' + t.m[METRICS.length + 1].toFixed(1) + ' ms')
       }
       for (const metric of Object.keys(t.b)) fact('budget ' + metric, bytes(t.b[metric]) + (t.o.includes(metric) ? ' — over' : ''))
       if (t.base !== null)
@@ -439,7 +447,9 @@ export function HTML_CLIENT() {
     const runs = data.runs
     page.replaceChildren()
     page.append(el('h1', null, 'Memory history'))
-    page.append(el('p', { class: 'muted', id: 'environment' }, runs.length + ' runs, ' + data.tests.length + ' tests; peak heap + external per test and run.'))
+    page.append(el('p', { class: 'muted', id: 'environment' }, runs.length + ' runs, ' + data.tests.length + ' tests; peak ' + data.label + ' per test and run.'))
+    if (data.unmeasuredRuns.length > 0)
+      page.append(el('p', { class: 'muted', id: 'left-out' }, 'Left out: ' + data.unmeasuredRuns.length + ' run' + (data.unmeasuredRuns.length === 1 ? '' : 's') + ' that measured no ' + data.metric + ': ' + data.unmeasuredRuns.join(' · ')))
     const heaviest = data.tests.slice().sort((a, b) => Math.max(...b.values) - Math.max(...a.values)).slice(0, 8)
     const colors = ['#8250df', '#0969da', '#bf8700', '#cf222e', '#1a7f37', '#e16f24', '#6e7781', '#bf3989']
     const chart = lineChart({

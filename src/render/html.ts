@@ -1,10 +1,12 @@
 import { TEST_BUDGET_METRICS, type TestBudgetMetric } from '../budgets/types.js'
 import type { RegressionMetric } from '../compare/rules.js'
+import type { SizeMetric } from '../measure/metric-names.js'
 import type { AllocationTree } from '../report/allocation-tree.js'
 import { distinctName, type MemoryReport, type ReportEnvironment, type ReportSummary, type TestState, type Verdict } from '../report/model.js'
 import type { ProfileTree } from '../report/read-allocation-trees.js'
 import type { CompactTimeline } from '../worker/test-recorder.js'
 import { renderPage } from './html-page.js'
+import { describeUncompared, shownMetrics } from './measured-metrics.js'
 
 /**
  * One test as the page gets it: the report's test without what the page does not show, the file as
@@ -18,7 +20,7 @@ export interface PageTest {
   n: string
   v: Verdict
   s: TestState
-  /** total, heap, external, rss, retained, allocated, gcCount, duration; null when not measured. */
+  /** The figures of {@link ReportPage.metrics} in its order, then gcCount and duration; null when not measured. */
   m: number[] | null
   /** Budget per metric, in bytes. */
   b: Partial<Record<TestBudgetMetric, number>>
@@ -87,6 +89,10 @@ export interface ReportPage {
   createdAt: string
   environment: ReportEnvironment
   summary: ReportSummary
+  /** The figures the page shows, in order: `native` only when some test measured it (see shownMetrics). */
+  metrics: readonly SizeMetric[]
+  /** Sentences on figures a comparison skipped, measured on one side only (see describeUncompared). */
+  notes: string[]
   files: string[]
   /** `[function, file, line]` of every frame in the tests' allocation trees. */
   frames: Array<[string, string, number]>
@@ -114,6 +120,7 @@ export function reportPage(report: MemoryReport, options: HtmlReportOptions = {}
   const files = interner<string>(file => file)
   const frames = interner<[string, string, number]>(frame => frame.join('\0'))
   const trees = options.profileTrees
+  const metrics = shownMetrics(report.tests)
   const icicle = (path: string): number[] | string | null => {
     const tree = trees!.get(path)
     if (tree === undefined)
@@ -135,7 +142,7 @@ export function reportPage(report: MemoryReport, options: HtmlReportOptions = {}
       n: distinctName(test),
       v: test.verdict,
       s: test.state,
-      m: m && [m.total, m.heap, m.external, m.rss, m.retained, m.allocated, m.gcCount, m.duration],
+      m: m && [...metrics.map(metric => m[metric]), m.gcCount, m.duration],
       b: budget,
       o: test.violations.map(v => v.metric),
       base: test.base ? test.base.total : null,
@@ -145,7 +152,7 @@ export function reportPage(report: MemoryReport, options: HtmlReportOptions = {}
       ...(test.heapProfiles && trees && { a: test.heapProfiles.map(icicle) }),
     }
   })
-  return { kind: 'report', createdAt: report.createdAt, environment: report.environment, summary: report.summary, files: files.values, frames: frames.values, tests }
+  return { kind: 'report', createdAt: report.createdAt, environment: report.environment, summary: report.summary, metrics, notes: describeUncompared(report.tests), files: files.values, frames: frames.values, tests }
 }
 
 /**

@@ -1,10 +1,10 @@
 import type { MetricChange } from '../compare/compare.js'
 import { formatChange } from './change.js'
-import { REGRESSION_METRICS } from '../compare/rules.js'
 import { formatBudgetValue } from '../budgets/figure.js'
 import { formatBytes } from '../measure/size.js'
 import { distinctName, type MemoryReport, type ReportTest } from '../report/model.js'
 import { describeDrift, regressionsDiscounted } from './drift.js'
+import { describeUncompared, shownMetrics } from './measured-metrics.js'
 import { describeUnheldBudgets } from './unheld.js'
 
 /** The hidden first line a workflow looks for to update its comment in place. */
@@ -134,6 +134,8 @@ export function renderMarkdownReport(report: MemoryReport): string {
   else if (report.summary.compared) {
     body.push('No test changed beyond the regression threshold.', '')
   }
+  for (const sentence of describeUncompared(report.tests))
+    body.push(sentence, '')
   const unheld = describeUnheldBudgets(report.tests)
   if (unheld)
     body.push(escapeMarkdown(unheld), '')
@@ -143,17 +145,18 @@ export function renderMarkdownReport(report: MemoryReport): string {
     body.push(`Budget patterns that matched no test: ${report.summary.unmatchedPatterns.map(p => `\`${p.replace(/`/g, '').replace(/[\r\n\u2028\u2029]+/g, ' ')}\``).join(', ')}`, '')
 
   const measured = report.tests.filter(t => t.metrics !== null)
+  const columns = shownMetrics(measured)
   const used = [...head, ...body].join('\n').length
   const measuredRow = (index: number) => {
     const test = measured[index]!
-    return `| ${testName(test, withProject)} | ${REGRESSION_METRICS.map(m => formatBytes(test.metrics![m])).join(' | ')} |`
+    return `| ${testName(test, withProject)} | ${columns.map(m => formatBytes(test.metrics![m])).join(' | ')} |`
   }
   const details = [
     `<details><summary>All ${measured.length} measured tests</summary>`,
     '',
-    '| test | total | heap | external | rss | retained | allocated |',
-    '|---|--:|--:|--:|--:|--:|--:|',
-    ...fitRows(measured.length, measuredRow, MARKDOWN_LIMIT - used - 500, Number.POSITIVE_INFINITY, 7),
+    `| test | ${columns.join(' | ')} |`,
+    `|---|${columns.map(() => '--:').join('|')}|`,
+    ...fitRows(measured.length, measuredRow, MARKDOWN_LIMIT - used - 500, Number.POSITIVE_INFINITY, columns.length + 1),
     '',
     '</details>',
   ]

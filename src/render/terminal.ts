@@ -6,6 +6,7 @@ import { formatChange } from './change.js'
 import { type Palette, plain } from './colors.js'
 import { describeDrift, regressionsDiscounted } from './drift.js'
 import { firstInOrder } from './first-in-order.js'
+import { describeUncompared, shownMetrics } from './measured-metrics.js'
 import { describeUnheldBudgets } from './unheld.js'
 
 export interface TerminalOptions {
@@ -25,8 +26,6 @@ const LISTED = 10
 
 /** How far a test went over its budget: the largest figure-to-limit ratio of the limits it broke. */
 const overshoot = (test: ReportTest) => Math.max(...test.violations.map(v => v.value / v.limit))
-
-const COLUMNS = ['total', 'heap', 'external', 'rss', 'retained', 'allocated'] as const
 
 // C0 and C1 controls (newlines, escape sequences), line and paragraph separators, and the bidi
 // embeddings, overrides and isolates that would reorder the rest of the line.
@@ -93,19 +92,20 @@ export function renderTerminalSummary(report: MemoryReport, options: TerminalOpt
 
   const heaviest = firstInOrder(measured, options.top, (a, b) => b.metrics!.total - a.metrics!.total || a.id.localeCompare(b.id))
   if (heaviest.length > 0) {
-    const cells = heaviest.map(t => COLUMNS.map((column) => {
+    const columns = shownMetrics(measured)
+    const cells = heaviest.map(t => columns.map((column) => {
       const change = t.changes.find(ch => ch.metric === column)
       return `${formatBytes(t.metrics![column])}${change ? ` ${change.direction === 'regressed' ? '↑' : '↓'}${formatChange(change)}` : ''}`
     }))
-    const widths = COLUMNS.map((column, i) => Math.max(column.length, ...cells.map(row => row[i]!.length)))
-    lines.push('', `  ${COLUMNS.map((column, i) => c.dim(pad(column, column, widths[i]!, true))).join('  ')}  ${c.dim('test')}`)
+    const widths = columns.map((column, i) => Math.max(column.length, ...cells.map(row => row[i]!.length)))
+    lines.push('', `  ${columns.map((column, i) => c.dim(pad(column, column, widths[i]!, true))).join('  ')}  ${c.dim('test')}`)
     heaviest.forEach((test, row) => {
       const over = new Set<string>(test.violations.map(v => v.metric))
       const paint = (cell: string, column: string) => {
         const change = test.changes.find(ch => ch.metric === column)
         return over.has(column) ? c.red(cell) : change ? (change.direction === 'regressed' ? c.yellow(cell) : c.green(cell)) : cell
       }
-      const figures = cells[row]!.map((cell, i) => pad(paint(cell, COLUMNS[i]!), cell, widths[i]!, true))
+      const figures = cells[row]!.map((cell, i) => pad(paint(cell, columns[i]!), cell, widths[i]!, true))
       lines.push(`  ${figures.join('  ')}  ${testLabel(test, withProject)}`)
     })
     if (measured.length > heaviest.length)
@@ -154,6 +154,9 @@ export function renderTerminalSummary(report: MemoryReport, options: TerminalOpt
       lines.push(c.dim(`  … and ${tests.length - LISTED} more`))
   }
 
+  const uncompared = describeUncompared(report.tests)
+  if (uncompared.length > 0)
+    lines.push('', ...uncompared.map(sentence => c.dim(` ${sentence}`)))
   const unheld = describeUnheldBudgets(report.tests)
   if (unheld)
     lines.push('', c.yellow(` ${printable(unheld)}`))

@@ -124,8 +124,11 @@ function someOf(keys: readonly string[], entry: Check): Check {
 const TEST_STATES = Object.keys({ passed: 0, failed: 0, skipped: 0, pending: 0 } satisfies Record<TestState, 0>)
 const VERDICTS = Object.keys({ 'within-budget': 0, 'over-budget': 0, 'no-budget': 0, 'not-attributable': 0, 'crashed': 0, 'not-measured': 0 } satisfies Record<Verdict, 0>)
 
-/** The compared figures of a test, each passing `check`; `rss` is null where it was not measured (a browser test). */
-const figures = (check: Check) => Object.fromEntries(REGRESSION_METRICS.map(metric => [metric, metric === 'rss' ? orNull(check) : check]))
+/**
+ * The figures of a test, each passing `check`; `rss` and `native` are null where they were not
+ * measured (a browser test; no interposer), and `native` is absent from files older than it.
+ */
+const figures = (check: Check) => Object.fromEntries(REGRESSION_METRICS.map(metric => [metric, metric === 'native' ? optional(orNull(check)) : metric === 'rss' ? orNull(check) : check]))
 const BASELINE_FIGURES = object(figures(number))
 
 const ENVIRONMENT = object({ node: string, v8: optional(string), vitest: string, platform: string, arch: string, workerFlags: arrayOf(string), deterministic: boolean, coverage: optional(string) })
@@ -163,7 +166,7 @@ const REPORT = object({
     line: orNull(count),
     state: oneOf(TEST_STATES),
     verdict: oneOf(VERDICTS),
-    metrics: orNull(object({ ...figures(number), native: optional(orNull(number)), gcCount: count, gcTime: nonNegative, duration: nonNegative })),
+    metrics: orNull(object({ ...figures(number), gcCount: count, gcTime: nonNegative, duration: nonNegative })),
     rssMethod: oneOf(['kernel', 'sampler', 'none', null]),
     dom: optional(object({ nodes: integer, documents: integer, listeners: integer })),
     baselineGc: oneOf(['full', 'young', 'none', null]),

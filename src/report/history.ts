@@ -1,4 +1,5 @@
 import type { RegressionRule } from '../compare/rules.js'
+import { isMeasured, type SizeMetric } from '../measure/metric-names.js'
 import { testKey } from './files.js'
 import type { MemoryReport } from './model.js'
 
@@ -11,32 +12,44 @@ export interface HistoryRun {
 export interface TestHistory {
   /** `file > test name`, as in the baseline. */
   key: string
-  /** Peak (total) per run, oldest first; null where the test was not in the run or not measured. */
+  /** The figure per run, oldest first; null where the test was not in the run or not measured. */
   values: Array<number | null>
 }
 
 export interface History {
+  /** The figure followed across the runs (`total`, the peak, unless asked for another). */
+  metric: SizeMetric
+  /** The runs that measured it, oldest first. */
   runs: HistoryRun[]
-  /** Every test of any run, by key. */
+  /**
+   * Runs left out because no test of theirs measured the figure (`native` in a run without the
+   * interposer): as gaps they would make every test look as if it came and went.
+   */
+  unmeasuredRuns: string[]
+  /** Every test with the figure measured in some run, by key. */
   tests: TestHistory[]
 }
 
-/** Each test's peak across the reports of several runs, given oldest first (commit order). */
-export function buildHistory(reports: ReadonlyArray<{ label: string, report: MemoryReport }>): History {
+/** Each test's `metric` across the reports of several runs, given oldest first (commit order). */
+export function buildHistory(reports: ReadonlyArray<{ label: string, report: MemoryReport }>, metric: SizeMetric = 'total'): History {
+  const measuring = reports.filter(({ report }) => report.tests.some(test => isMeasured(test.metrics?.[metric])))
   const byKey = new Map<string, Array<number | null>>()
-  reports.forEach(({ report }, run) => {
+  measuring.forEach(({ report }, run) => {
     for (const test of report.tests) {
-      if (!test.metrics)
+      const value = test.metrics?.[metric]
+      if (!isMeasured(value))
         continue
       const key = testKey(test)
       let values = byKey.get(key)
       if (!values)
-        byKey.set(key, values = Array.from({ length: reports.length }, () => null))
-      values[run] = test.metrics.total
+        byKey.set(key, values = Array.from({ length: measuring.length }, () => null))
+      values[run] = value
     }
   })
   return {
-    runs: reports.map(({ label, report }) => ({ label, createdAt: report.createdAt })),
+    metric,
+    runs: measuring.map(({ label, report }) => ({ label, createdAt: report.createdAt })),
+    unmeasuredRuns: reports.filter(run => !measuring.includes(run)).map(({ label }) => label),
     tests: [...byKey.keys()].sort().map(key => ({ key, values: byKey.get(key)! })),
   }
 }

@@ -277,7 +277,7 @@ describe('memoryBudget() options', () => {
       input: `regression.metrics key ${label(metric)}`,
       run: regression({ metrics: withKey(metric) }),
       names: [`Unknown metric ${JSON.stringify(metric)} in regression.metrics`],
-      accepts: /Accepted: total, heap, external, rss, retained, allocated/,
+      accepts: /Accepted: total, heap, external, rss, native, retained, allocated/,
     })), ...strangeKeys(['threshold', 'minDelta', 'metrics', 'failOnRegression', 'acrossEnvironments']).map(key => ({
       input: `regression key ${label(key)}`,
       run: regression(withKey(key)),

@@ -24,6 +24,8 @@ describe('buildHistory', () => {
       { label: 'c3', report: run({ steady: 6 * MB, joins: 4 * MB }, '2026-11-25T12:00:00Z') },
     ])
     expect(history).toEqual({
+      metric: 'total',
+      unmeasuredRuns: [],
       runs: [{ label: 'a1', createdAt: '2026-11-23T12:00:00.000Z' }, { label: 'b2', createdAt: '2026-11-24T12:00:00.000Z' }, { label: 'c3', createdAt: '2026-11-25T12:00:00.000Z' }],
       tests: [
         { key: 'test/a.test.ts > joins', values: [null, 1 * MB, 4 * MB] },

@@ -24,7 +24,7 @@ describe('renderMarkdownReport with hostile test names', () => {
   const lines = markdown.split('\n')
 
   test('every line is one the renderer writes: no name starts a line of its own', () => {
-    const structure = /^(\| .*\|| \|---.*|\|---.*|<!-- vitest-memory-budget -->|\*\*Memory:\*\* .*|```(mermaid)?|xychart-beta|  (title|x-axis|y-axis|bar) .*|#1 .*|<details><summary>All \d+ measured tests<\/summary>|<\/details>|Budget patterns that matched no test: .*|)$/
+    const structure = /^(\| .*\|| \|---.*|\|---.*|<!-- vitest-memory-budget -->|\*\*Memory:\*\* .*|```(mermaid)?|xychart-beta|  (title|x-axis|y-axis|bar) .*|#1 .*|<details><summary>All \d+ measured tests<\/summary>|<\/details>|Budget patterns that matched no test: .*|native: not measured in the compared figures of \d+ tests .*|)$/
     expect(lines.filter(line => !structure.test(line))).toEqual([])
     expect(lines[0]).toBe(COMMENT_MARKER)
   })

@@ -17,7 +17,8 @@ describe('renderHtmlReport', () => {
     expect(page.summary).toEqual(sampleReport.summary)
     const over = page.tests.find(t => t.n === 'parser > parses a 1 GB file')!
     expect(over).toMatchObject({ f: 0, v: 'over-budget', b: { total: 100e6 }, o: ['total'], base: null, c: [] })
-    expect(over.m).toEqual([250e6, 62.5e6, 187.5e6, 125e6, 1_000, 500e6, 1, 12])
+    expect(page.metrics).toEqual(['total', 'heap', 'external', 'rss', 'native', 'retained', 'allocated'])
+    expect(over.m).toEqual([250e6, 62.5e6, 187.5e6, 125e6, 31.25e6, 1_000, 500e6, 1, 12])
     // In MB, three digits of the largest figure (187.5 MB); the 1 kB left at the end rounds to 0.
     expect(over.t).toEqual([1e6, 0, 0, 0, 1, 63, 188, 1, 0, 0, 2, 0, 0])
     expect(page.tests.find(t => t.n === 'crashed worker')).toMatchObject({ v: 'not-measured', m: null, t: null })

@@ -40,7 +40,7 @@ describe('memoryBudget() options', () => {
     [{ profiles: '' }, 'memoryBudget() option "profiles" must be a directory path, got "".'],
     [{ regression: { threshold: '10 percent' } }, `Invalid regression threshold: "10 percent". Expected a fraction like 0.1 or a percentage like '10%'.`],
     [{ regression: { minDelta: '1 megs' } }, 'Invalid regression minDelta: "1 megs".'],
-    [{ regression: { metrics: { totl: false } } }, 'Unknown metric "totl" in regression.metrics. Accepted: total, heap, external, rss, retained, allocated.'],
+    [{ regression: { metrics: { totl: false } } }, 'Unknown metric "totl" in regression.metrics. Accepted: total, heap, external, rss, native, retained, allocated.'],
     [{ regression: { metrics: { rss: 'yes' } } }, 'regression.metrics.rss must be true, false or an object'],
     [{ regression: { failOnRegression: 'yes' } }, 'regression.failOnRegression must be true or false, got "yes".'],
     [{ regression: { acrossEnvironments: 1 } }, 'regression.acrossEnvironments must be true or false, got 1.'],

@@ -34,9 +34,9 @@ describe('renderTerminalSummary', () => {
     expect(renderTerminalSummary(sampleReport, { top: 2 })).toBe(`\
  Memory  3 tests measured · 1 over budget · 1 concurrent, not attributable · 1 not measured
 
-   total     heap  external     rss  retained  allocated  test
-  250 MB  62.5 MB  187.5 MB  125 MB      1 kB     500 MB  test/a.test.ts > parser > parses a 1 GB file
-   40 MB    10 MB     30 MB   20 MB      1 kB      80 MB  test/a.test.ts > parser > reads a header
+   total     heap  external     rss    native  retained  allocated  test
+  250 MB  62.5 MB  187.5 MB  125 MB  31.25 MB      1 kB     500 MB  test/a.test.ts > parser > parses a 1 GB file
+   40 MB    10 MB     30 MB   20 MB      5 MB      1 kB      80 MB  test/a.test.ts > parser > reads a header
   … and 1 lighter test (memoryBudget({ top }) shows more)
 
  Over budget (1)
