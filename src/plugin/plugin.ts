@@ -8,6 +8,7 @@ import { createTrailDirectory } from '../worker/trail-directory.js'
 import { FULL_GC_THRESHOLD } from '../worker/test-recorder.js'
 import '../worker/types.js'
 import { memoryBudgetProbe, PROBE_COMMAND } from './browser-commands.js'
+import { nativeSupport, withNativePreload } from './native-preload.js'
 import { type MemoryBudgetOptions, resolveOptions, workerExecArgv } from './options.js'
 import { BROWSER_SETUP, NODE_RUNNER, setupEntry } from './setup-entry.js'
 import { addChromiumFlags, addResolvedChromiumFlags, runtimeOf, type UserTestShape, userBrowserConfigs } from './chromium-launch.js'
@@ -188,12 +189,21 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
     return reporter
   }
 
-  const applyTo = (project: TestProject, workerConfig: WorkerConfig) => {
+  const applyTo = (project: TestProject, workerConfig: WorkerConfig, notes: RunNotes) => {
     // Vitest 4 gives projects without `extends: true` none of the root's plugins, and Vitest 5 drops
     // config() results from project configs; patching each resolved project covers both.
     const config = project.config
     config.pool = 'forks'
     config.execArgv = withAll(config.execArgv, execArgv)
+    if (settings.native) {
+      // Vitest forks each worker with the project's `env` over the process's: only these workers
+      // get the library, not the main process (and the library keeps it from their children).
+      const support = nativeSupport()
+      if ('env' in support)
+        config.env = withNativePreload(config.env ?? {}, support)
+      else
+        notes.nativeUnavailable = support.reason
+    }
     // The plugin's runner records each test at the runner's own steps; a project with a runner of
     // its own (or Vitest 4's benchmark mode) gets the same recording from a setup file's hooks.
     const ownRunner = config.runner !== undefined && config.runner !== NODE_RUNNER
@@ -231,7 +241,7 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
       const pool = project.config.pool === 'forks' ? askedPool : project.config.pool
       if (pool !== undefined && pool !== 'forks')
         run.notes.replacedPools.push({ project: project.name, pool })
-      applyTo(project, workerConfig)
+      applyTo(project, workerConfig, run.notes)
     }
     else if (runtime.kind === 'chromium') {
       // A browser config's instances share its provider: flags go to a provider only Chromium uses.

@@ -19,11 +19,12 @@ describe('memoryBudget() options', () => {
   test.each([
     [null, 'memoryBudget() options must be an object, got null.'],
     ['fast', 'memoryBudget() options must be an object, got "fast".'],
-    [{ deterministc: true }, 'Unknown memoryBudget() option "deterministc". Accepted: deterministic, budgets, top, silent, outputFile, gcBeforeEachTest, baseline, regression, markdown, html, heapLimit, profiles, annotations.'],
+    [{ deterministc: true }, 'Unknown memoryBudget() option "deterministc". Accepted: deterministic, budgets, top, silent, outputFile, gcBeforeEachTest, baseline, regression, markdown, html, heapLimit, profiles, annotations, native.'],
     [{ deterministic: 'yes' }, 'memoryBudget() option "deterministic" must be true or false, got "yes".'],
     [{ top: -1 }, 'memoryBudget() option "top" must be a whole number, 0 or more, got -1.'],
     [{ top: 2.5 }, 'memoryBudget() option "top" must be a whole number, 0 or more, got 2.5.'],
     [{ silent: 1 }, 'memoryBudget() option "silent" must be true or false, got 1.'],
+    [{ native: 'on' }, 'memoryBudget() option "native" must be true or false, got "on".'],
     [{ outputFile: '' }, 'memoryBudget() option "outputFile" must be a file path, got "".'],
     [{ gcBeforeEachTest: 'never' }, `memoryBudget() option "gcBeforeEachTest" must be 'auto' or 'always', got "never".`],
     [{ budgets: ['200MB'] }, `memoryBudget() option "budgets" must be an object like { '**': '200MB' }, got an array.`],
