@@ -10,10 +10,19 @@ const MB = 2 ** 20
 /** What Node mallocs beside a Buffer's contents (its backing store's bookkeeping) and the measurement's own reads. */
 const SLACK = 64 * 1024
 
+/** The part of node:sqlite used here (@types/node 20 has none of it). */
+interface Sqlite {
+  DatabaseSync: new (path: string) => {
+    exec: (sql: string) => void
+    prepare: (sql: string) => { run: (...values: unknown[]) => unknown }
+    close: () => void
+  }
+}
+
 /** node:sqlite: Node 22.5 and later (the Vitest 5 run, on Node 24). */
-function loadSqlite(): typeof import('node:sqlite') | undefined {
+function loadSqlite(): Sqlite | undefined {
   try {
-    return createRequire(import.meta.url)('node:sqlite') as typeof import('node:sqlite')
+    return createRequire(import.meta.url)('node:sqlite') as Sqlite
   }
   catch {
     return undefined
