@@ -13,6 +13,9 @@ export type NativeMethod = 'interposer' | 'none'
  */
 export const NATIVE_LIBRARY_VARIABLE = 'VITEST_MEMORY_BUDGET_NATIVE'
 
+/** Set instead, by the plugin, where its workers cannot count their C heap: why. */
+export const NATIVE_UNAVAILABLE_VARIABLE = 'VITEST_MEMORY_BUDGET_NATIVE_UNAVAILABLE'
+
 /** What native/native-heap.c exports to JavaScript. */
 interface NativeHeapModule {
   /** Ends the counters' current segment and writes it to `snapshot`: lowest, highest, highest rise, live. */
@@ -35,11 +38,23 @@ export interface NativeWindow {
   close: () => number
 }
 
-let library: { reset: () => void, snapshot: Float64Array } | null | undefined
-const openSpans = new Set<NativeSpan>()
+type Counters = { reset: () => void, snapshot: Float64Array }
+
+/**
+ * Shared through the process, not this module: the runner's windows and a test file's matchers may
+ * be two instances of it (Vite loads the test's imports apart from the runner's), over the one set of
+ * counters, and each must fold the segments the other ends into its own open windows.
+ */
+interface SharedState {
+  library: Counters | null | undefined
+  openSpans: Set<NativeSpan>
+}
+const SHARED = Symbol.for('vitest-memory-budget.native')
+const shared: SharedState = ((globalThis as { [SHARED]?: SharedState })[SHARED] ??= { library: undefined, openSpans: new Set() })
+const openSpans = shared.openSpans
 
 /** Loads the preloaded library as a Node-API module: the same loaded object, so the same counters. */
-function loadLibrary(): typeof library {
+function loadLibrary(): Counters | null {
   const path = process.env[NATIVE_LIBRARY_VARIABLE]
   if (!path)
     return null
@@ -68,17 +83,22 @@ export function dropFromPreload(path: string): void {
     process.env.LD_PRELOAD = rest.join(':')
 }
 
-function nativeLibrary(): typeof library {
-  if (library === undefined)
-    library = loadLibrary()
-  else if (library)
+function nativeLibrary(): Counters | null {
+  if (shared.library === undefined)
+    shared.library = loadLibrary()
+  else if (shared.library)
     dropFromPreload(process.env[NATIVE_LIBRARY_VARIABLE]!)
-  return library
+  return shared.library
 }
 
-/** Whether this process's C heap is counted (the plugin preloaded the library into this worker). */
-export function measuresNative(): boolean {
-  return Boolean(nativeLibrary())
+/** Why this process's C heap is not counted, or undefined where it is (the plugin preloaded the library into this worker). */
+export function nativeUnavailable(): string | undefined {
+  if (nativeLibrary())
+    return undefined
+  return process.env[NATIVE_UNAVAILABLE_VARIABLE]
+    ?? (process.env[NATIVE_LIBRARY_VARIABLE]
+      ? 'the library the plugin preloads did not load into this worker'
+      : 'this process was not started by the plugin with its library preloaded (it preloads it into the forked workers of Node projects)')
 }
 
 /**
@@ -86,7 +106,7 @@ export function measuresNative(): boolean {
  * the highest of its segments' own rises and of each segment's highest above the lowest point of the
  * segments before it. Nested windows thus share one set of counters. Returns the live count.
  */
-function endSegment(counters: NonNullable<typeof library>): number {
+function endSegment(counters: Counters): number {
   counters.reset()
   const values = counters.snapshot
   const low = values[0]!
