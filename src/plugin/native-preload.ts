@@ -36,29 +36,42 @@ function checkPreload(path: string): string | undefined {
   return `the library did not load into Node with LD_PRELOAD${said ? ` (${said})` : ''}`
 }
 
-let checked: NativeSupport | undefined
-
-/**
- * Decides, once per process, whether forked workers can count their C heap. Where they cannot,
- * the reason (every test's `native` is then NaN, never 0, and a `native` budget fails).
- */
-export function nativeSupport(): NativeSupport {
-  return (checked ??= decide())
+/** What decides whether workers can count their C heap: this machine's, or a test's. */
+export interface NativeHost {
+  platform: string
+  arch: string
+  /** glibc's version, undefined under another C library. */
+  glibc: string | undefined
+  library: string
+  exists: (path: string) => boolean
+  /** Why Node does not load the library with LD_PRELOAD, or undefined where it does. */
+  checkPreload: (path: string) => string | undefined
 }
 
-function decide(): NativeSupport {
-  if (process.platform !== 'linux' || process.arch !== 'x64')
-    return { reason: `the interposer ships for Linux x64 only, not ${process.platform}-${process.arch}` }
-  if (glibcVersion() === undefined)
+/** Whether `host`'s forked workers can count their C heap: the environment they need, or why not. */
+export function decideNativeSupport(host: NativeHost): NativeSupport {
+  if (host.platform !== 'linux' || host.arch !== 'x64')
+    return { reason: `the interposer ships for Linux x64 only, not ${host.platform}-${host.arch}` }
+  if (host.glibc === undefined)
     return { reason: 'the interposer needs glibc (this Linux has another C library, such as musl)' }
-  const path = libraryPath()
-  if (!existsSync(path))
+  const path = host.library
+  if (!host.exists(path))
     return { reason: `${path} is missing (built by npm run build)` }
   // LD_PRELOAD separates entries with spaces and colons: no way to name such a path in it.
   if (/[ :]/.test(path))
     return { reason: `its path has a space or colon, which LD_PRELOAD cannot hold: ${path}` }
-  const failed = checkPreload(path)
+  const failed = host.checkPreload(path)
   return failed ? { reason: failed } : { env: { [NATIVE_LIBRARY_VARIABLE]: path, LD_PRELOAD: path } }
+}
+
+let checked: NativeSupport | undefined
+
+/**
+ * Decides, once per process, whether forked workers can count their C heap. Where they cannot,
+ * the reason (every test's `native` is then NaN, never 0, and a `native` budget stops the run).
+ */
+export function nativeSupport(): NativeSupport {
+  return (checked ??= decideNativeSupport({ platform: process.platform, arch: process.arch, glibc: glibcVersion(), library: libraryPath(), exists: existsSync, checkPreload }))
 }
 
 /**
