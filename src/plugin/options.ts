@@ -14,7 +14,7 @@ export interface MemoryBudgetOptions {
    */
   deterministic?: boolean
   /**
-   * Budgets per test: `{ '<file glob>[ > <test name pattern>]': '200MB' | { total, heap, external, rss, retained } }`.
+   * Budgets per test: `{ '<file glob>[ > <test name pattern>]': '200MB' | { total, heap, external, rss, native, retained } }`.
    * A test over its budget fails. Later keys override earlier ones, metric by metric.
    */
   budgets?: BudgetsInput
