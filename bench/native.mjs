@@ -43,6 +43,42 @@ const WORKLOADS = [
   },
 ]
 
+/** Each sets `work`, a function whose C heap peak is read; the peak of the second call is printed (the first loads code). */
+const PEAKS = [
+  {
+    name: 'node:sqlite, 200,000 rows of 200 B in memory',
+    node: NODE_24,
+    source: `const { DatabaseSync } = require('node:sqlite')
+      const work = () => { const db = new DatabaseSync(':memory:'); db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)')
+        const insert = db.prepare('INSERT INTO t (body) VALUES (?)'); db.exec('BEGIN'); for (let i = 0; i < 200_000; i++) insert.run('x'.repeat(200)); db.exec('COMMIT'); db.close() }`,
+  },
+  {
+    name: 'brotliCompressSync of 690 kB, 16 MiB window',
+    node: process.execPath,
+    source: `const zlib = require('node:zlib')
+      const text = Buffer.from(Array.from({ length: 20_000 }, (_, i) => 'line ' + i + ': the quick brown fox ' + (i % 97) + '\\n').join(''))
+      const work = () => zlib.brotliCompressSync(text, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 5, [zlib.constants.BROTLI_PARAM_LGWIN]: 24 } })`,
+  },
+  {
+    name: '100 deflateSync of 1 MiB',
+    node: process.execPath,
+    source: `const zlib = require('node:zlib')
+      const input = Buffer.alloc(2 ** 20, 'abcdefgh')
+      const work = () => { for (let i = 0; i < 100; i++) zlib.deflateSync(input) }`,
+  },
+]
+
+function nativePeak(node, source) {
+  const env = { ...process.env, LD_PRELOAD: LIBRARY, VITEST_MEMORY_BUDGET_NATIVE: LIBRARY }
+  const read = `const m = require(${JSON.stringify(LIBRARY)}); const counters = new Float64Array(m.snapshot)
+    ${source}
+    work(); globalThis.gc(); m.reset(); work(); m.reset(); process.stdout.write(String(counters[2]))`
+  const run = spawnSync(node, ['--expose-gc', '--single-threaded', '-e', read], { env, encoding: 'utf8' })
+  if (run.status !== 0)
+    throw new Error(`a workload failed: ${run.stderr}`)
+  return Number(run.stdout)
+}
+
 const median = values => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
 
 function cpuMs(node, source, preload) {
@@ -71,6 +107,17 @@ export function printNativeTables(table, rounds = 5) {
     rows.push([workload.name, `${plain.toFixed(0)} ms`, `${preloaded.toFixed(0)} ms`, `${((preloaded / plain - 1) * 100).toFixed(1)}%`])
   }
   table(`8. The interposer on malloc-heavy code: CPU time of the loop, median of ${rounds} alternating runs`, ['workload', 'plain', 'preloaded', 'change'], rows)
+
+  const spread = []
+  for (const workload of PEAKS) {
+    if (!existsSync(workload.node))
+      continue
+    const peaks = Array.from({ length: rounds }, () => nativePeak(workload.node, workload.source))
+    const low = Math.min(...peaks)
+    const high = Math.max(...peaks)
+    spread.push([workload.name, `${(low / 1e6).toFixed(3)} MB`, `${(high / 1e6).toFixed(3)} MB`, `${((high / low - 1) * 100).toFixed(3)}%`])
+  }
+  table(`8c. Native peaks in ${rounds} fresh processes (--single-threaded, as the plugin's workers)`, ['workload', 'lowest', 'highest', 'spread'], spread)
 
   const suites = timeSuites({ off: '{ native: false }', on: '{ native: true }' }, 3)
   table('8b. The generated suite of 500 small tests in 10 files (section 5), native off and on, median of 3 runs', ['run', 'wall time'], [
