@@ -1,9 +1,13 @@
 // `native` as the plugin measures it in its own workers: this suite runs under memoryBudget()
 // (vitest.config.ts), so its workers have native/native-heap.c preloaded.
 import { execFileSync } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
-import { describe, expect, test } from 'vitest'
+import { beforeAll, describe, expect, test } from 'vitest'
 import { measureMemory } from '../../src/index.js'
 
 const MB = 2 ** 20
@@ -29,7 +33,40 @@ function loadSqlite(): Sqlite | undefined {
   }
 }
 
+/** test/native/addon.c: exact malloc calls from JavaScript. */
+interface Addon {
+  spike: (bytes: number) => void
+  hold: (bytes: number) => void
+  release: () => void
+}
+
 describe.runIf(process.platform === 'linux' && process.arch === 'x64')('native, in a measured worker', () => {
+  let addon: Addon
+  beforeAll(() => {
+    const built = join(mkdtempSync(join(tmpdir(), 'native-addon-')), 'addon.node')
+    execFileSync('gcc', ['-O2', '-Wall', '-Wextra', '-Werror', '-shared', '-fPIC', '-fvisibility=hidden', '-o', built, fileURLToPath(new URL('addon.c', import.meta.url))])
+    addon = createRequire(import.meta.url)(built) as Addon
+  })
+
+  test('an addon holding exactly 3,000,000 B reads it within the allocator\'s rounding, which heap and external miss', async () => {
+    const m = await measureMemory(() => addon.hold(3_000_000))
+    addon.release()
+    // glibc maps a block this size on its own: under one 4 kB page of rounding; the rest is the measurement's own.
+    expect(m.native).toBeGreaterThanOrEqual(3_000_000)
+    expect(m.native).toBeLessThan(3_000_000 + 4096 + SLACK)
+    // A worker's first measurement loads code onto the heap: 0.16 to 0.26 MB of total here.
+    expect(m.total).toBeLessThan(1e6)
+  })
+
+  test('one synchronous native call that allocates and frees 100 MiB reads a 100 MiB peak', async () => {
+    const m = await measureMemory(() => addon.spike(100 * MB))
+    expect(m.native).toBeGreaterThanOrEqual(100 * MB)
+    expect(m.native).toBeLessThan(100 * MB + 4096 + SLACK)
+    expect(m.total).toBeLessThan(1e6)
+    await expect(() => addon.spike(100 * MB)).not.toStayUnder('100MiB', { metric: 'native' })
+    await expect(() => addon.spike(100 * MB)).toStayUnder('1MB')
+  })
+
   test('a 10 MiB Buffer reads 10 MiB native (its contents are malloc\'d), and as much external', async () => {
     const m = await measureMemory(() => {
       Buffer.allocUnsafeSlow(10 * MB)
