@@ -1,5 +1,11 @@
+import { spawnSync } from 'node:child_process'
 import { configDefaults, defineConfig } from 'vitest/config'
 import { memoryBudget } from './src/index.js'
+
+// The C heap's interposer, which the plugin run from src/ preloads from native/build/ (fixture runs
+// too): built here, before the plugin looks for it, when the source is newer.
+if (process.platform === 'linux' && process.arch === 'x64' && spawnSync(process.execPath, ['scripts/build-native.mjs'], { cwd: import.meta.dirname, stdio: ['ignore', 'ignore', 'inherit'] }).status !== 0)
+  throw new Error('vitest.config.ts: scripts/build-native.mjs failed (see above)')
 
 export default defineConfig({
   // No baseline: this suite runs on Node 20 and Node 24, whose heaps differ; it checks numbers itself.

@@ -13,6 +13,7 @@ import { printCostTables } from '../bench/cost.mjs'
 import { pluginWorkerOptions } from '../bench/cost/variants.mjs'
 import { printDeterminismTables } from '../bench/determinism/index.mjs'
 import { printLeakTables } from '../bench/leaks.mjs'
+import { printNativeTables } from '../bench/native.mjs'
 import { BUILD } from './counted-runs.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -218,6 +219,7 @@ await section('5. Overhead of measuring every test', async () => {
 await section('Cost of measuring every test (suites A, B, C, the import, the end of the run)', printCostTables)
 await section('6. Determinism in Vitest workers', printDeterminismTables)
 await section('7. Browser mode (Chromium)', () => printBrowserTables())
+await section('8. Native memory: the interposer\'s cost', () => printNativeTables(table))
 
 console.log('')
 if (failed.length > 0) {

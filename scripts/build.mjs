@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process'
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { buildNative, buildsHere } from './build-native.mjs'
 import { bundle } from './bundle.mjs'
 import { TSC } from './counted-runs.mjs'
 
@@ -14,3 +15,9 @@ rmSync(dist, { recursive: true, force: true })
 if (spawnSync(process.execPath, [TSC, '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' }).status !== 0)
   process.exit(1)
 await bundle(dist)
+// The C heap's interposer, for the one target shipped (Linux x64 with glibc): a package packed on
+// another machine has none, and its workers report `native` as unavailable.
+if (buildsHere())
+  buildNative(join(dist, 'native'))
+else
+  console.warn(`build: native/native-heap.c not built (${process.platform}-${process.arch}; it ships for linux-x64 only)`)

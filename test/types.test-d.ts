@@ -24,7 +24,7 @@ describe('toStayUnder', () => {
     expectTypeOf(expect(() => {}).toStayUnder).parameters.toEqualTypeOf<[budget: SizeInput, options?: StayUnderOptions]>()
     expectTypeOf(expect(() => {}).toStayUnder('300MB')).toEqualTypeOf<Promise<void>>()
     expectTypeOf(expect(() => {}).not.toStayUnder(1024, { metric: 'rss' })).toEqualTypeOf<Promise<void>>()
-    expectTypeOf<BudgetMetric>().toEqualTypeOf<'total' | 'heap' | 'external' | 'rss'>()
+    expectTypeOf<BudgetMetric>().toEqualTypeOf<'total' | 'heap' | 'external' | 'rss' | 'native'>()
   })
 
   test('rejects what it cannot take', () => {

@@ -1,14 +1,14 @@
 import type { SizeInput, UnitFamily } from '../measure/size.js'
 
 /** Metrics a config budget holds in bytes: the matcher's peaks, plus what a test retained. */
-export type SizeBudgetMetric = 'total' | 'heap' | 'external' | 'rss' | 'retained'
+export type SizeBudgetMetric = 'total' | 'heap' | 'external' | 'rss' | 'native' | 'retained'
 
 /** Metrics a config budget holds as counts: the DOM objects a browser test kept (alive after a full GC at its end minus at its start). */
 export type DomBudgetMetric = 'domNodes' | 'domListeners' | 'domDocuments'
 
 export type TestBudgetMetric = SizeBudgetMetric | DomBudgetMetric
 
-export const SIZE_BUDGET_METRICS: readonly SizeBudgetMetric[] = ['total', 'heap', 'external', 'rss', 'retained']
+export const SIZE_BUDGET_METRICS: readonly SizeBudgetMetric[] = ['total', 'heap', 'external', 'rss', 'native', 'retained']
 
 export const DOM_BUDGET_METRICS: readonly DomBudgetMetric[] = ['domNodes', 'domListeners', 'domDocuments']
 

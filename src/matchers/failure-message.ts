@@ -8,15 +8,16 @@ import type { TestMemory } from '../worker/test-recorder.js'
 import { formatBytes, type UnitFamily } from '../measure/size.js'
 
 /** The metrics a budget can hold a call to. */
-export type BudgetMetric = 'total' | 'heap' | 'external' | 'rss'
+export type BudgetMetric = 'total' | 'heap' | 'external' | 'rss' | 'native'
 
-export const BUDGET_METRICS: readonly BudgetMetric[] = ['total', 'heap', 'external', 'rss']
+export const BUDGET_METRICS: readonly BudgetMetric[] = ['total', 'heap', 'external', 'rss', 'native']
 
 const METRIC_LABELS: Record<BudgetMetric, string> = {
   total: 'peak memory (heap + external)',
   heap: 'V8 heap',
   external: 'external memory (ArrayBuffer, Buffer)',
   rss: 'resident memory (RSS)',
+  native: 'native memory (C heap: malloc, C++ new)',
 }
 
 export interface BudgetOutcome {
@@ -62,6 +63,9 @@ export function formatMetricsTable(m: MemoryMetrics & { rssMethod: RssMethod, do
     m.rssMethod === 'none'
       ? ['rss', '-', 'not measured in a browser page']
       : ['rss', size(m.rss), `peak resident memory (${m.rssMethod === 'kernel' ? 'kernel high-water mark' : 'sampled'})`],
+    Number.isNaN(m.native)
+      ? ['native', '-', 'C heap not measured here']
+      : ['native', size(m.native), 'peak of the C heap (malloc, C++ new; Buffer contents too)'],
     ['retained', size(m.retained), retainedNote],
     ['allocated', size(m.allocated), `in total, ${m.gcCount} GC${m.gcCount === 1 ? '' : 's'} (${m.gcTime.toFixed(1)} ms), took ${m.duration.toFixed(1)} ms`],
     ...(m.dom ? [['dom', `${signed(m.dom.nodes)} nodes`, `${signed(m.dom.listeners)} listeners, ${signed(m.dom.documents)} documents ${domNote}`] satisfies [string, string, string]] : []),

@@ -62,6 +62,10 @@ export function createToStayUnder(probe: MemoryProbe, keepProfile?: KeepHeapProf
     const { metric } = parseStayUnderOptions(options)
     if (metric === 'rss' && !probe.measuresRss)
       throw new TypeError('toStayUnder(): the rss metric is not measured in a browser page; use total, heap or external.')
+    const noNative = metric === 'native' ? probe.nativeUnavailable() : undefined
+    // Measured, NaN would compare false and pass or fail by accident (`.not` would pass).
+    if (noNative !== undefined)
+      throw new TypeError(`toStayUnder(): the native metric is not measured here: ${noNative}.`)
     const negated = Boolean(this.isNot)
     // The retained memory and allocation sites only appear in a failure message; a passing call skips reading them.
     const fails = (metrics: MemoryMetrics) => (metrics[metric] <= bytes) === negated

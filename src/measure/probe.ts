@@ -51,6 +51,8 @@ export interface WindowOptions {
 export interface MemoryProbe {
   /** Whether the runtime sees its process's resident memory (a page does not). */
   measuresRss: boolean
+  /** Why `native` (the C heap) is not measured here, or undefined where it is. */
+  nativeUnavailable: () => string | undefined
   /** A full garbage collection, finished when this returns or resolves. */
   collectGarbage: () => MaybePromise<void>
   /**

@@ -1,6 +1,7 @@
 import v8 from 'node:v8'
 import { performance } from 'node:perf_hooks'
 import { type GcEvent, type HeapPoint, summarizeGcTrace } from './gc-trace.js'
+import { openNativeWindow } from './native.js'
 import type { ClosedWindow, WindowOptions } from './probe.js'
 import { watchRss } from './rss.js'
 
@@ -51,10 +52,12 @@ export function openMemoryWindow(options: WindowOptions = {}): MemoryWindow {
   // Windows nest (a matcher inside a measured test): each has a profiler of its own.
   const profiler = idleProfilers.pop() ?? new v8.GCProfiler()
   let started = 0
+  let native: ReturnType<typeof openNativeWindow>
   const window: MemoryWindow = {
     baseline: NO_POINT,
     close() {
       const end = heapNow()
+      const nativePeak = native ? native.close() : Number.NaN
       const duration = performance.now() - started
       const gcs = profiler.stop()?.statistics ?? []
       idleProfilers.push(profiler)
@@ -66,14 +69,15 @@ export function openMemoryWindow(options: WindowOptions = {}): MemoryWindow {
         end,
         rss: Math.max(0, rssPeak - rss.start),
         rssMethod: rss.method,
-        native: Number.NaN,
-        nativeMethod: 'none',
+        native: nativePeak,
+        nativeMethod: native ? 'interposer' : 'none',
         duration,
       }
     },
   }
   profiler.start()
   started = performance.now()
+  native = openNativeWindow()
   ;(window as { baseline: HeapPoint }).baseline = heapNow()
   return window
 }

@@ -14,7 +14,7 @@ export interface MemoryBudgetOptions {
    */
   deterministic?: boolean
   /**
-   * Budgets per test: `{ '<file glob>[ > <test name pattern>]': '200MB' | { total, heap, external, rss, retained } }`.
+   * Budgets per test: `{ '<file glob>[ > <test name pattern>]': '200MB' | { total, heap, external, rss, native, retained } }`.
    * A test over its budget fails. Later keys override earlier ones, metric by metric.
    */
   budgets?: BudgetsInput
@@ -61,6 +61,12 @@ export interface MemoryBudgetOptions {
    * `'auto'` (default) when Vitest runs with `--ui` or the `html` reporter, `true` always, `false` never.
    */
   annotations?: boolean | 'auto'
+  /**
+   * Count each test's C heap (`native`: malloc and its family, what SQLite, sharp or any addon asks
+   * for) with a library preloaded into the forked workers (default `true`; Linux x64 with glibc only,
+   * elsewhere `native` is unavailable). `false` starts workers without it.
+   */
+  native?: boolean
 }
 
 export interface ResolvedMemoryBudgetOptions {
@@ -78,13 +84,14 @@ export interface ResolvedMemoryBudgetOptions {
   heapLimit: number | undefined
   profiles: string | undefined
   annotations: boolean | 'auto'
+  native: boolean
 }
 
 const DEFAULT_BASELINE = 'memory-baseline.json'
 
-const DEFAULTS = { deterministic: true, top: 10, silent: false, gcBeforeEachTest: 'auto' } as const
+const DEFAULTS = { deterministic: true, top: 10, silent: false, gcBeforeEachTest: 'auto', native: true } as const
 
-const KNOWN_OPTIONS = ['deterministic', 'budgets', 'top', 'silent', 'outputFile', 'gcBeforeEachTest', 'baseline', 'regression', 'markdown', 'html', 'heapLimit', 'profiles', 'annotations']
+const KNOWN_OPTIONS = ['deterministic', 'budgets', 'top', 'silent', 'outputFile', 'gcBeforeEachTest', 'baseline', 'regression', 'markdown', 'html', 'heapLimit', 'profiles', 'annotations', 'native']
 
 function invalid(option: string, value: unknown, expected: string): TypeError {
   return new TypeError(`memoryBudget() option "${option}" must be ${expected}, got ${describeValue(value)}.`)
@@ -111,7 +118,7 @@ export function resolveOptions(options: MemoryBudgetOptions | undefined): Resolv
     throw invalid('outputFile', outputFile, 'a file path')
   if (gcBeforeEachTest !== 'auto' && gcBeforeEachTest !== 'always')
     throw invalid('gcBeforeEachTest', gcBeforeEachTest, `'auto' or 'always'`)
-  const { baseline = DEFAULT_BASELINE, markdown, html, profiles, annotations = 'auto' } = options
+  const { baseline = DEFAULT_BASELINE, markdown, html, profiles, annotations = 'auto', native = DEFAULTS.native } = options
   if (baseline !== false && !isFilePath(baseline))
     throw invalid('baseline', baseline, 'a file path or false')
   if (markdown !== undefined && !isFilePath(markdown))
@@ -122,6 +129,8 @@ export function resolveOptions(options: MemoryBudgetOptions | undefined): Resolv
     throw invalid('profiles', profiles, 'a directory path')
   if (annotations !== true && annotations !== false && annotations !== 'auto')
     throw invalid('annotations', annotations, `true, false or 'auto'`)
+  if (typeof native !== 'boolean')
+    throw invalid('native', native, 'true or false')
   return {
     deterministic,
     budgets: compileBudgets(options.budgets),
@@ -136,6 +145,7 @@ export function resolveOptions(options: MemoryBudgetOptions | undefined): Resolv
     heapLimit: resolveHeapLimit(options.heapLimit),
     profiles,
     annotations,
+    native,
   }
 }
 

@@ -8,6 +8,8 @@ import { createTrailDirectory } from '../worker/trail-directory.js'
 import { FULL_GC_THRESHOLD } from '../worker/test-recorder.js'
 import '../worker/types.js'
 import { memoryBudgetProbe, PROBE_COMMAND } from './browser-commands.js'
+import { NATIVE_UNAVAILABLE_VARIABLE } from '../measure/native.js'
+import { nativeSupport, withNativePreload } from './native-preload.js'
 import { type MemoryBudgetOptions, resolveOptions, workerExecArgv } from './options.js'
 import { BROWSER_SETUP, NODE_RUNNER, setupEntry } from './setup-entry.js'
 import { addChromiumFlags, addResolvedChromiumFlags, runtimeOf, type UserTestShape, userBrowserConfigs } from './chromium-launch.js'
@@ -188,12 +190,32 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
     return reporter
   }
 
-  const applyTo = (project: TestProject, workerConfig: WorkerConfig) => {
+  /**
+   * Vitest forks each worker with the project's `env` over the process's: only these workers get the
+   * C heap's interposer, not the main process (and the library keeps it from their children).
+   */
+  const applyNative = (config: TestProject['config'], notes: RunNotes) => {
+    const native = settings.native ? nativeSupport() : { reason: 'memoryBudget({ native: false }) turned it off' }
+    if ('env' in native) {
+      config.env = withNativePreload(config.env ?? {}, native)
+      return
+    }
+    config.env = { ...config.env, [NATIVE_UNAVAILABLE_VARIABLE]: native.reason }
+    if (settings.native)
+      notes.nativeUnavailable = native.reason
+    // Every test's native figure would be NaN, and a NaN is over no limit: the budget would pass.
+    const holding = settings.budgets.find(rule => rule.limits.native !== undefined)
+    if (holding)
+      throw new Error(`vitest-memory-budget: the budget ${JSON.stringify(holding.pattern)} holds native memory, which this run cannot measure: ${native.reason}. Remove that limit, or run where the C heap is counted (Linux x64 with glibc).`)
+  }
+
+  const applyTo = (project: TestProject, workerConfig: WorkerConfig, notes: RunNotes) => {
     // Vitest 4 gives projects without `extends: true` none of the root's plugins, and Vitest 5 drops
     // config() results from project configs; patching each resolved project covers both.
     const config = project.config
     config.pool = 'forks'
     config.execArgv = withAll(config.execArgv, execArgv)
+    applyNative(config, notes)
     // The plugin's runner records each test at the runner's own steps; a project with a runner of
     // its own (or Vitest 4's benchmark mode) gets the same recording from a setup file's hooks.
     const ownRunner = config.runner !== undefined && config.runner !== NODE_RUNNER
@@ -231,7 +253,7 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
       const pool = project.config.pool === 'forks' ? askedPool : project.config.pool
       if (pool !== undefined && pool !== 'forks')
         run.notes.replacedPools.push({ project: project.name, pool })
-      applyTo(project, workerConfig)
+      applyTo(project, workerConfig, run.notes)
     }
     else if (runtime.kind === 'chromium') {
       // A browser config's instances share its provider: flags go to a provider only Chromium uses.

@@ -48,6 +48,8 @@ export interface RunNotes {
   claimed: Set<string>
   /** Node projects whose pool the plugin replaced with 'forks'. */
   replacedPools: Array<{ project: string, pool: string }>
+  /** Why the C heap of the workers is not counted (every `native` is then NaN), where the plugin wanted it. */
+  nativeUnavailable?: string
 }
 
 /** Reporters that write a machine-readable report to stdout when they have no output file. */
@@ -148,6 +150,8 @@ export class MemoryReporter implements Reporter {
     const pools = this.run.replacedPools
     if (pools.length > 0)
       vitest.logger.warn(c.yellow(` Memory: ${pools.map(p => `pool '${p.pool}'${p.project ? ` (project ${p.project})` : ''}`).join(', ')} replaced with 'forks': measuring needs worker processes started with GC flags.`))
+    if (this.run.nativeUnavailable !== undefined)
+      vitest.logger.warn(c.yellow(` Memory: native (C heap) memory is not measured: ${this.run.nativeUnavailable}. native is NaN in every test, and a budget on it stops the run; memoryBudget({ native: false }) turns it off.`))
     const unheld = vitest.projects.map(p => p.name).filter(name => !this.run.claimed.has(name))
     if (unheld.length > 0)
       vitest.logger.warn(c.yellow(` Memory: ${unheld.length === 1 ? 'project' : 'projects'} ${unheld.join(', ')} ${unheld.length === 1 ? 'has' : 'have'} no memoryBudget() in ${unheld.length === 1 ? 'its' : 'their'} config, so ${unheld.length === 1 ? 'its' : 'their'} tests are not measured (a project loaded from a config file of its own gets none of another config's plugins).`))

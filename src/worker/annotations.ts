@@ -16,7 +16,9 @@ export function memoryAnnotations(record: TestMemoryRecord): MemoryAnnotation[] 
     return [{ type: 'memory', message: 'not measured: the test ran concurrently with others in its worker (test.concurrent)' }]
   const family = record.violations[0]?.limit.family ?? 'si'
   const size = (bytes: number) => formatBytes(bytes, family)
-  const figures = `total ${size(record.total)} · heap ${size(record.heap)} · external ${size(record.external)} · rss ${size(record.rss)} · retained ${size(record.retained)} · allocated ${size(record.allocated)} · ${record.gcCount} GC${record.gcCount === 1 ? '' : 's'}`
+  // native only where counted: a NaN would read as a figure.
+  const native = Number.isNaN(record.native) ? '' : ` · native ${size(record.native)}`
+  const figures = `total ${size(record.total)} · heap ${size(record.heap)} · external ${size(record.external)} · rss ${size(record.rss)}${native} · retained ${size(record.retained)} · allocated ${size(record.allocated)} · ${record.gcCount} GC${record.gcCount === 1 ? '' : 's'}`
   const annotations: MemoryAnnotation[] = [{ type: 'memory', message: figures }]
   if (record.violations.length > 0) {
     const broken = record.violations.map(v => `${v.metric} ${size(v.value)} > ${size(v.limit.bytes)} (budget ${JSON.stringify(v.limit.pattern)})`)

@@ -8,7 +8,7 @@ const MB = 1e6
 describe('memoryAnnotations', () => {
   test('a measured test: its figures on one line', () => {
     expect(memoryAnnotations(memory(40 * MB))).toEqual([
-      { type: 'memory', message: 'total 40 MB · heap 10 MB · external 30 MB · rss 20 MB · retained 1 kB · allocated 80 MB · 1 GC' },
+      { type: 'memory', message: 'total 40 MB · heap 10 MB · external 30 MB · rss 20 MB · native 5 MB · retained 1 kB · allocated 80 MB · 1 GC' },
     ])
   })
 

@@ -206,7 +206,7 @@ describe('memoryBudget() options', () => {
       input: `metric ${label(metric)}`,
       run: () => resolveOptions({ budgets: { '**': withKey(metric, '1MB') } } as never),
       names: [`Unknown metric ${JSON.stringify(metric)}`, '"**"'],
-      accepts: /Accepted: total, heap, external, rss, retained/,
+      accepts: /Accepted: total, heap, external, rss, native, retained/,
     })))
     cases.push(...['', ' ', ' > parses', '** > ', '** >   ', ' >  > x'].map(pattern => ({
       input: `pattern ${label(pattern)}`,

@@ -13,14 +13,16 @@ import { createToStayUnder, type MatcherContext } from '../../src/matchers/to-st
 
 const BASELINE = { heap: 4_000_000, external: 1_000_000 }
 
-/** A probe whose every window ends `heap` and `external` bytes above its baseline, with no GC in between. */
-function probeEndingAbove(heap: number, external: number): MemoryProbe {
+/** A probe whose every window ends `heap` and `external` bytes above its baseline, with no GC in between, and the C heap `native` above (NaN: not measured). */
+function probeEndingAbove(heap: number, external: number, native = Number.NaN): MemoryProbe {
   const end = { heap: BASELINE.heap + heap, external: BASELINE.external + external }
+  const measured = !Number.isNaN(native)
   return {
     measuresRss: false,
+    nativeUnavailable: () => (measured ? undefined : 'no library in this test probe'),
     collectGarbage: () => {},
     heapNow: () => BASELINE,
-    openWindow: () => ({ close: () => ({ ...summarizeGcTrace(BASELINE, [], end), baseline: BASELINE, end, rss: Number.NaN, rssMethod: 'none', native: Number.NaN, nativeMethod: 'none', duration: 1 }) }),
+    openWindow: () => ({ close: () => ({ ...summarizeGcTrace(BASELINE, [], end), baseline: BASELINE, end, rss: Number.NaN, rssMethod: 'none', native, nativeMethod: measured ? 'interposer' : 'none', duration: 1 }) }),
     exclusive: task => task(),
   }
 }
@@ -29,13 +31,14 @@ const context = (isNot: boolean) => ({ isNot }) as MatcherContext
 const noop = () => {}
 
 describe('toStayUnder at its budget', () => {
-  // 300,000 B of heap and 700,000 B external: a peak total of exactly 1 MB.
-  const toStayUnder = createToStayUnder(probeEndingAbove(300_000, 700_000))
+  // 300,000 B of heap and 700,000 B external: a peak total of exactly 1 MB; 2 MB of C heap beside.
+  const toStayUnder = createToStayUnder(probeEndingAbove(300_000, 700_000, 2_000_000))
 
   test.each([
     ['total', 1_000_000],
     ['heap', 300_000],
     ['external', 700_000],
+    ['native', 2_000_000],
   ] as const)('%s: a peak equal to the budget passes, one byte more fails', async (metric, peak) => {
     expect((await toStayUnder.call(context(false), noop, peak, { metric })).pass).toBe(true)
     expect((await toStayUnder.call(context(false), noop, `${peak} B`, { metric })).pass).toBe(true)
@@ -47,6 +50,12 @@ describe('toStayUnder at its budget', () => {
     expect(atBudget.pass).toBe(true)
     expect((await toStayUnder.call(context(true), noop, '999999B')).pass).toBe(false)
   })
+})
+
+test('a native budget where the C heap is not measured throws, with or without .not, instead of passing on a NaN', async () => {
+  const toStayUnder = createToStayUnder(probeEndingAbove(300_000, 700_000))
+  for (const negated of [false, true])
+    await expect(toStayUnder.call(context(negated), noop, '1GB', { metric: 'native' })).rejects.toThrow('toStayUnder(): the native metric is not measured here: no library in this test probe.')
 })
 
 describe('toAllocateUnder at its budget', () => {

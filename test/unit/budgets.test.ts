@@ -55,7 +55,7 @@ describe('budget patterns', () => {
   })
 
   test('a budget object without a metric is refused, naming the accepted ones', () => {
-    expect(() => compileBudgets({ 'src/**': {} })).toThrow('The budget for "src/**" sets no metric. Accepted: total, heap, external, rss, retained, domNodes, domListeners, domDocuments.')
+    expect(() => compileBudgets({ 'src/**': {} })).toThrow('The budget for "src/**" sets no metric. Accepted: total, heap, external, rss, native, retained, domNodes, domListeners, domDocuments.')
   })
 
   test('names are matched literally apart from * and ?', () => {
@@ -111,6 +111,6 @@ describe('DOM-count budgets', () => {
     expect(() => compileBudgets({ 'src/**': { domListeners: -1 } })).toThrow('Invalid budget "domListeners" for "src/**"')
     expect(() => compileBudgets({ 'src/**': { domNodes: 1.5 } })).toThrow('Invalid budget "domNodes" for "src/**": expected a whole number of objects, 0 or more (e.g. 5000), got 1.5.')
     expect(compileBudgets({ 'src/**': { domDocuments: 0 } })[0]!.limits).toEqual({ domDocuments: { bytes: 0, family: 'si' } })
-    expect(() => compileBudgets({ 'src/**': { domNodez: 1 } })).toThrow('Unknown metric "domNodez" in the budget for "src/**". Accepted: total, heap, external, rss, retained, domNodes, domListeners, domDocuments.')
+    expect(() => compileBudgets({ 'src/**': { domNodez: 1 } })).toThrow('Unknown metric "domNodez" in the budget for "src/**". Accepted: total, heap, external, rss, native, retained, domNodes, domListeners, domDocuments.')
   })
 })

@@ -7,7 +7,7 @@ const measurement: MemoryMeasurement = {
   heap: 12_300_000,
   external: 400_200_000,
   rss: 20_100_000,
-  native: Number.NaN,
+  native: 405.1e6,
   retained: 1_200,
   allocated: 812_400_000,
   gcCount: 3,
@@ -34,6 +34,7 @@ expected the function to stay under 300 MB of peak memory (heap + external), but
     heap       12.3 MB  peak of the V8 heap
     external  400.2 MB  peak of ArrayBuffer/Buffer memory
     rss        20.1 MB  peak resident memory (kernel high-water mark)
+    native    405.1 MB  peak of the C heap (malloc, C++ new; Buffer contents too)
     retained    1.2 kB  still held after a full GC
     allocated 812.4 MB  in total, 3 GCs (1.2 ms), took 45.2 ms
 

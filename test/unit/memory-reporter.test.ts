@@ -89,6 +89,19 @@ describe('MemoryReporter', () => {
   })
 })
 
+test('says once per run why native memory is not measured, however many reporters the run has', () => {
+  const { vitest } = fakeRun('/repo')
+  const warned: string[] = []
+  Object.assign(vitest.logger, { warn: (text: string) => warned.push(text) })
+  const notes = { reporters: [], claimed: new Set(['']), replacedPools: [], nativeUnavailable: 'the interposer ships for Linux x64 only, not darwin-arm64' }
+  const reporters = [new MemoryReporter(options({}), notes), new MemoryReporter(options({ top: 3 }), notes)]
+  notes.reporters.push(...reporters as never[])
+  for (const reporter of reporters)
+    reporter.onInit(vitest)
+  expect(warned).toHaveLength(1)
+  expect(warned[0]).toContain('Memory: native (C heap) memory is not measured: the interposer ships for Linux x64 only, not darwin-arm64. native is NaN in every test, and a budget on it stops the run; memoryBudget({ native: false }) turns it off.')
+})
+
 describe('the files the reporter writes', () => {
   // The README promises a killed run never leaves a half-written report or baseline: each file is
   // written beside itself and renamed over the old one. A second name (a hard link) taken on the old

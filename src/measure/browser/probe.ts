@@ -25,6 +25,7 @@ export function createBrowserProbe(command: ProbeCommand): MemoryProbe {
   let queue: Promise<unknown> = Promise.resolve()
   return {
     measuresRss: false,
+    nativeUnavailable: () => 'a browser page has no C heap of its own to count',
     collectGarbage: () => command('gc'),
     heapNow: () => command('heap'),
     domNow: () => command('dom'),

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import v8 from 'node:v8'
 import { getGc } from '../gc.js'
+import { nativeUnavailable } from '../native.js'
 import type { MemoryProbe } from '../probe.js'
 import { heapNow, openMemoryWindow } from '../window.js'
 
@@ -52,6 +53,7 @@ export function runExclusive<T>(task: () => Promise<T>): Promise<T> {
 /** The process's own V8: `v8.GCProfiler` for GC events, `gc()` from `--expose-gc`, RSS from the kernel. Synchronous where it can be, so nothing of its own runs between the baseline and the call. */
 export const nodeProbe: MemoryProbe = {
   measuresRss: true,
+  nativeUnavailable,
   collectGarbage: () => getGc()(),
   openWindow(options) {
     getGc()()
