@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,25 @@ static void step(const char *name) {
 }
 
 #define MB (1024 * 1024)
+
+/*
+ * One of eight threads allocating and freeing at once, as libuv's pool and addon threads do: with a
+ * counter updated by plain `+=`, increments from two threads overwrite each other and the live count
+ * drifts away from where it started.
+ */
+static void *churn(void *seed) {
+  unsigned state = (unsigned)(size_t)seed;
+  void *held[64] = { 0 };
+  for (int i = 0; i < 200000; i++) {
+    state = state * 1103515245u + 12345u;
+    int slot = (int)(state >> 16) % 64;
+    free(held[slot]);
+    held[slot] = (state & 1) ? malloc(1 + (state >> 20) % 4096) : realloc(NULL, 1 + (state >> 21) % 2048);
+  }
+  for (int slot = 0; slot < 64; slot++)
+    free(held[slot]);
+  return NULL;
+}
 
 int main(void) {
   /* stdout's buffer would otherwise be malloc'd at the first printf, inside a step. */
@@ -95,5 +115,14 @@ int main(void) {
   memset(spike, 1, 100 * MB);
   free(spike);
   step("spike");
+  /* The first round makes the threads' stacks and glibc's per-thread blocks, which it keeps for reuse. */
+  pthread_t threads[8];
+  for (int round = 0; round < 2; round++) {
+    for (size_t t = 0; t < 8; t++)
+      pthread_create(&threads[t], NULL, churn, (void *)(t + 1 + 8 * (size_t)round));
+    for (size_t t = 0; t < 8; t++)
+      pthread_join(threads[t], NULL);
+    step(round == 0 ? "threads-start" : "threads");
+  }
   return (gone != NULL) + (overflow != NULL) + failed;
 }

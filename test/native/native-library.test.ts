@@ -36,7 +36,7 @@ describe.runIf(process.platform === 'linux' && process.arch === 'x64')('the C he
   test('counts every function of the malloc family, keeps a peak freed in one segment, and rises from below an older block freed', () => {
     const directory = mkdtempSync(join(tmpdir(), 'native-family-'))
     const program = join(directory, 'family')
-    execFileSync('gcc', ['-O0', '-Wall', '-Wextra', '-Werror', '-rdynamic', '-o', program, join(root, 'test/native/family.c'), '-ldl'])
+    execFileSync('gcc', ['-O0', '-Wall', '-Wextra', '-Werror', '-rdynamic', '-o', program, join(root, 'test/native/family.c'), '-ldl', '-pthread'])
     const output = execFileSync(program, { env: { LD_PRELOAD: LIBRARY }, encoding: 'utf8' })
     const steps = Object.fromEntries(output.trim().split('\n').map((line) => {
       const [name, rise, change] = line.split(' ')
@@ -64,6 +64,10 @@ describe.runIf(process.platform === 'linux' && process.arch === 'x64')('the C he
     expectBytes(steps['free-older-then-malloc']!.rise, 10 * MB)
     // 100 MB allocated and freed between two reads: the peak is kept.
     expectBytes(steps.spike!.rise, 100 * MB)
+    // 1.6 million allocations and frees from eight threads at once, every block freed: live is back
+    // to the byte (a count updated without atomics drifts here), and their peak was seen.
+    expect(steps.threads!.change).toBe(0)
+    expect(steps.threads!.rise).toBeGreaterThan(64 * 1024)
   })
 
   const READ = `
@@ -110,13 +114,15 @@ describe.runIf(process.platform === 'linux' && process.arch === 'x64')('the C he
     })
   `
 
-  test('a malloc storm from the thread pool leaves live memory where it was once everything is freed', () => {
+  test('a malloc storm on libuv\'s thread pool is counted, and what it freed is taken off again', () => {
     const run = spawnSync(process.execPath, ['--expose-gc', '-e', STORM], { env: { ...process.env, LIBRARY, LD_PRELOAD: LIBRARY, [NATIVE_LIBRARY_VARIABLE]: LIBRARY }, encoding: 'utf8' })
     const read = JSON.parse(run.stdout) as { peak: number, change: number }
     // 8 deflate and 8 gzip of 1 MiB at once, with their zlib states and outputs.
     expect(read.peak).toBeGreaterThan(8 * MB)
-    // Every counted free matched its malloc, from whichever thread (measured: within 2 kB, either way).
-    expect(Math.abs(read.change)).toBeLessThan(64 * 1024)
+    // Every free matched its malloc, from whichever thread: the 72 MB peak is gone. Not to the byte:
+    // zlib, OpenSSL and V8 keep caches that differ between runs (measured: -457 kB to +705 kB on
+    // Node 20 and 24); the exact thread-safety check is the C driver's, above.
+    expect(Math.abs(read.change)).toBeLessThan(4 * MB)
   })
 
   test('loaded without LD_PRELOAD, it says it is not interposing (its counters would read 0)', () => {
