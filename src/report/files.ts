@@ -166,6 +166,7 @@ const REPORT = object({
     metrics: orNull(object({ ...figures(number), native: optional(orNull(number)), gcCount: count, gcTime: nonNegative, duration: nonNegative })),
     rssMethod: oneOf(['kernel', 'sampler', 'none', null]),
     dom: optional(object({ nodes: integer, documents: integer, listeners: integer })),
+    domGc: optional(oneOf(['full', 'none'])),
     baselineGc: oneOf(['full', 'young', 'none', null]),
     retainedGc: oneOf(['full', 'young', 'none', null]),
     retry: count,
