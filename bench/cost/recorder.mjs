@@ -8,19 +8,26 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { median, printTable } from './table.mjs'
 
-/** Per source tree: the median over rounds of each round's median µs per test, and collections per test. */
+/** Per source tree: the median over rounds (a fresh worker for each tree and mode, alternating) of each worker's median µs per test, and collections per test. */
 export function measureRecorder(root, execArgv, { tests = 2000, rounds = 3, baseSource = process.env.BENCH_BASE_SRC } = {}) {
   const sources = [join(root, 'src'), ...(baseSource ? [baseSource] : [])]
   const dir = mkdtempSync(join(tmpdir(), 'vitest-memory-budget-bench-recorder-'))
   try {
     const output = join(dir, 'recorder.json')
-    const env = { ...process.env, BENCH_EXEC_ARGV: JSON.stringify(execArgv), BENCH_SOURCES: JSON.stringify(sources), BENCH_OUTPUT: output, BENCH_TESTS: String(tests), BENCH_ROUNDS: String(rounds) }
-    const run = spawnSync(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--root', join(root, 'bench/cost/recorder'), '--reporter=dot'], { encoding: 'utf8', env })
-    if (run.status !== 0)
-      throw new Error(`the recorder bench failed:\n${run.stdout}\n${run.stderr}`)
-    const results = JSON.parse(readFileSync(output, 'utf8'))
-    return results.map(({ shipped, untraced }, i) => {
-      const of = (runs, key) => median(runs.map(r => r[key]))
+    const runWorker = (source, mode) => {
+      const env = { ...process.env, BENCH_EXEC_ARGV: JSON.stringify(execArgv), BENCH_SOURCE: source, BENCH_OUTPUT: output, BENCH_TESTS: String(tests), BENCH_MODE: mode }
+      const run = spawnSync(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--root', join(root, 'bench/cost/recorder'), '--reporter=dot'], { encoding: 'utf8', env })
+      if (run.status !== 0)
+        throw new Error(`the recorder bench failed (${mode}):\n${run.stdout}\n${run.stderr}`)
+      return JSON.parse(readFileSync(output, 'utf8'))
+    }
+    const runs = sources.map(() => ({ shipped: [], untraced: [] }))
+    for (let round = 0; round < rounds; round++) {
+      for (const mode of ['shipped', 'untraced'])
+        sources.forEach((source, i) => runs[i][mode].push(runWorker(source, mode)))
+    }
+    return runs.map(({ shipped, untraced }, i) => {
+      const of = (values, key) => median(values.map(r => r[key]))
       return {
         source: i === 0 ? 'this tree' : `base (${baseSource})`,
         recorder: of(shipped, 'recorderUs'),
@@ -38,7 +45,7 @@ export function measureRecorder(root, execArgv, { tests = 2000, rounds = 3, base
 
 export function printRecorder(rows, { tests = 2000, rounds = 3 } = {}) {
   const us = value => `${value.toFixed(1)} µs`
-  printTable(`Recorder: its own work per tiny test in a Vitest worker (median of ${rounds} rounds of ${tests} tests; collections left out, shown apart)`,
+  printTable(`Recorder: its own work per tiny test in a Vitest worker (median of ${rounds} fresh workers of ${tests} tests; collections left out, shown apart)`,
     ['tree', 'recorder + trail', 'GC trace', 'readings, policy, record', 'trail', 'collections a test', 'their time a test'],
     rows.map(row => [row.source, us(row.recorder + row.trail), us(row.trace), us(row.recorder - row.trace), us(row.trail), row.collections.toFixed(2), `${(row.collectionMs * 1000).toFixed(0)} µs`]))
   if (rows.length === 2)
