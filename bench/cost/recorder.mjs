@@ -45,7 +45,7 @@ export function measureRecorder(root, execArgv, { tests = 2000, rounds = 3, base
 
 export function printRecorder(rows, { tests = 2000, rounds = 3 } = {}) {
   const us = value => `${value.toFixed(1)} µs`
-  printTable(`Recorder: its own work per tiny test in a Vitest worker (median of ${rounds} fresh workers of ${tests} tests; collections left out, shown apart)`,
+  printTable(`Recorder: its own work per tiny test in a Vitest worker (median of ${rounds} fresh workers, each the median of 3 rounds of ${tests} tests; collections left out, shown apart)`,
     ['tree', 'recorder + trail', 'GC trace', 'readings, policy, record', 'trail', 'collections a test', 'their time a test'],
     rows.map(row => [row.source, us(row.recorder + row.trail), us(row.trace), us(row.recorder - row.trace), us(row.trail), row.collections.toFixed(2), `${(row.collectionMs * 1000).toFixed(0)} µs`]))
   if (rows.length === 2)
