@@ -5,8 +5,9 @@
 // recorder's figure, as issue 22 counts it. One source tree (BENCH_SOURCE: the repository's src, or
 // another checkout's to compare with) and one mode a worker: BENCH_MODE=untraced makes the GC
 // profiler's start and stop no-ops. Switching them back and forth in one worker deoptimized the
-// window's code (57 to 67 µs a test read 30 to 34 in workers of one mode each), and a second tree
-// run in the same worker read 40 µs a test slower than the first, whichever it was.
+// window's code (57 to 67 µs a test read 30 to 34 in workers of one mode each), and in one run a
+// second tree in the same worker read 40 µs a test slower than the first, its trail (the same code
+// in both) included.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
