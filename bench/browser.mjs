@@ -1,6 +1,8 @@
 // Browser mode's cost figures (`npm run bench`, section 7): a passing `toStayUnder` timed in the
 // Chromium page, and per-test recording on 100 tiny tests, with and without the plugin in alternating
 // fresh runs. Chromium is @sparticuz/chromium's (bench/browser/vitest.config.mjs). Needs dist/ built.
+// BENCH_BASE_ROOT=<another checkout, built, with node_modules> adds its plugin to the alternation, for
+// a before-and-after ratio from one run.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -9,15 +11,14 @@ import { median, percentile, printTable } from './cost/table.mjs'
 import { timeProcess } from './cost/time-process.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-const VITEST = join(root, 'node_modules/vitest/vitest.mjs')
 
-/** One `vitest run` of a bench/browser file; its wall time, and each test's `task.meta` by name. */
-function runBrowserFile(file, { plugin = true } = {}) {
+/** One `vitest run` of a bench/browser file in `checkout`; its wall time, and each test's `task.meta` by name. */
+function runBrowserFile(file, { plugin = true, checkout = root } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'vitest-memory-budget-bench-browser-'))
   try {
     const output = join(dir, 'results.json')
     const env = { ...process.env, BENCH_PLUGIN_OFF: plugin ? '' : '1' }
-    const { wall } = timeProcess(process.execPath, [VITEST, 'run', file, '--root', join(root, 'bench/browser'), '--reporter=json', `--outputFile=${output}`], { cwd: root, env })
+    const { wall } = timeProcess(process.execPath, [join(checkout, 'node_modules/vitest/vitest.mjs'), 'run', file, '--root', join(checkout, 'bench/browser'), '--reporter=json', `--outputFile=${output}`], { cwd: checkout, env })
     const results = JSON.parse(readFileSync(output, 'utf8'))
     const meta = Object.fromEntries(results.testResults.flatMap(file => file.assertionResults.map(test => [test.title, test.meta ?? {}])))
     return { wall, meta }
@@ -34,12 +35,14 @@ function printMatcherCost() {
 }
 
 function printRecordingCost(rounds) {
-  const runs = { without: [], with: [] }
-  // Alternating, so that the machine's load moves both alike.
+  const base = process.env.BENCH_BASE_ROOT
+  const variants = [{ name: 'without', options: { plugin: false } }, { name: 'with', options: {} }, ...(base ? [{ name: 'base', options: { checkout: base } }] : [])]
+  const runs = Object.fromEntries(variants.map(({ name }) => [name, []]))
+  // Alternating, so that the machine's load moves all alike.
   for (let round = 0; round < rounds; round++) {
-    for (const plugin of [false, true]) {
-      const { wall, meta } = runBrowserFile('suite.test.mjs', { plugin })
-      runs[plugin ? 'with' : 'without'].push({ wall, msPerTest: meta['stops the clock'].msPerTest })
+    for (const { name, options } of variants) {
+      const { wall, meta } = runBrowserFile('suite.test.mjs', options)
+      runs[name].push({ wall, msPerTest: meta['stops the clock'].msPerTest })
     }
   }
   const wall = variant => median(runs[variant].map(r => r.wall))
@@ -48,6 +51,7 @@ function printRecordingCost(rounds) {
     ['without the plugin', `${wall('without').toFixed(2)} s`, `${perTest('without').toFixed(2)} ms`],
     ['with the plugin', `${wall('with').toFixed(2)} s`, `${perTest('with').toFixed(2)} ms`],
     ['ratio', `${(wall('with') / wall('without')).toFixed(2)}x`, `+${(perTest('with') - perTest('without')).toFixed(2)} ms a test`],
+    ...(base ? [[`with the plugin of ${base}`, `${wall('base').toFixed(2)} s`, `${perTest('base').toFixed(2)} ms`], ['this tree / that one', `${(wall('with') / wall('base')).toFixed(2)}x`, `${(perTest('with') / perTest('base')).toFixed(2)}x`]] : []),
   ])
 }
 

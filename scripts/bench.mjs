@@ -10,6 +10,7 @@ import { Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { printBrowserTables } from '../bench/browser.mjs'
 import { printCostTables } from '../bench/cost.mjs'
+import { measureRecorder, printRecorder } from '../bench/cost/recorder.mjs'
 import { pluginWorkerOptions } from '../bench/cost/variants.mjs'
 import { printDeterminismTables } from '../bench/determinism/index.mjs'
 import { printLeakTables } from '../bench/leaks.mjs'
@@ -217,6 +218,8 @@ await section('5. Overhead of measuring every test', async () => {
 })
 
 await section('Cost of measuring every test (suites A, B, C, the import, the end of the run)', printCostTables)
+// `npm run bench -- --only Recorder`; BENCH_BASE_SRC=<another checkout>/src adds its figures from the same run.
+await section('Recorder: its own work per test', async () => printRecorder(measureRecorder(root, (await pluginWorkerOptions(root)).execArgv)))
 await section('6. Determinism in Vitest workers', printDeterminismTables)
 await section('7. Browser mode (Chromium)', () => printBrowserTables())
 await section('8. Native memory: the interposer\'s cost', () => printNativeTables(table))

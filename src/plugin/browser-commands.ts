@@ -45,6 +45,8 @@ interface ProbeArgument {
   folder?: string
   policy?: GcPolicyOptions
   firstOfFile?: boolean
+  /** `test-start`: the test is held to a DOM budget, so its counts are read after full GCs. */
+  domGc?: boolean
 }
 
 /**
@@ -83,7 +85,7 @@ export async function memoryBudgetProbe(context: unknown, operation: ProbeOperat
         state.windows = []
         state.tracer.reset()
       }
-      return state.tests.start()
+      return state.tests.start(argument.domGc ?? true)
     case 'test-end':
       if (!state.tests)
         throw new Error('vitest-memory-budget: no test is being measured in this page.')

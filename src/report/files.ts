@@ -169,6 +169,7 @@ const REPORT = object({
     metrics: orNull(object({ ...figures(number), gcCount: count, gcTime: nonNegative, duration: nonNegative })),
     rssMethod: oneOf(['kernel', 'sampler', 'none', null]),
     dom: optional(object({ nodes: integer, documents: integer, listeners: integer })),
+    domGc: optional(oneOf(['full', 'none'])),
     baselineGc: oneOf(['full', 'young', 'none', null]),
     retainedGc: oneOf(['full', 'young', 'none', null]),
     retry: count,

@@ -59,8 +59,13 @@ export interface ReportTest {
   metrics: MemoryMetrics | null
   /** `none` in a browser page: then `rss` is NaN (null in JSON). */
   rssMethod: RssMethod | null
-  /** Browser tests only: DOM nodes, documents and event listeners the test kept: alive after a full GC at its end minus at its start. */
+  /**
+   * Browser tests only: DOM nodes, documents and event listeners. `domGc: 'full'` (a test with a DOM
+   * budget): what it kept, alive after a full GC at its end minus at its start; `'none'`: what it
+   * added, counted without a GC (garbage included, never below 0).
+   */
   dom?: DomCounts
+  domGc?: 'full' | 'none'
   /** `none`: in a page whose Chromium has no `gc()` exposed. */
   baselineGc: BoundaryGc | null
   /** `full`: `retained` is exact; `young`: it may include a little garbage promoted during the test. */
@@ -194,8 +199,10 @@ function toReportTest(test: CollectedTest): ReportTest {
   }
   if (test.occurrence)
     reportTest.occurrence = test.occurrence
-  if (measured?.dom)
+  if (measured?.dom) {
     reportTest.dom = measured.dom
+    reportTest.domGc = measured.domGc ?? 'full'
+  }
   if (test.crash && !measured)
     reportTest.crash = test.crash
   if (test.heapProfiles)

@@ -7,7 +7,7 @@ export type CdpTestMeasurement = Omit<TestMeasurement, 'closed'> & { closed: Cdp
 
 /** What the page asks of the Vitest process to record a test: the probe's browser command (`src/plugin/browser-commands.ts`). */
 export type TestCommand = {
-  (operation: 'test-start', argument: { policy: GcPolicyOptions, firstOfFile: boolean }): Promise<void>
+  (operation: 'test-start', argument: { policy: GcPolicyOptions, firstOfFile: boolean, domGc: boolean }): Promise<void>
   (operation: 'test-end'): Promise<CdpTestMeasurement>
 }
 
@@ -20,8 +20,8 @@ export type TestCommand = {
 export function createBrowserTestMeter(command: TestCommand, policy: GcPolicyOptions): TestMeter<number> {
   let firstOfFile = true
   return {
-    async start() {
-      await command('test-start', { policy, firstOfFile })
+    async start(_exactRetained, exactDom) {
+      await command('test-start', { policy, firstOfFile, domGc: exactDom })
       firstOfFile = false
       return performance.now()
     },

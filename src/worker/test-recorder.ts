@@ -1,6 +1,6 @@
 import { budgetFigure } from '../budgets/figure.js'
 import { createBudgetMatcher } from '../budgets/match.js'
-import { type BudgetRule, type Limit, type ResolvedBudget, TEST_BUDGET_METRICS, type TestBudgetMetric } from '../budgets/types.js'
+import { type BudgetRule, DOM_BUDGET_METRICS, type Limit, type ResolvedBudget, TEST_BUDGET_METRICS, type TestBudgetMetric } from '../budgets/types.js'
 import type { TimelinePoint } from '../measure/gc-trace.js'
 import { type MemoryMetrics, toMetrics } from '../measure/metrics.js'
 import { andThen, type ClosedWindow, type DomCounts, type MaybePromise } from '../measure/probe.js'
@@ -42,8 +42,14 @@ export interface TestMemory extends MemoryMetrics {
    * `readRetained` in src/measure/gc-policy.ts.
    */
   retainedGc: BoundaryGc
-  /** Browser tests: DOM nodes, documents and event listeners the test kept: alive after a full GC at its end minus at its start. */
+  /**
+   * Browser tests: DOM nodes, documents and event listeners. With `domGc: 'full'` (a test held to a
+   * DOM budget), what it kept: alive after a full GC at its end minus at its start. With `'none'`,
+   * what it added, counted without a GC (garbage included; never below 0).
+   */
   dom?: DomCounts
+  /** Browser tests: whether `dom` was read after full GCs (`full`) or as counted (`none`). */
+  domGc?: 'full' | 'none'
   /** The attempt these numbers belong to: the last one run, whose result the test reports. */
   retry: number
   repeat: number
@@ -92,6 +98,8 @@ export interface TestMeasurement {
   retained: number
   baselineGc: BoundaryGc
   retainedGc: BoundaryGc
+  /** Where the window counted the DOM (a page): whether the counts were read after full GCs. */
+  domGc?: 'full' | 'none'
 }
 
 /**
@@ -103,8 +111,10 @@ export interface TestMeter<Started> {
   /**
    * `exactRetained`: the test is held to a `retained` budget, so its verdict needs the exact figure,
    * which only full GCs at both of its ends give (a Node worker's meter runs them; a page's ignores it).
+   * `exactDom`: the test is held to a DOM budget, whose counts mean something only after full GCs
+   * at both of its ends (a page's meter runs them for such tests only; a Node worker has no DOM).
    */
-  start: (exactRetained: boolean) => MaybePromise<Started>
+  start: (exactRetained: boolean, exactDom: boolean) => MaybePromise<Started>
   stop: (started: Started) => MaybePromise<TestMeasurement>
   /** Closes a measurement whose numbers are dropped (a test that ran beside another). */
   discard: (started: Started) => MaybePromise<void>
@@ -144,6 +154,9 @@ export function fullNameOf(task: RecordedTask): string {
 
 /** The limits a test broke. A limit on a figure the test does not have (DOM counts in Node) does not apply. */
 export function checkBudget(figures: MemoryMetrics & { dom?: DomCounts }, budget: ResolvedBudget): BudgetViolation[] {
+  // Most tests have no budget: nothing to walk through.
+  if (budget.patterns.length === 0)
+    return []
   return TEST_BUDGET_METRICS.flatMap((metric) => {
     const limit = budget.limits[metric]
     const value = limit && budgetFigure(figures, metric)
@@ -166,27 +179,37 @@ export function createTestRecorder<Started>(options: RecorderOptions, meter: Tes
       files.set(filepath, file = options.relativeFile(options.root, filepath))
     return file
   }
-  const budgetOf = (task: RecordedTask) => matchBudget(task.file ? fileOf(task.file.filepath) : '', fullNameOf(task))
+  // Matched once per test, not at each of its three uses (its start, its record, \`hasBudget\`): the
+  // full name is rebuilt from the suite chain at every match. A retry or repeat runs the same task.
+  const budgets = new WeakMap<RecordedTask, ResolvedBudget>()
+  const budgetOf = (task: RecordedTask) => {
+    let budget = budgets.get(task)
+    if (budget === undefined)
+      budgets.set(task, budget = matchBudget(task.file ? fileOf(task.file.filepath) : '', fullNameOf(task)))
+    return budget
+  }
   /** The file whose tests are being recorded. */
   let currentFile: string | undefined
 
   function record(task: RecordedTask, measured: TestMeasurement): TestMemory {
     const { closed } = measured
-    const metrics = toMetrics(closed, measured.retained)
     const budget = budgetOf(task)
-    return {
-      attributable: true,
-      ...metrics,
-      rssMethod: closed.rssMethod,
-      baselineGc: measured.baselineGc,
-      retainedGc: measured.retainedGc,
-      ...(closed.dom && { dom: closed.dom }),
-      ...attempt(task),
-      budget,
-      violations: checkBudget({ ...metrics, dom: closed.dom }, budget),
-      // Made after every reading: the window's points already exist, this only packs them.
-      timeline: compactTuples(closed.timeline),
+    // One object, filled in place (made after every reading: this only packs what the window read).
+    const memory = toMetrics(closed, measured.retained) as TestMemory
+    memory.attributable = true
+    memory.rssMethod = closed.rssMethod
+    memory.baselineGc = measured.baselineGc
+    memory.retainedGc = measured.retainedGc
+    if (closed.dom) {
+      memory.dom = closed.dom
+      memory.domGc = measured.domGc ?? 'full'
     }
+    memory.retry = task.result?.retryCount ?? 0
+    memory.repeat = task.result?.repeatCount ?? 0
+    memory.budget = budget
+    memory.violations = checkBudget(memory, budget)
+    memory.timeline = compactTuples(closed.timeline)
+    return memory
   }
 
   return {
@@ -209,7 +232,8 @@ export function createTestRecorder<Started>(options: RecorderOptions, meter: Tes
           meter.fileEnded?.()
         currentFile = filepath
       }
-      const started = meter.start(budgetOf(task).limits.retained !== undefined)
+      const { limits } = budgetOf(task)
+      const started = meter.start(limits.retained !== undefined, DOM_BUDGET_METRICS.some(metric => limits[metric] !== undefined))
       running.set(task, started)
       return andThen(started, () => {})
     },
