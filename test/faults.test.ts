@@ -19,7 +19,7 @@ describe('faults in the tests being measured', () => {
     expect(run.exitCode).toBe(1)
     const report = readReport('faults')
     const tests = byName(report)
-    expect(report.summary).toMatchObject({ tests: 4, measured: 2, crashed: 1, notMeasured: 1 })
+    expect(report.summary).toMatchObject({ tests: 5, measured: 3, crashed: 1, notMeasured: 1 })
 
     const crashed = tests['grows without end']!
     expect(crashed).toMatchObject({ file: 'runaway.test.ts', verdict: 'crashed', metrics: null })
@@ -32,6 +32,9 @@ describe('faults in the tests being measured', () => {
     // Vitest lost the result of the test that ran before the crash in the same worker; its trail did not.
     expect(tests['keeps 10 MB']!.metrics!.external).toBeGreaterThanOrEqual(10e6)
     expect(tests['keeps 10 MB']!.metrics!.external).toBeLessThan(10.1e6)
+    // And their results, as they ended.
+    expect(tests['fails at once']!.state).toBe('failed')
+    expect(tests['keeps 10 MB']!.state).toBe('passed')
     expect(tests['never runs']).toMatchObject({ verdict: 'not-measured' })
     expect(tests['allocates 5 MB']!.metrics!.external).toBeGreaterThanOrEqual(5e6)
   })

@@ -135,6 +135,11 @@ export function nodeTestRecording(): Recording | undefined {
         return profile
       })()
     },
+    settle(task) {
+      const state = task.result?.state
+      if (state === 'pass' || state === 'fail')
+        recording.trail.settle(task.id, state === 'pass' ? 'passed' : 'failed')
+    },
     abandon(task) {
       const sampling = recording.samplings.get(task)
       recording.samplings.delete(task)

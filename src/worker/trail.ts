@@ -14,18 +14,25 @@ export interface MemoryAtStart {
   heapLimit: number
 }
 
+/** A finished test's result, as a reporter's `TestCase` names it. */
+export type SettledState = 'passed' | 'failed'
+
 /**
  * A worker killed during a test (out of memory, a native crash, `process.exit`) sends Vitest nothing
- * more, not even the results of the tests it had finished. So each worker also appends, as each test
- * starts and ends, a line to a file of its own, which the reporter reads after the run.
+ * more, not even the results of the tests it had finished (Vitest sends them in batches, at most every
+ * 100 ms). So each worker also appends, as each test starts, ends and gets its final result, a line to
+ * a file of its own, which the reporter reads after the run.
  */
 export type TrailEntry =
   | { event: 'start', id: string, memory: MemoryAtStart }
   | { event: 'finish', id: string, memory: TestMemoryRecord }
+  | { event: 'settle', id: string, state: SettledState }
 
 export interface Trail {
   start: (id: string) => void
   finish: (id: string, memory: TestMemoryRecord) => void
+  /** The test's result once Vitest settled it (`retry`, `fails` and a budget failure applied). */
+  settle: (id: string, state: SettledState) => void
 }
 
 /** The trail of this worker process, in `directory`. */
@@ -48,6 +55,9 @@ export function openTrail(directory: string): Trail {
     },
     finish(id, memory) {
       append({ event: 'finish', id, memory })
+    },
+    settle(id, state) {
+      append({ event: 'settle', id, state })
     },
   }
 }

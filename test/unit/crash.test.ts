@@ -35,18 +35,19 @@ describe('a crashed test in the report', () => {
 })
 
 describe('worker trails', () => {
-  test('pair starts with finishes by test id, and skip a line a killed worker cut short', () => {
+  test('pair starts with finishes and results by test id, and skip a line a killed worker cut short', () => {
     const dir = mkdtempSync(join(tmpdir(), 'trails-'))
     const finished = memory(5e6)
     writeFileSync(join(dir, '101.jsonl'), [
       JSON.stringify({ event: 'start', id: 'a', memory: crash }),
       JSON.stringify({ event: 'finish', id: 'a', memory: finished }),
+      JSON.stringify({ event: 'settle', id: 'a', state: 'failed' }),
       JSON.stringify({ event: 'start', id: 'b', memory: crash }),
       '{"event":"finish","id":"b","mem',
     ].join('\n'))
     appendFileSync(join(dir, 'not-a-trail.txt'), 'ignored')
     const trails = readTrails(dir)
-    expect(trails.get('a')).toEqual({ started: crash, finished })
+    expect(trails.get('a')).toEqual({ started: crash, finished, settled: 'failed' })
     expect(trails.get('b')).toEqual({ started: crash, finished: undefined })
     expect(trails.size).toBe(2)
     clearTrails(dir)
