@@ -53,7 +53,7 @@ function setUpWorker(): WorkerState {
     extended: new WeakSet(),
     recording: workerConfig && {
       recorder: createTestRecorder({ root: workerConfig.root, budgets: workerConfig.budgets, relativeFile }, createNodeMeter(workerConfig)),
-      trail: openTrail(workerConfig.trailDirectory),
+      trail: openTrail(workerConfig.trailDirectory, workerConfig.heapLimit),
       profiles: workerConfig.profiles !== undefined,
       samplings: new Map(),
       annotations: workerConfig.annotations,

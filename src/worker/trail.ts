@@ -10,8 +10,16 @@ export interface MemoryAtStart {
   heap: number
   external: number
   rss: number
-  /** The worker's V8 heap limit (`heap_size_limit`): where a runaway heap ends. */
+  /**
+   * The cap on the worker's heap set with the plugin's `heapLimit` option (its old generation), as
+   * the user wrote it; without that option, V8's `heap_size_limit`.
+   */
   heapLimit: number
+  /**
+   * V8's own limit (`heap_size_limit`): the old generation's cap plus the young generation, where a
+   * runaway heap ends (`heapLimit: '128MB'` reads about 178 MB).
+   */
+  v8HeapLimit: number
 }
 
 /** A finished test's result, as a reporter's `TestCase` names it. */
@@ -35,10 +43,11 @@ export interface Trail {
   settle: (id: string, state: SettledState) => void
 }
 
-/** The trail of this worker process, in `directory`. */
-export function openTrail(directory: string): Trail {
+/** The trail of this worker process, in `directory`; `heapLimit` is the plugin's option, if set. */
+export function openTrail(directory: string, heapLimit: number | undefined): Trail {
   // Fixed when the worker starts: read once, not on every test.
-  const heapLimit = v8.getHeapStatistics().heap_size_limit
+  const v8HeapLimit = v8.getHeapStatistics().heap_size_limit
+  const limits = { heapLimit: heapLimit ?? v8HeapLimit, v8HeapLimit }
   let fd: number | undefined
   const append = (entry: TrailEntry) => {
     // Opened on first use: the directory belongs to the run and exists by then. A worker that
@@ -51,7 +60,7 @@ export function openTrail(directory: string): Trail {
   return {
     start(id) {
       const { heap, external } = heapNow()
-      append({ event: 'start', id, memory: { heap, external, rss: residentNow(), heapLimit } })
+      append({ event: 'start', id, memory: { heap, external, rss: residentNow(), ...limits } })
     },
     finish(id, memory) {
       append({ event: 'finish', id, memory })

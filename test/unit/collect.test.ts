@@ -6,7 +6,7 @@ import type { TrailRecord } from '../../src/worker/trail-directory.js'
 import { memory } from '../helpers/sample-report.js'
 
 const root = join('/repo', 'packages', 'app')
-const started = { heap: 1, external: 2, rss: 3, heapLimit: 4 }
+const started = { heap: 1, external: 2, rss: 3, heapLimit: 4, v8HeapLimit: 5 }
 
 // A Node project as resolved: its browser config is there, not enabled.
 const NODE_PROJECT = { name: 'unit', config: { browser: { enabled: false, name: 'chromium' } } }
