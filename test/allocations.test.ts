@@ -10,6 +10,14 @@ function sum(): number {
   return total
 }
 
+// About 0.2 ms a call on this machine: 100 small JSON documents parsed, as a request handler might.
+const DOCUMENT = JSON.stringify({ id: 1, name: 'a name', tags: ['x', 'y', 'z'], nested: { a: 1, b: [1, 2, 3] } })
+function parse100(): number {
+  let total = 0
+  for (let i = 0; i < 100; i++) total += (JSON.parse(DOCUMENT) as { id: number }).id
+  return total
+}
+
 describe('measureAllocations', () => {
   test('an allocation-free loop allocates next to nothing per call', async () => {
     const m = await measureAllocations(sum)
@@ -47,6 +55,16 @@ describe('measureAllocations', () => {
     expect(buffer.calls).toBe(2000)
   })
 
+  test('sizes its rounds by time, as tinybench does: a slower function gets fewer calls, not a longer run', async () => {
+    const m = await measureAllocations(parse100)
+    // About 100 ms a round by the warm-up's time per call: 10,000 calls took 2 s a round.
+    expect(m.calls).toBeLessThan(10_000)
+    expect(m.calls).toBeGreaterThanOrEqual(10)
+    expect(m.calls * m.timePerCall).toBeLessThan(500)
+    // 100 parsed documents of 5 objects and arrays each: several kB a call.
+    expect(m.bytesPerCall).toBeGreaterThan(5000)
+  })
+
   test('rejects bad options with the accepted form', async () => {
     await expect(measureAllocations(sum, { calls: 0 })).rejects.toThrowError('Invalid calls: 0. Expected a whole number, 1 or more.')
     await expect(measureAllocations(sum, { warmup: 1.5 })).rejects.toThrowError('Invalid warmup: 1.5. Expected a whole number, 0 or more.')
@@ -77,6 +95,16 @@ describe('toAllocateUnder', () => {
     expect(perCall).toBeLessThan(8000 * 1.1)
     expect(error.message).toMatch(/^ {2}measured over 500 calls after 50 warm-up calls \(the fewest-allocating of 5 rounds\): [\d.]+ MiB in all, \d+ GCs?$/m)
     expect(error.message).toMatch(/^ {2}time per call: [\d.]+ µs, [\d,]+ calls\/s \(tinybench\)$/m)
+  })
+
+  // Vitest's default timeout: with 1000 warm-up calls and 6 runs of 10,000 this took about 12 s.
+  test('with its defaults, holds a 0.2 ms function within Vitest\'s 5 s timeout', { timeout: 5000 }, async () => {
+    await expect(parse100).toAllocateUnder('1MB')
+  })
+
+  test('too many calls for the test\'s timeout fail at once, naming calls', { timeout: 5000 }, async () => {
+    const error = await failureOf(expect(parse100).toAllocateUnder('1MB', { calls: 10_000 }))
+    expect(error.message).toMatch(/^measuring allocations would take about [\d.]+ s: 6 runs of 10,000 calls at [\d.]+ ms a call \(5 measured rounds and one timed\), and the test has [\d.]+ s left of its 5000 ms timeout\. Pass fewer calls \(e\.g\. \{ calls: [\d,]+ \}\), leave calls out to size the rounds by time, or give the test a longer timeout\.$/)
   })
 
   test('bad budgets are TypeErrors naming them', async () => {

@@ -19,19 +19,23 @@ describe('faults in the tests being measured', () => {
     expect(run.exitCode).toBe(1)
     const report = readReport('faults')
     const tests = byName(report)
-    expect(report.summary).toMatchObject({ tests: 4, measured: 2, crashed: 1, notMeasured: 1 })
+    expect(report.summary).toMatchObject({ tests: 5, measured: 3, crashed: 1, notMeasured: 1 })
 
     const crashed = tests['grows without end']!
     expect(crashed).toMatchObject({ file: 'runaway.test.ts', verdict: 'crashed', metrics: null })
-    // The heapLimit option capped the worker: 64 MB of old generation, plus the young generation.
-    expect(crashed.crash!.heapLimit).toBeGreaterThan(60e6)
-    expect(crashed.crash!.heapLimit).toBeLessThan(160e6)
+    // The heapLimit option capped the worker at 64 MB of old generation, and V8's own limit adds the young generation.
+    expect(crashed.crash!.heapLimit).toBe(64e6)
+    expect(crashed.crash!.v8HeapLimit).toBeGreaterThan(64e6)
+    expect(crashed.crash!.v8HeapLimit).toBeLessThan(160e6)
     // When it started, the worker held the 10 MB Buffer the test before it kept.
     expect(crashed.crash!.external).toBeGreaterThanOrEqual(10e6)
 
     // Vitest lost the result of the test that ran before the crash in the same worker; its trail did not.
     expect(tests['keeps 10 MB']!.metrics!.external).toBeGreaterThanOrEqual(10e6)
     expect(tests['keeps 10 MB']!.metrics!.external).toBeLessThan(10.1e6)
+    // And their results, as they ended.
+    expect(tests['fails at once']!.state).toBe('failed')
+    expect(tests['keeps 10 MB']!.state).toBe('passed')
     expect(tests['never runs']).toMatchObject({ verdict: 'not-measured' })
     expect(tests['allocates 5 MB']!.metrics!.external).toBeGreaterThanOrEqual(5e6)
   })

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import v8 from 'node:v8'
@@ -136,7 +136,7 @@ describe('retainer traces', () => {
       fn()
     gc()
     const after = v8.writeHeapSnapshot(join(directory, `${Date.now()}-after.heapsnapshot`))
-    return { after, earlier: summarizeHeapSnapshot(before).ids }
+    return { before, after, earlier: summarizeHeapSnapshot(before).ids }
   }
 
   test('name the variable that holds the new objects, or the few a block scope leaves possible', async () => {
@@ -155,7 +155,7 @@ describe('retainer traces', () => {
       }
     }`) as () => number
     const { after, earlier } = await snapshotsAround(leak)
-    const found = await findRetainerTraces(after, earlier)
+    const { retainers: found } = await findRetainerTraces(after, earlier)
     expect(found.status).toBe('found')
     const paths = found.status === 'found' ? found.traces.map(t => t.path.join(' -> ')) : []
     expect(paths).toContain('first (variable) -> Array -> Object')
@@ -165,11 +165,25 @@ describe('retainer traces', () => {
   test('without memlab, say so; with a snapshot memlab cannot read, give the reason and keep the process', async () => {
     const broken = join(directory, 'broken.heapsnapshot')
     writeFileSync(broken, '{"snapshot":{"meta":')
-    expect(await findRetainerTraces(broken, new Set(), { memlab: 'memlab-is-not-installed' })).toEqual({ status: 'missing' })
+    expect(await findRetainerTraces(broken, new Set(), { memlab: 'memlab-is-not-installed' })).toEqual({ retainers: { status: 'missing' }, kinds: undefined })
     // By default memlab ends the process on a file it cannot parse: that would be this worker.
     expect(await findRetainerTraces(broken, new Set())).toEqual({
-      status: 'failed',
-      reason: expect.stringMatching(/^memlab could not analyse the heap snapshot: Error parsing heap snapshot/),
+      retainers: { status: 'failed', reason: expect.stringMatching(/^memlab could not analyse the heap snapshot: Error parsing heap snapshot/) },
+      kinds: undefined,
     })
+  })
+
+  test('the later snapshot is read once: memlab\'s reading gives the same kinds as the file, which is parsed without its edges', async () => {
+    const kept: object[] = []
+    const { before, after, earlier } = await snapshotsAround(() => kept.push({ payload: new Array(120).fill(kept.length) }))
+    const fromFile = summarizeHeapSnapshot(after).kinds
+    const { kinds } = await findRetainerTraces(after, earlier)
+    expect(kinds).toEqual(fromFile)
+    expect(fromFile.get('Object')!.count).toBeGreaterThanOrEqual(100)
+    // The file's meta, nodes and strings read alone, as the whole file parsed gives them.
+    const whole = JSON.parse(readFileSync(before, 'utf8')) as { snapshot: { meta: { node_fields: string[] } }, nodes: number[] }
+    const width = whole.snapshot.meta.node_fields.length
+    const idAt = whole.snapshot.meta.node_fields.indexOf('id')
+    expect(earlier).toEqual(new Set(whole.nodes.filter((_, i) => i % width === idAt)))
   })
 })

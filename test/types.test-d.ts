@@ -94,7 +94,7 @@ describe('heapLimit and crashed tests', () => {
     // @ts-expect-error a size, not a flag
     memoryBudget({ heapLimit: true })
     expectTypeOf<'crashed'>().toMatchTypeOf<Verdict>()
-    expectTypeOf<ReportTest['crash']>().toEqualTypeOf<{ heap: number, external: number, rss: number, heapLimit: number } | undefined>()
+    expectTypeOf<ReportTest['crash']>().toEqualTypeOf<{ heap: number, external: number, rss: number, heapLimit: number, v8HeapLimit: number } | undefined>()
     expectTypeOf<MemoryReport['summary']['crashed']>().toEqualTypeOf<number>()
   })
 })

@@ -1,5 +1,5 @@
 import { commands } from 'vitest/browser'
-import { type AllocationMeasurement, measureAllocationsWith, type MeasureAllocationsOptions, type TimeCalls } from '../measure/allocation-rounds.js'
+import { type AllocationMeasurement, measureAllocationsWith, type MeasureAllocationsOptions, type TestClock, type TimeCalls } from '../measure/allocation-rounds.js'
 import { createBrowserProbe, type ProbeCommand } from '../measure/browser/probe.js'
 import { measureWith, type MemoryMeasurement } from '../measure/measure.js'
 import { callRepeatedly, freshRepeater } from '../measure/repeat.js'
@@ -64,4 +64,9 @@ const timeInPage: TimeCalls = async (fn, calls) => {
  */
 export function measureAllocations(fn: () => unknown, options?: MeasureAllocationsOptions): Promise<AllocationMeasurement> {
   return measureAllocationsWith(browserProbe, timeInPage, fn, options)
+}
+
+/** `measureAllocations` for the matcher, which knows the running test's timeout and stops short of it. */
+export function measureAllocationsInTest(fn: () => unknown, options: MeasureAllocationsOptions | undefined, clock: TestClock | undefined): Promise<AllocationMeasurement> {
+  return measureAllocationsWith(browserProbe, timeInPage, fn, options, clock)
 }

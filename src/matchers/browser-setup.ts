@@ -6,7 +6,7 @@ import './types.js'
 import { createBrowserTestMeter } from '../worker/browser-meter.js'
 import { WORKER_CONFIG_KEY } from '../worker/config.js'
 import { createTestRecorder, relativePath } from '../worker/test-recorder.js'
-import { browserProbe, explainLeakInPage, measureAllocations, testCommand } from './browser-probe.js'
+import { browserProbe, explainLeakInPage, measureAllocationsInTest, testCommand } from './browser-probe.js'
 import { installMatchers } from './install.js'
 import { createToLeak } from './leak-matcher.js'
 import { createToAllocateUnder } from './to-allocate-under.js'
@@ -17,7 +17,7 @@ import { createToStayUnder } from './to-stay-under.js'
 // gets its matchers and its hooks; the GC policy's state is kept per page in the Vitest process.
 installMatchers({
   toStayUnder: createToStayUnder(browserProbe),
-  toAllocateUnder: createToAllocateUnder(measureAllocations),
+  toAllocateUnder: createToAllocateUnder(measureAllocationsInTest),
   toLeak: createToLeak(browserProbe, explainLeakInPage),
 })
 

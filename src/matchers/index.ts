@@ -1,4 +1,4 @@
-import { measureAllocations } from '../measure/allocations.js'
+import { measureAllocationsInTest } from '../measure/allocations.js'
 import { createToAllocateUnder } from './to-allocate-under.js'
 import { toLeak } from './to-leak.js'
 import { nodeProbe } from '../measure/node/probe.js'
@@ -15,7 +15,7 @@ export const toStayUnder = createToStayUnder(nodeProbe, (profile, context) => (c
 
 export { type AllocateUnderOptions, formatAllocationFailure } from './to-allocate-under.js'
 
-export const toAllocateUnder = createToAllocateUnder(measureAllocations)
+export const toAllocateUnder = createToAllocateUnder(measureAllocationsInTest)
 
 export { formatLeakFailure, type LeakOptions, toLeak } from './to-leak.js'
 

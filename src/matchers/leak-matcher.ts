@@ -61,8 +61,10 @@ export function formatLeakFailure(m: LeakMeasurement, negated: boolean, warmup: 
     `expected the function not to leak, but it kept ${perCall}${domKept.length > 0 ? ` and ${domKept.join(', ')}` : ''} per call (${formatBytes(m.retainedTotal)} over ${m.calls} calls after ${warmup} warm-up calls; the threshold is ${formatBytes(m.threshold)} per call)`,
     '',
     `  retained after full GCs, sample by sample: ${m.samples.map(s => formatBytes(s)).join(', ')}`,
-    `  ${m.slowing ? 'The last batch grew less than half as much, as a cache does when it is nearly full. ' : ''}A bounded cache reads as a leak until it is full: if this is one, a warmup above its size fills it before the first sample.`,
   ]
+  // Only for a series that slows down: under a straight line the hint sent readers looking for a cache.
+  if (m.slowing)
+    lines.push('  The last batch grew less than half as much, as a bounded cache does when it is nearly full: if this is one, a warmup above its size fills it before the first sample.')
   if (dom)
     lines.push(`  DOM kept per call after full GCs: ${dom.map(([n, noun]) => `${n > 0 ? '+' : ''}${count(n)} ${noun}`).join(', ')}`)
   if (explanation) {

@@ -26,7 +26,7 @@ export function snapshotFolder(folder: string | undefined) {
 /** What grew from one heap snapshot to the next and, through memlab, what holds the new objects. */
 export async function compareSnapshots(before: string, after: string, calls: number, kept: boolean): Promise<LeakExplanation> {
   const earlier = summarizeHeapSnapshot(before)
-  const growth = heapGrowth(earlier.kinds, summarizeHeapSnapshot(after).kinds)
-  const retainers = await findRetainerTraces(after, earlier.ids)
-  return { growth, calls, files: kept ? [before, after] : [], retainers }
+  // The later snapshot is read once: by memlab when it can, for its kinds too.
+  const { retainers, kinds } = await findRetainerTraces(after, earlier.ids)
+  return { growth: heapGrowth(earlier.kinds, kinds ?? summarizeHeapSnapshot(after).kinds), calls, files: kept ? [before, after] : [], retainers }
 }

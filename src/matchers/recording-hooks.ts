@@ -27,6 +27,11 @@ export interface Recording {
    * if any; undefined when there is nothing to do, and the test then ends without a tick.
    */
   afterRecord?: (task: Task, record: TestMemoryRecord) => Promise<string | undefined> | undefined
+  /**
+   * Runs once Vitest settled the test's result, every attempt done (a Node worker's crash trail). Only
+   * the plugin's runner has that step: hooks from a setup file end before the result is known.
+   */
+  settle?: (task: Task) => void
   /** Drops what `beforeStart` began for a test left open by a throwing afterEach. */
   abandon?: (task: Task) => MaybePromise<void>
   /** Where the test is declared, for a runtime where Vitest did not record it (`includeTaskLocation` is off). */

@@ -53,7 +53,7 @@ function setUpWorker(): WorkerState {
     extended: new WeakSet(),
     recording: workerConfig && {
       recorder: createTestRecorder({ root: workerConfig.root, budgets: workerConfig.budgets, relativeFile }, createNodeMeter(workerConfig)),
-      trail: openTrail(workerConfig.trailDirectory),
+      trail: openTrail(workerConfig.trailDirectory, workerConfig.heapLimit),
       profiles: workerConfig.profiles !== undefined,
       samplings: new Map(),
       annotations: workerConfig.annotations,
@@ -134,6 +134,11 @@ export function nodeTestRecording(): Recording | undefined {
           await annotate(task, record, profile === undefined ? undefined : join(recording.root, profile))
         return profile
       })()
+    },
+    settle(task) {
+      const state = task.result?.state
+      if (state === 'pass' || state === 'fail')
+        recording.trail.settle(task.id, state === 'pass' ? 'passed' : 'failed')
     },
     abandon(task) {
       const sampling = recording.samplings.get(task)

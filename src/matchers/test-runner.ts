@@ -20,7 +20,8 @@ const AFTER_RETRY: string = 'onAfterRetryTask'
 export default class MemoryBudgetRunner extends TestRunner {
   // Made when Vitest makes the runner, before any test file is imported: the matchers are on
   // `expect` before a setup file or a test file can use them.
-  readonly #lifecycle = createTestLifecycle(nodeTestRecording())
+  readonly #recording = nodeTestRecording()
+  readonly #lifecycle = createTestLifecycle(this.#recording)
 
   /** After Vitest's own preparation of the attempt (mocks cleared, `expect` state reset), before `beforeEach`. */
   override onBeforeTryTask(test: RunnerTask, ...rest: unknown[]): unknown {
@@ -28,10 +29,15 @@ export default class MemoryBudgetRunner extends TestRunner {
     return this.#lifecycle.beforeTest(test as Test)
   }
 
-  /** After Vitest settled the result of every attempt, `test.fails` applied: a budget broken on any attempt fails the test. */
+  /**
+   * After Vitest settled the result of every attempt, `test.fails` applied: a budget broken on any
+   * attempt fails the test, and the final result goes to the worker's trail, for a worker that dies
+   * before Vitest's next batch of results.
+   */
   override onAfterRunTask(test: RunnerTask): void {
     super.onAfterRunTask(test as Test)
     failBudgetPassedOver(test as Test)
+    this.#recording?.settle?.(test as Test)
   }
 
   /**

@@ -1,4 +1,4 @@
-import { ALLOCATION_OPTION_NAMES, type AllocationMeasurement, type MeasureAllocationsOptions } from '../measure/allocation-rounds.js'
+import { ALLOCATION_OPTION_NAMES, type AllocationMeasurement, type MeasureAllocationsOptions, type TestClock } from '../measure/allocation-rounds.js'
 import { checkOptions } from '../measure/arguments.js'
 import { formatBytes, parseSize, type SizeInput, type UnitFamily } from '../measure/size.js'
 import { assertFunction, type MatcherContext, type MatcherResult } from './to-stay-under.js'
@@ -20,17 +20,23 @@ export function formatAllocationFailure(m: AllocationMeasurement, budget: number
   ].join('\n')
 }
 
+/** The running test's timeout and start, when Vitest gave the matcher its task (it does inside a test). */
+function clockOf(task: MatcherContext['task']): TestClock | undefined {
+  const { timeout, result } = (task ?? {}) as { timeout?: number, result?: { startTime?: number } }
+  return typeof timeout === 'number' && typeof result?.startTime === 'number' ? { timeout, startedAt: result.startTime } : undefined
+}
+
 /**
  * `await expect(fn).toAllocateUnder('1kB', { calls, warmup })`: the average heap + external bytes
  * allocated per call, after a warm-up, stays at or below the budget (Go's B/op), as `measure` counts them.
  */
-export function createToAllocateUnder(measure: (fn: () => unknown, options?: MeasureAllocationsOptions) => Promise<AllocationMeasurement>) {
+export function createToAllocateUnder(measure: (fn: () => unknown, options: MeasureAllocationsOptions | undefined, clock: TestClock | undefined) => Promise<AllocationMeasurement>) {
   return async function toAllocateUnder(this: MatcherContext, received: unknown, budget: SizeInput, options?: AllocateUnderOptions): Promise<MatcherResult> {
     assertFunction(received, 'toAllocateUnder')
     const { bytes, family } = parseSize(budget, 'budget')
     if (options !== undefined)
       checkOptions('toAllocateUnder()', options, ALLOCATION_OPTION_NAMES)
-    const measurement = await measure(received, options)
+    const measurement = await measure(received, options, clockOf(this.task))
     return {
       pass: measurement.bytesPerCall <= bytes,
       message: () => formatAllocationFailure(measurement, bytes, family, Boolean(this.isNot)),

@@ -1,4 +1,4 @@
-import { type AllocationMeasurement, measureAllocationsWith, type MeasureAllocationsOptions, type TimeCalls } from './allocation-rounds.js'
+import { type AllocationMeasurement, measureAllocationsWith, type MeasureAllocationsOptions, type TestClock, type TimeCalls } from './allocation-rounds.js'
 import { nodeProbe } from './node/probe.js'
 
 export { ALLOCATION_OPTION_NAMES, type AllocationMeasurement, type MeasureAllocationsOptions } from './allocation-rounds.js'
@@ -19,4 +19,9 @@ const timeWithTinybench: TimeCalls = async (fn, calls) => {
  */
 export function measureAllocations(fn: () => unknown, options: MeasureAllocationsOptions = {}): Promise<AllocationMeasurement> {
   return measureAllocationsWith(nodeProbe, timeWithTinybench, fn, options)
+}
+
+/** `measureAllocations` for the matcher, which knows the running test's timeout and stops short of it. */
+export function measureAllocationsInTest(fn: () => unknown, options: MeasureAllocationsOptions | undefined, clock: TestClock | undefined): Promise<AllocationMeasurement> {
+  return measureAllocationsWith(nodeProbe, timeWithTinybench, fn, options, clock)
 }

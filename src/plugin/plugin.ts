@@ -245,6 +245,7 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
       gcBeforeEachTest: settings.gcBeforeEachTest,
       fullGcThreshold: FULL_GC_THRESHOLD,
       trailDirectory: reporter.trailDirectory,
+      heapLimit: settings.heapLimit,
       profiles: settings.profiles === undefined ? undefined : resolve(root, settings.profiles),
       annotations: settings.annotations === 'auto' ? showsTestsInBrowser(vitest.config) : settings.annotations,
     }

@@ -44,9 +44,16 @@ function testLabel(test: ReportTest, withProject: boolean): string {
   return printable(`${withProject && test.project ? `[${test.project}] ` : ''}${test.file} > ${distinctName(test)}`)
 }
 
-/** The memory last seen before a crash, and where a runaway heap would have stopped. */
+/**
+ * The memory last seen before a crash, and where a runaway heap would have stopped: the limit the user
+ * set, and V8's, which is larger by the young generation (a reader comparing the two would otherwise
+ * take 178 MB for a `heapLimit: '128MB'` that did not hold).
+ */
 export function describeCrash(crash: MemoryAtStart): string {
-  return `when it started, heap ${formatBytes(crash.heap)}, external ${formatBytes(crash.external)}, RSS ${formatBytes(crash.rss)}; heap limit ${formatBytes(crash.heapLimit)}`
+  const limit = crash.heapLimit === crash.v8HeapLimit
+    ? `${formatBytes(crash.v8HeapLimit)} (V8's heap_size_limit)`
+    : `${formatBytes(crash.heapLimit)} (V8's heap_size_limit, which adds the young generation: ${formatBytes(crash.v8HeapLimit)})`
+  return `when it started, heap ${formatBytes(crash.heap)}, external ${formatBytes(crash.external)}, RSS ${formatBytes(crash.rss)}; heap limit ${limit}`
 }
 
 /** Pads a cell that may hold colour codes to a visible width. */

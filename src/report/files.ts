@@ -181,7 +181,7 @@ const REPORT = object({
     // A ratio is null where it was Infinity: JSON has no Infinity.
     changes: arrayOf(object({ metric: oneOf(REGRESSION_METRICS), base: number, head: number, delta: number, ratio: orNull(number), direction: oneOf(['regressed', 'improved']) })),
     timeline: optional(orNull(arrayOf(tuple(count, number, number)))),
-    crash: optional(object({ heap: number, external: number, rss: number, heapLimit: number })),
+    crash: optional(object({ heap: number, external: number, rss: number, heapLimit: number, v8HeapLimit: number })),
     heapProfiles: optional(arrayOf(string)),
   })),
 })

@@ -10,22 +10,25 @@ export const toPosix = (path: string): string => path.split(sep).join('/')
 
 /**
  * One test as the report needs it. A worker that died sent Vitest no more results: then its trail
- * has the records of the tests it finished, and names the test it was running. They go into
- * `task.meta` like the worker's own, so that a blob reporter carries them to `vitest --merge-reports`
- * too. `trails` is called only for a test whose results did not all arrive, so a run where none
- * died never reads them.
+ * has the records and results of the tests it finished, and names the test it was running. They go
+ * into `task.meta` like the worker's own, so that a blob reporter carries them to
+ * `vitest --merge-reports` too. `trails` is called only for a test whose results did not all arrive,
+ * so a run where none died never reads them.
  */
 function collect(testCase: TestCase, file: string, project: string, occurrence: number, lineOf: (testCase: TestCase) => number | null, trails: () => ReadonlyMap<string, TrailRecord>): CollectedTest {
-  const state = testCase.result().state
+  const vitestState = testCase.result().state
   const meta = testCase.meta() as MemoryTaskMeta
   // A skipped test never ran: it counts only as present, for the baseline.
-  if (state !== 'skipped' && !(meta.memory && state !== 'pending') && !meta.memoryCrash) {
+  if (vitestState !== 'skipped' && !(meta.memory && vitestState !== 'pending') && !meta.memoryCrash && !meta.memorySettled) {
     const trail = trails().get(testCase.id)
     if (trail?.finished)
       meta.memory ??= trail.finished
-    else if (trail && state === 'pending')
+    else if (trail && vitestState === 'pending')
       meta.memoryCrash = trail.started
+    if (trail?.settled && vitestState === 'pending')
+      meta.memorySettled = trail.settled
   }
+  const state = vitestState === 'pending' ? meta.memorySettled ?? vitestState : vitestState
   return {
     id: testCase.id,
     project,

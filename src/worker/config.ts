@@ -12,6 +12,8 @@ export interface WorkerConfig {
   fullGcThreshold: number
   /** Where each worker appends its trail (see `openTrail`). */
   trailDirectory: string
+  /** The plugin's `heapLimit` option in bytes, for a crash to name beside V8's own limit; undefined when not set. */
+  heapLimit: number | undefined
   /** Absolute directory for heap profiles of failing `toStayUnder` calls and over-budget tests, if on. */
   profiles: string | undefined
   /** Whether each test gets its figures as Vitest test annotations (for `vitest --ui` and the `html` reporter). */

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { TestMemoryRecord } from './test-recorder.js'
-import type { MemoryAtStart, TrailEntry } from './trail.js'
+import type { MemoryAtStart, SettledState, TrailEntry } from './trail.js'
 
 /** What the trails of a run say about one test. */
 export interface TrailRecord {
@@ -12,6 +12,8 @@ export interface TrailRecord {
   started: MemoryAtStart
   /** Its record, if the test finished. */
   finished: TestMemoryRecord | undefined
+  /** Its result, if Vitest settled it (only under the plugin's runner). */
+  settled?: SettledState
 }
 
 /** Reads every worker's trail in `directory`, by test id. Lines cut short by a killed worker are skipped. */
@@ -32,6 +34,8 @@ export function readTrails(directory: string): Map<string, TrailRecord> {
         records.set(entry.id, { started: entry.memory, finished: undefined })
       else if (entry.event === 'finish' && records.has(entry.id))
         records.get(entry.id)!.finished = entry.memory
+      else if (entry.event === 'settle' && records.has(entry.id))
+        records.get(entry.id)!.settled = entry.state
     }
   }
   return records

@@ -1,6 +1,6 @@
 import type { WorkerConfig } from './config.js'
 import type { TestMemoryRecord } from './test-recorder.js'
-import type { MemoryAtStart } from './trail.js'
+import type { MemoryAtStart, SettledState } from './trail.js'
 
 /** What the plugin adds to each test's `task.meta` (and a reporter's `testCase.meta()`). */
 export interface MemoryTaskMeta {
@@ -8,6 +8,11 @@ export interface MemoryTaskMeta {
   memory?: TestMemoryRecord
   /** Set at the end of the run on a test whose worker died while it ran: the worker's memory when it started. */
   memoryCrash?: MemoryAtStart
+  /**
+   * Set at the end of the run on a test that finished in a worker that died before sending its
+   * result: the result the worker's trail recorded, where Vitest reports `pending`.
+   */
+  memorySettled?: SettledState
   /**
    * Heap profiles written for this test (the plugin's `profiles` option): by a failing `toStayUnder`
    * and when the test was over its budget. Paths relative to the root.

@@ -55,7 +55,7 @@ export function hostileReport(names: readonly string[]): MemoryReport {
     state: i % 2 ? 'passed' : 'failed',
     memory: memory((i + 2) * 10 * MB, i % 2 ? { budget } : { budget, violations: [{ metric: 'total', value: (i + 2) * 10 * MB, limit: budget.limits.total }] }),
   }))
-  tests.push({ id: 'crashed', project: '', file: FILE, name: names[0]!, line: 999, state: 'failed', memory: undefined, crash: { heap: MB, external: 0, rss: 2 * MB, heapLimit: 4e9 } })
+  tests.push({ id: 'crashed', project: '', file: FILE, name: names[0]!, line: 999, state: 'failed', memory: undefined, crash: { heap: MB, external: 0, rss: 2 * MB, heapLimit: 4e9, v8HeapLimit: 4e9 } })
   const report = buildReport(tests, environment, ['** > *|*', 'typo\n<!-- x --> @y'], new Date('2026-11-23T12:00:00Z'))
   const base = Object.fromEntries(tests.map(t => [testKey(t), { total: MB, heap: MB, external: MB, rss: MB, retained: 0, allocated: MB }]))
   return compareReport(report, base, testKey, resolveRegressionRules(undefined))

@@ -397,7 +397,7 @@ function refused(run: ReturnType<typeof cli>, names: readonly string[]): string 
 
 /** The sample tests, one of them regressed against a baseline from another V8, one crashed with a heap profile and one the second of its name, so that every field of a report is there. */
 const goodReport = compareReport(
-  buildReport([...sampleTests, { id: 'd-1', project: '', file: 'test/d.test.ts', name: 'crashes', line: 1, state: 'failed', memory: undefined, crash: { heap: 1e6, external: 0, rss: 2e6, heapLimit: 4e9 }, heapProfiles: ['reports/profiles/d.test.ts--crashes--0123456789-toStayUnder-1.heapprofile'] }, { id: 'd-2', project: '', file: 'test/d.test.ts', name: 'crashes', occurrence: 2, line: 1, state: 'skipped', memory: undefined }], environment, ['**', 'typo/**'], new Date('2026-11-23T12:00:00Z')),
+  buildReport([...sampleTests, { id: 'd-1', project: '', file: 'test/d.test.ts', name: 'crashes', line: 1, state: 'failed', memory: undefined, crash: { heap: 1e6, external: 0, rss: 2e6, heapLimit: 4e9, v8HeapLimit: 4e9 }, heapProfiles: ['reports/profiles/d.test.ts--crashes--0123456789-toStayUnder-1.heapprofile'] }, { id: 'd-2', project: '', file: 'test/d.test.ts', name: 'crashes', occurrence: 2, line: 1, state: 'skipped', memory: undefined }], environment, ['**', 'typo/**'], new Date('2026-11-23T12:00:00Z')),
   { 'test/a.test.ts > parser > reads a header': { total: 20e6, heap: 5e6, external: 15e6, rss: 10e6, retained: 0, allocated: 40e6 } },
   testKey,
   resolveRegressionRules(undefined),

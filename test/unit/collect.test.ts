@@ -6,7 +6,7 @@ import type { TrailRecord } from '../../src/worker/trail-directory.js'
 import { memory } from '../helpers/sample-report.js'
 
 const root = join('/repo', 'packages', 'app')
-const started = { heap: 1, external: 2, rss: 3, heapLimit: 4 }
+const started = { heap: 1, external: 2, rss: 3, heapLimit: 4, v8HeapLimit: 5 }
 
 // A Node project as resolved: its browser config is there, not enabled.
 const NODE_PROJECT = { name: 'unit', config: { browser: { enabled: false, name: 'chromium' } } }
@@ -58,6 +58,28 @@ describe('collectTests', () => {
     expect(collected.map(({ id, memory, crash }) => ({ id, memory, crash }))).toEqual([
       { id: 'finished', memory: memory(7e6), crash: undefined },
       { id: 'crashed', memory: undefined, crash: started },
+    ])
+  })
+
+  test('takes the result of a finished test Vitest reports pending from its trail', () => {
+    const trails = new Map<string, TrailRecord>([
+      ['passed', { started, finished: memory(7e6), settled: 'passed' }],
+      ['failed', { started, finished: memory(1e6), settled: 'failed' }],
+      // A project with a runner of its own writes no results to the trail.
+      ['unsettled', { started, finished: memory(2e6) }],
+      ['crashed', { started, finished: undefined }],
+    ])
+    const collected = collectTests(modules([
+      { id: 'passed', state: 'pending' },
+      { id: 'failed', state: 'pending' },
+      { id: 'unsettled', state: 'pending' },
+      { id: 'crashed', state: 'pending' },
+    ]), root, () => trails)
+    expect(collected.map(({ id, state, crash }) => ({ id, state, crashed: crash !== undefined }))).toEqual([
+      { id: 'passed', state: 'passed', crashed: false },
+      { id: 'failed', state: 'failed', crashed: false },
+      { id: 'unsettled', state: 'pending', crashed: false },
+      { id: 'crashed', state: 'pending', crashed: true },
     ])
   })
 })

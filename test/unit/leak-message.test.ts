@@ -60,7 +60,6 @@ describe('formatLeakFailure', () => {
 expected the function not to leak, but it kept 1.06 kB per call (854.3 kB over 800 calls after 100 warm-up calls; the threshold is 24 B per call)
 
   retained after full GCs, sample by sample: 0 B, 105.9 kB, 219.9 kB, 325.6 kB, 429.6 kB, 536.9 kB, 641.1 kB, 746.8 kB, 854.3 kB
-  A bounded cache reads as a leak until it is full: if this is one, a warmup above its size fills it before the first sample.
 
 Objects that grew over 100 more calls (heap snapshots before and after):
   +101  +97.75 kB  (array)
@@ -73,10 +72,11 @@ Retained through (shortest paths from a GC root, by memlab):
 To look further at what holds them, keep the snapshots with { snapshots: '<folder>' } and compare them in Chrome DevTools (Memory tab).`)
   })
 
+  // A straight line is a leak: only a series that slows down gets the hint about caches.
   test('a series that slows down at its end is said to look like a cache filling, either way', () => {
     // A cache of 850 entries filling over the samples: steep, then flat in the last batch.
     const filling = { ...measurement, retainedPerCall: 530, slowing: true, samples: [0, 105_900, 219_900, 325_600, 429_600, 536_900, 641_100, 746_800, 748_100] }
-    expect(formatLeakFailure(filling, true, 100).split('\n')[3]).toBe('  The last batch grew less than half as much, as a cache does when it is nearly full. A bounded cache reads as a leak until it is full: if this is one, a warmup above its size fills it before the first sample.')
+    expect(formatLeakFailure(filling, true, 100).split('\n')[3]).toBe('  The last batch grew less than half as much, as a bounded cache does when it is nearly full: if this is one, a warmup above its size fills it before the first sample.')
     const full = { ...filling, leaks: false, retainedPerCall: 1.2 }
     expect(formatLeakFailure(full, false, 100)).toBe('expected the function to leak more than 24 B per call, but it kept 1 B per call (over 800 calls after 100 warm-up calls; it grew at first, then stopped, as a bounded cache does once it is full)')
   })
