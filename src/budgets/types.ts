@@ -1,14 +1,15 @@
+import { SIZE_METRICS, type SizeMetric } from '../measure/metric-names.js'
 import type { SizeInput, UnitFamily } from '../measure/size.js'
 
-/** Metrics a config budget holds in bytes: the matcher's peaks, plus what a test retained. */
-export type SizeBudgetMetric = 'total' | 'heap' | 'external' | 'rss' | 'native' | 'retained'
+/** Metrics a config budget holds in bytes: the matcher's peaks, plus what a test retained (not `allocated`, a sum over calls). */
+export type SizeBudgetMetric = Exclude<SizeMetric, 'allocated'>
 
 /** Metrics a config budget holds as counts: the DOM objects a browser test kept (alive after a full GC at its end minus at its start). */
 export type DomBudgetMetric = 'domNodes' | 'domListeners' | 'domDocuments'
 
 export type TestBudgetMetric = SizeBudgetMetric | DomBudgetMetric
 
-export const SIZE_BUDGET_METRICS: readonly SizeBudgetMetric[] = ['total', 'heap', 'external', 'rss', 'native', 'retained']
+export const SIZE_BUDGET_METRICS: readonly SizeBudgetMetric[] = SIZE_METRICS.filter((metric): metric is SizeBudgetMetric => metric !== 'allocated')
 
 export const DOM_BUDGET_METRICS: readonly DomBudgetMetric[] = ['domNodes', 'domListeners', 'domDocuments']
 

@@ -1,5 +1,6 @@
 import type { AllocationSite } from '../measure/allocation-sites.js'
 import type { MemoryMeasurement, MemoryMetrics } from '../measure/measure-memory.js'
+import { SIZE_METRICS, type SizeMetric } from '../measure/metric-names.js'
 import type { DomCounts } from '../measure/probe.js'
 import type { RssMethod } from '../measure/rss.js'
 import { formatBudgetValue } from '../budgets/figure.js'
@@ -7,10 +8,10 @@ import { isDomMetric, type TestBudgetMetric } from '../budgets/types.js'
 import type { TestMemory } from '../worker/test-recorder.js'
 import { formatBytes, type UnitFamily } from '../measure/size.js'
 
-/** The metrics a budget can hold a call to. */
-export type BudgetMetric = 'total' | 'heap' | 'external' | 'rss' | 'native'
+/** The metrics a budget can hold a call to: its peaks (`retained` and `allocated` are not a call's peak). */
+export type BudgetMetric = Exclude<SizeMetric, 'retained' | 'allocated'>
 
-export const BUDGET_METRICS: readonly BudgetMetric[] = ['total', 'heap', 'external', 'rss', 'native']
+export const BUDGET_METRICS: readonly BudgetMetric[] = SIZE_METRICS.filter((metric): metric is BudgetMetric => metric !== 'retained' && metric !== 'allocated')
 
 const METRIC_LABELS: Record<BudgetMetric, string> = {
   total: 'peak memory (heap + external)',

@@ -1,3 +1,4 @@
+import { isMeasured, SIZE_METRICS } from '../measure/metric-names.js'
 import { formatBytes } from '../measure/size.js'
 import type { TestMemoryRecord } from './test-recorder.js'
 
@@ -17,8 +18,8 @@ export function memoryAnnotations(record: TestMemoryRecord): MemoryAnnotation[] 
   const family = record.violations[0]?.limit.family ?? 'si'
   const size = (bytes: number) => formatBytes(bytes, family)
   // native only where counted: a NaN would read as a figure.
-  const native = Number.isNaN(record.native) ? '' : ` · native ${size(record.native)}`
-  const figures = `total ${size(record.total)} · heap ${size(record.heap)} · external ${size(record.external)} · rss ${size(record.rss)}${native} · retained ${size(record.retained)} · allocated ${size(record.allocated)} · ${record.gcCount} GC${record.gcCount === 1 ? '' : 's'}`
+  const shown = SIZE_METRICS.filter(metric => metric !== 'native' || isMeasured(record.native))
+  const figures = [...shown.map(metric => `${metric} ${size(record[metric])}`), `${record.gcCount} GC${record.gcCount === 1 ? '' : 's'}`].join(' · ')
   const annotations: MemoryAnnotation[] = [{ type: 'memory', message: figures }]
   if (record.violations.length > 0) {
     const broken = record.violations.map(v => `${v.metric} ${size(v.value)} > ${size(v.limit.bytes)} (budget ${JSON.stringify(v.limit.pattern)})`)
