@@ -9,6 +9,7 @@ import { FULL_GC_THRESHOLD } from '../worker/test-recorder.js'
 import '../worker/types.js'
 import { memoryBudgetProbe, PROBE_COMMAND } from './browser-commands.js'
 import { type MemoryBudgetOptions, resolveOptions, workerExecArgv } from './options.js'
+import { WORKER_START_IMPORT } from '../worker/worker-start.js'
 import { BROWSER_SETUP, NODE_RUNNER, setupEntry } from './setup-entry.js'
 import { addChromiumFlags, addResolvedChromiumFlags, runtimeOf, type UserTestShape, userBrowserConfigs } from './chromium-launch.js'
 import { withAll } from './with-all.js'
@@ -152,7 +153,7 @@ function nameOf(name: unknown): string | undefined {
 export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
   const settings = resolveOptions(options)
   const flags = workerExecArgv(settings)
-  const execArgv = [...flags, RESTORE_FLAGS_IMPORT]
+  const execArgv = [...flags, RESTORE_FLAGS_IMPORT, WORKER_START_IMPORT]
   // The same V8 flags for a Chromium page; there `--expose-gc` gives per-test recording its
   // young-generation GC between tests, which CDP has none of (its collection is a full one).
   const jsFlags = flags
@@ -174,6 +175,8 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
       baseline: settings.baseline,
       regression: settings.regression,
       budgetRules: settings.budgets,
+      fileBudgets: settings.fileBudgets,
+      runner: settings.runner,
       deterministic: settings.deterministic,
       workerFlags: flags,
     }

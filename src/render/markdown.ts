@@ -5,6 +5,7 @@ import { formatBudgetValue } from '../budgets/figure.js'
 import { formatBytes } from '../measure/size.js'
 import { distinctName, type MemoryReport, type ReportTest } from '../report/model.js'
 import { describeDrift, regressionsDiscounted } from './drift.js'
+import { markdownFileLines } from './files.js'
 import { describeUnheldBudgets } from './unheld.js'
 
 /** The hidden first line a workflow looks for to update its comment in place. */
@@ -134,6 +135,7 @@ export function renderMarkdownReport(report: MemoryReport): string {
   else if (report.summary.compared) {
     body.push('No test changed beyond the regression threshold.', '')
   }
+  body.push(...markdownFileLines(report, CHART_BARS, escapeMarkdown))
   const unheld = describeUnheldBudgets(report.tests)
   if (unheld)
     body.push(escapeMarkdown(unheld), '')

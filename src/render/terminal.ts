@@ -5,6 +5,7 @@ import type { MemoryAtStart } from '../worker/trail.js'
 import { formatChange } from './change.js'
 import { type Palette, plain } from './colors.js'
 import { describeDrift, regressionsDiscounted } from './drift.js'
+import { terminalFileLines } from './files.js'
 import { firstInOrder } from './first-in-order.js'
 import { describeUnheldBudgets } from './unheld.js'
 
@@ -153,6 +154,8 @@ export function renderTerminalSummary(report: MemoryReport, options: TerminalOpt
     if (tests.length > LISTED)
       lines.push(c.dim(`  … and ${tests.length - LISTED} more`))
   }
+
+  lines.push(...terminalFileLines(report, options.top, c, printable))
 
   const unheld = describeUnheldBudgets(report.tests)
   if (unheld)

@@ -3,6 +3,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { FileMemory } from './file-meter.js'
 import type { TestMemoryRecord } from './test-recorder.js'
 import type { MemoryAtStart, TrailEntry } from './trail.js'
 
@@ -53,4 +54,42 @@ export function createTrailDirectory(): string {
   const directory = mkdtempSync(join(tmpdir(), 'vitest-memory-budget-'))
   trailDirectories.add(directory)
   return directory
+}
+
+/** What one worker's trail says about its test files. */
+export interface WorkerTrail {
+  pid: number
+  /** Files as they began, in order, each with its figures if it ended. */
+  files: Array<{ file: string, at: number, ended: FileMemory | undefined }>
+  /** The test started last and not finished, if any, with the worker's memory as it started. */
+  runningTest: { id: string, memory: MemoryAtStart } | undefined
+}
+
+/** Every worker's trail in `directory`, by process id (the trail's file name). */
+export function readWorkerTrails(directory: string): Map<number, WorkerTrail> {
+  const workers = new Map<number, WorkerTrail>()
+  if (!existsSync(directory))
+    return workers
+  for (const name of readdirSync(directory).filter(name => /^\d+\.jsonl$/.test(name))) {
+    const worker: WorkerTrail = { pid: Number.parseInt(name, 10), files: [], runningTest: undefined }
+    for (const line of readFileSync(join(directory, name), 'utf8').split('\n')) {
+      let entry: TrailEntry
+      try {
+        entry = JSON.parse(line) as TrailEntry
+      }
+      catch {
+        continue
+      }
+      if (entry.event === 'file-start')
+        worker.files.push({ file: entry.file, at: entry.at, ended: undefined })
+      else if (entry.event === 'file-end' && worker.files.at(-1)?.file === entry.file)
+        worker.files.at(-1)!.ended = entry.memory
+      else if (entry.event === 'start')
+        worker.runningTest = { id: entry.id, memory: entry.memory }
+      else if (entry.event === 'finish' && worker.runningTest?.id === entry.id)
+        worker.runningTest = undefined
+    }
+    workers.set(worker.pid, worker)
+  }
+  return workers
 }

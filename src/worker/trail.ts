@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import v8 from 'node:v8'
 import { residentNow } from '../measure/rss.js'
 import { heapNow } from '../measure/window.js'
+import type { FileMemory } from './file-meter.js'
 import type { TestMemoryRecord } from './test-recorder.js'
 
 /** Memory of a worker when a test started: the last figures seen if the worker dies during it. */
@@ -22,10 +23,16 @@ export interface MemoryAtStart {
 export type TrailEntry =
   | { event: 'start', id: string, memory: MemoryAtStart }
   | { event: 'finish', id: string, memory: TestMemoryRecord }
+  /** A test file began loading in this worker (`file` absolute), at `Date.now()`: what ran beside a worker that died. */
+  | { event: 'file-start', file: string, at: number }
+  /** A test file's whole-life figures, at its end. */
+  | { event: 'file-end', file: string, memory: FileMemory }
 
 export interface Trail {
   start: (id: string) => void
   finish: (id: string, memory: TestMemoryRecord) => void
+  fileStart: (file: string) => void
+  fileEnd: (file: string, memory: FileMemory) => void
 }
 
 /** The trail of this worker process, in `directory`. */
@@ -48,6 +55,12 @@ export function openTrail(directory: string): Trail {
     },
     finish(id, memory) {
       append({ event: 'finish', id, memory })
+    },
+    fileStart(file) {
+      append({ event: 'file-start', file, at: Date.now() })
+    },
+    fileEnd(file, memory) {
+      append({ event: 'file-end', file, memory })
     },
   }
 }
