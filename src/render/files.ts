@@ -78,6 +78,8 @@ export function terminalFileLines(report: MemoryReport, top: number, c: Palette 
     lines.push('', c.red(` ✗ Killed: ${printable(describeDeathFully(death))}`))
   if (report.runner)
     lines.push('', (report.runner.fits ? c.dim : c.red)(` Runner: ${describeFit(report.runner)}`))
+  if (report.unmatchedFileBudgets)
+    lines.push('', c.yellow(` fileBudgets key${report.unmatchedFileBudgets.length === 1 ? '' : 's'} that matched no test file: ${report.unmatchedFileBudgets.map(p => printable(JSON.stringify(p))).join(', ')}`))
   return lines
 }
 
@@ -113,5 +115,7 @@ export function markdownFileLines(report: MemoryReport, top: number, escape: (te
     lines.push(`❌ Killed: ${escape(describeDeathFully(death))}`, '')
   if (report.runner)
     lines.push(`${report.runner.fits ? '' : '❌ '}**Runner:** ${escape(describeFit(report.runner))}`, '')
+  if (report.unmatchedFileBudgets)
+    lines.push(`fileBudgets keys that matched no test file: ${report.unmatchedFileBudgets.map(escape).join(', ')}`, '')
   return lines
 }

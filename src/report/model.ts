@@ -136,6 +136,8 @@ export interface MemoryReport {
   workerDeaths?: WorkerDeath[]
   /** Whether the run fits its runner's memory, from the files' peaks; absent without file figures. */
   runner?: RunnerFit
+  /** `fileBudgets` keys that matched no file of the run nor any under the root; absent when every key matched. */
+  unmatchedFileBudgets?: string[]
 }
 
 /** What the reporter collects from Vitest for one test. */

@@ -6,6 +6,7 @@ import type { CollectedTest, MemoryReport } from '../report/model.js'
 import { runnerFit } from '../report/runner-fit.js'
 import { readWorkerTrails } from '../worker/trail-directory.js'
 import { collectFiles } from './collect-files.js'
+import { patternsMatchingFiles } from './files-on-disk.js'
 import { watchWorkerExits, type WorkerExit } from './worker-exits.js'
 
 export interface FileFigureOptions {
@@ -50,9 +51,14 @@ export function withFileFigures(report: MemoryReport, testModules: ReadonlyArray
     testName: id => names.get(id),
     fileBudgets: options.fileBudgets,
   })
+  // A key that matches no file of the run, nor any file under the root (a run filtered to other
+  // files leaves it out): a typo, or a file since moved.
+  const unmatchedKeys = options.fileBudgets.filter(rule => !files.some(file => rule.file.test(file.file)))
+  const onDisk = unmatchedKeys.length > 0 ? patternsMatchingFiles(options.root, unmatchedKeys.map(rule => ({ key: rule.pattern, file: rule.file }))) : new Set<string>()
+  const unmatched = unmatchedKeys.map(rule => rule.pattern).filter(pattern => !onDisk.has(pattern))
   if (files.length === 0 && deaths.length === 0)
-    return report
+    return unmatched.length > 0 ? { ...report, unmatchedFileBudgets: unmatched } : report
   const runner = options.runner.memory === undefined ? runnerMemory(cgroup) : { bytes: options.runner.memory, source: 'option' as const }
   const fit = runnerFit(files, { runner, concurrency: concurrencyOf(vitest.config), main: residentNow(), failAbove: options.runner.failAbove })
-  return { ...report, files, ...(deaths.length > 0 && { workerDeaths: deaths }), ...(fit && { runner: fit }) }
+  return { ...report, files, ...(deaths.length > 0 && { workerDeaths: deaths }), ...(fit && { runner: fit }), ...(unmatched.length > 0 && { unmatchedFileBudgets: unmatched }) }
 }
