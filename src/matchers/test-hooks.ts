@@ -63,7 +63,7 @@ function setUpWorker(): WorkerState {
       samplings: new Map(),
       annotations: workerConfig.annotations,
       root: workerConfig.root,
-      files: createFileMeter(),
+      files: createFileMeter(workerConfig.isolate),
       runningFile: undefined,
     },
   }

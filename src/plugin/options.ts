@@ -1,5 +1,5 @@
 import { compileBudgets } from '../budgets/compile.js'
-import { compileFileBudgets, type FileBudgetRule, type FileBudgetsInput } from '../budgets/file-budgets.js'
+import { compileFileBudgets, type FileBudgetRule, type FileBudgetsInput } from '../report/file-budgets.js'
 import type { BudgetRule, BudgetsInput } from '../budgets/types.js'
 import { type RegressionOptions, type RegressionRules, resolveRegressionRules } from '../compare/rules.js'
 import { checkOptions, describeValue } from '../measure/arguments.js'

@@ -204,7 +204,8 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
       config.setupFiles = withAll(config.setupFiles, [setup()])
     else
       config.runner = NODE_RUNNER
-    project.provide(WORKER_CONFIG_KEY, workerConfig)
+    // Vitest 4 and 5 run every file in a fresh worker unless `isolate: false`.
+    project.provide(WORKER_CONFIG_KEY, { ...workerConfig, isolate: config.isolate !== false })
   }
 
   const claim = (vitest: Vitest, project: TestProject) => {
@@ -228,6 +229,7 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
       trailDirectory: reporter.trailDirectory,
       profiles: settings.profiles === undefined ? undefined : resolve(root, settings.profiles),
       annotations: settings.annotations === 'auto' ? showsTestsInBrowser(vitest.config) : settings.annotations,
+      isolate: true,
     }
     const runtime = runtimeOf(project)
     if (runtime.kind === 'node') {

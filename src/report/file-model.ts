@@ -1,5 +1,5 @@
-import { fileBudgetOf, type FileBudgetMetric, type FileBudgetRule } from '../budgets/file-budgets.js'
-import type { FileMemory } from '../worker/file-meter.js'
+import { fileBudgetOf, type FileBudgetMetric, type FileBudgetRule } from './file-budgets.js'
+import { type FileMemory, GROWTH_NOISE } from '../worker/file-meter.js'
 
 /** A test file's whole-life figures in its worker, in bytes and milliseconds (see {@link FileMemory}). */
 export interface FileMetrics {
@@ -10,7 +10,7 @@ export interface FileMetrics {
   rss: number
   /** C heap peak; NaN (null in JSON) until measured. */
   native: number
-  /** Heap + external the worker still held after a full GC at the file's end. */
+  /** Heap + external the worker still held after a GC at the file's end (see `retainedGc`). */
   retained: number
   /**
    * `retained` less what the worker held as the file's life began: what the file left in the worker
@@ -44,6 +44,8 @@ export interface ReportFile {
   metrics: FileMetrics
   /** `kernel`: the peak during the file's life; `lifetime`: the worker's peak so far (an upper bound). */
   rssMethod: FileMemory['rssMethod']
+  /** `full`: `retained` is exact; `young`: in a worker of the file's own (`isolate`), an upper bound. */
+  retainedGc: FileMemory['retainedGc']
   /** The worker's V8 heap limit. */
   heapLimit: number
   /** Limits from `fileBudgets`, per metric, and the key that set each. */
@@ -74,6 +76,7 @@ export function toReportFile(project: string, file: string, memory: FileMemory):
       duration: memory.endedAt - memory.startedAt,
     },
     rssMethod: memory.rssMethod,
+    retainedGc: memory.retainedGc,
     heapLimit: memory.heapLimit,
     budget: {},
     violations: [],
@@ -101,8 +104,6 @@ export interface WorkerGrowth {
   causes: ReportFile[]
 }
 
-/** Below this a file's growth is the runner's own bookkeeping, not a cause (measured: 15 to 90 kB per file that keeps nothing). */
-export const GROWTH_NOISE = 1024 * 1024
 
 /** Workers that ran more than one file, each with the files that grew it most. */
 export function workerGrowth(files: readonly ReportFile[]): WorkerGrowth[] {

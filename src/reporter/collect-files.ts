@@ -1,6 +1,6 @@
 import { relative } from 'node:path'
 import type { TestModule } from 'vitest/node'
-import type { FileBudgetRule } from '../budgets/file-budgets.js'
+import type { FileBudgetRule } from '../report/file-budgets.js'
 import { type ReportFile, sortFiles, toReportFile, withFileBudget } from '../report/file-model.js'
 import type { WorkerDeath } from '../report/worker-deaths.js'
 import type { WorkerTrail } from '../worker/trail-directory.js'

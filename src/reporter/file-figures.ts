@@ -1,6 +1,6 @@
 import type { TestModule, Vitest } from 'vitest/node'
-import type { FileBudgetRule } from '../budgets/file-budgets.js'
-import { readCgroupMemory, runnerMemory } from '../measure/cgroup.js'
+import type { FileBudgetRule } from '../report/file-budgets.js'
+import { readCgroupMemory, runnerMemory } from './cgroup.js'
 import { residentNow } from '../measure/rss.js'
 import type { CollectedTest, MemoryReport } from '../report/model.js'
 import { runnerFit } from '../report/runner-fit.js'

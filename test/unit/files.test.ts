@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import { compileFileBudgets, fileBudgetOf } from '../../src/budgets/file-budgets.js'
-import { readCgroupMemory, runnerMemory } from '../../src/measure/cgroup.js'
+import { compileFileBudgets, fileBudgetOf } from '../../src/report/file-budgets.js'
+import { readCgroupMemory, runnerMemory } from '../../src/reporter/cgroup.js'
 import { type ReportFile, withFileBudget, workerGrowth } from '../../src/report/file-model.js'
 import { runnerFit } from '../../src/report/runner-fit.js'
 
@@ -18,6 +18,7 @@ function file(name: string, worker: number, order: number, figures: { rss?: numb
     endedAt: at[1],
     metrics: { total: heap, heap, external: 0, rss, native: Number.NaN, retained, grew, gcCount: 0, gcTime: 0, duration: at[1] - at[0] },
     rssMethod: 'kernel',
+    retainedGc: 'full',
     heapLimit: 4e9,
     budget: {},
     violations: [],
