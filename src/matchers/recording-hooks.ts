@@ -182,6 +182,5 @@ export function registerRecordingHooks(recording: Recording | undefined): void {
   // Registered before the test file's own afterAll hooks, so it runs after them.
   // Vitest 4.1 and 5 hand an afterAll its fixtures, then the suite: here the file's task. Vitest
   // parses the first parameter for the fixtures it names, and refuses any but a destructuring.
-  // eslint-disable-next-line no-empty-pattern
   afterAll(({}, suite) => recording?.fileEnded?.(suite as Task['file']))
 }

@@ -1,26 +1,19 @@
 import { fileBudgetOf, type FileBudgetMetric, type FileBudgetRule } from './file-budgets.js'
+import type { MemoryMetrics } from '../measure/metrics.js'
 import { type FileMemory, GROWTH_NOISE } from '../worker/file-meter.js'
 
-/** A test file's whole-life figures in its worker, in bytes and milliseconds (see {@link FileMemory}). */
-export interface FileMetrics {
-  /** Peaks of the worker while the file lived: heap + external at one instant, each, and resident memory. */
-  total: number
-  heap: number
-  external: number
-  rss: number
-  /** C heap peak; NaN (null in JSON) until measured. */
-  native: number
-  /** Heap + external the worker still held after a GC at the file's end (see `retainedGc`). */
-  retained: number
+/**
+ * A test file's whole-life figures in its worker (see {@link FileMemory}), named as a test's are but
+ * the worker's own, not above a baseline: `total`, `heap`, `external` and `rss` its peaks while the
+ * file lived, `native` NaN (null in JSON) until measured, `retained` what it held after a GC at the
+ * file's end (see `retainedGc`), `duration` from the file's life's start to its end.
+ */
+export interface FileMetrics extends Pick<MemoryMetrics, 'total' | 'heap' | 'external' | 'rss' | 'native' | 'retained' | 'gcCount' | 'gcTime' | 'duration'> {
   /**
    * `retained` less what the worker held as the file's life began: what the file left in the worker
    * (for a worker's first file, counted from the worker's start, so Vitest's own start is in it).
    */
   grew: number
-  gcCount: number
-  gcTime: number
-  /** Milliseconds from the file's life's start to its end. */
-  duration: number
 }
 
 export interface FileViolation {

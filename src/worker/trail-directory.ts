@@ -15,20 +15,25 @@ export interface TrailRecord {
   finished: TestMemoryRecord | undefined
 }
 
+/** A trail's entries; a line cut short by a killed worker (or an empty last one) is skipped. */
+function trailEntries(path: string): TrailEntry[] {
+  return readFileSync(path, 'utf8').split('\n').flatMap((line) => {
+    try {
+      return [JSON.parse(line) as TrailEntry]
+    }
+    catch {
+      return []
+    }
+  })
+}
+
 /** Reads every worker's trail in `directory`, by test id. Lines cut short by a killed worker are skipped. */
 export function readTrails(directory: string): Map<string, TrailRecord> {
   const records = new Map<string, TrailRecord>()
   if (!existsSync(directory))
     return records
   for (const file of readdirSync(directory).filter(name => name.endsWith('.jsonl')).sort()) {
-    for (const line of readFileSync(join(directory, file), 'utf8').split('\n')) {
-      let entry: TrailEntry
-      try {
-        entry = JSON.parse(line) as TrailEntry
-      }
-      catch {
-        continue
-      }
+    for (const entry of trailEntries(join(directory, file))) {
       if (entry.event === 'start')
         records.set(entry.id, { started: entry.memory, finished: undefined })
       else if (entry.event === 'finish' && records.has(entry.id))
@@ -72,14 +77,7 @@ export function readWorkerTrails(directory: string): Map<number, WorkerTrail> {
     return workers
   for (const name of readdirSync(directory).filter(name => /^\d+\.jsonl$/.test(name))) {
     const worker: WorkerTrail = { pid: Number.parseInt(name, 10), files: [], runningTest: undefined }
-    for (const line of readFileSync(join(directory, name), 'utf8').split('\n')) {
-      let entry: TrailEntry
-      try {
-        entry = JSON.parse(line) as TrailEntry
-      }
-      catch {
-        continue
-      }
+    for (const entry of trailEntries(join(directory, name))) {
       if (entry.event === 'file-start')
         worker.files.push({ file: entry.file, at: entry.at, ended: undefined })
       else if (entry.event === 'file-end' && worker.files.at(-1)?.file === entry.file)
