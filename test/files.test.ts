@@ -131,6 +131,15 @@ describe('every test file over its whole life in its worker', () => {
     // The file that ran beside it kept its figures.
     expect(byFile(report)['beside.test.ts']!.metrics.total).toBeGreaterThan(0)
     // As the terminal prints it (a run whose worker died prints through Vitest's logger after the runFixture helper stopped capturing).
-    expect(renderTerminalSummary(report, { top: 10 })).toMatch(/Killed: worker \d+ killed by SIGKILL.* in killed\.test\.ts during "holds 30 MB, then is killed from outside" \(heap .*\); running beside it: beside\.test\.ts/)
+    expect(renderTerminalSummary(report, { top: 10 })).toMatch(/✗ Worker \d+ killed by SIGKILL.* in killed\.test\.ts during "holds 30 MB, then is killed from outside" \(heap .*\); running beside it: beside\.test\.ts/)
+  }, 120_000)
+
+  test('a worker that ends with an exit code during a file is named with its code', async () => {
+    const run = await freshRun('files-exit')
+    expect(run.exitCode).toBe(1)
+    const report = readReport('files-exit')
+    expect(validate(report), JSON.stringify(validate.errors)).toBe(true)
+    expect(report.workerDeaths).toEqual([expect.objectContaining({ signal: null, code: 3, file: 'exits.test.ts', test: expect.objectContaining({ name: 'ends its worker with code 3' }), alongside: [] })])
+    expect(renderTerminalSummary(report, { top: 10 })).toMatch(/✗ Worker \d+ exited with code 3.* in exits\.test\.ts during "ends its worker with code 3"/)
   }, 120_000)
 })

@@ -75,7 +75,7 @@ export function terminalFileLines(report: MemoryReport, top: number, c: Palette 
       lines.push(`  ${c.red('✗')} ${printable(fileLabel(file, withProject))}: ${file.violations.map(v => `${v.metric} ${formatBytes(v.value)} > ${formatBytes(v.limit)} (${printable(JSON.stringify(v.pattern))})`).join(', ')}`)
   }
   for (const death of report.workerDeaths ?? [])
-    lines.push('', c.red(` ✗ Killed: ${printable(describeDeathFully(death))}`))
+    lines.push('', c.red(` ✗ ${printable(describeDeathFully(death))}`))
   if (report.runner)
     lines.push('', (report.runner.fits ? c.dim : c.red)(` Runner: ${describeFit(report.runner)}`))
   if (report.unmatchedFileBudgets)
@@ -112,7 +112,7 @@ export function markdownFileLines(report: MemoryReport, top: number, escape: (te
       lines.push(`Worker ${worker.worker} grew ${formatBytes(worker.grew)} over ${worker.files.length} files; grew it most: ${worker.causes.slice(0, CAUSES).map(file => `${escape(fileLabel(file, withProject))} +${formatBytes(file.metrics.grew)}`).join(', ')}`, '')
   }
   for (const death of report.workerDeaths ?? [])
-    lines.push(`❌ Killed: ${escape(describeDeathFully(death))}`, '')
+    lines.push(`❌ ${escape(describeDeathFully(death))}`, '')
   if (report.runner)
     lines.push(`${report.runner.fits ? '' : '❌ '}**Runner:** ${escape(describeFit(report.runner))}`, '')
   if (report.unmatchedFileBudgets)

@@ -247,7 +247,7 @@ export function HTML_CLIENT() {
       const lives = data.fileLives
       const FILE_METRICS = ['total', 'heap', 'external', 'rss', 'retained', 'grew']
       const section = el('section', { id: 'files' }, el('h2', null, 'Test files, over each one\'s whole life in its worker'))
-      for (const death of data.deaths || []) section.append(el('p', { class: 'over' }, 'Killed: ' + death))
+      for (const death of data.deaths || []) section.append(el('p', { class: 'over' }, death))
       if (data.runner)
         section.append(el('p', { id: 'runner-fit' }, 'Runner: ' + data.runner))
       const workers = new Map()

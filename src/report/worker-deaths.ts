@@ -23,5 +23,5 @@ export interface WorkerDeath {
 export function describeDeath(death: WorkerDeath): string {
   const how = death.signal ? `killed by ${death.signal}` : `exited with code ${death.code}`
   const oom = death.cgroupOomKills === null ? '' : death.cgroupOomKills > 0 ? `, the cgroup counted ${death.cgroupOomKills} OOM kill${death.cgroupOomKills === 1 ? '' : 's'}` : ', no OOM kill counted by the cgroup'
-  return `worker ${death.worker} ${how}${oom}`
+  return `Worker ${death.worker} ${how}${oom}`
 }
