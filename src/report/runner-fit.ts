@@ -23,7 +23,7 @@ export interface RunnerFit {
   /** The share above which the run fails (`runner.failAbove`); undefined when none is set. */
   failAbove: number | undefined
   fits: boolean
-  /** The most workers whose heaviest files fit in the allowed share (at least 1). */
+  /** The most workers whose heaviest files fit in the allowed share, and no more than the files or the machine's cores (at least 1). */
   recommendedMaxWorkers: number
   /** A per-worker V8 heap limit (`heapLimit`) with half again the heaviest file's heap peak, at least 128 MiB. */
   recommendedHeapLimit: number
@@ -65,6 +65,8 @@ export interface FitInput {
   concurrency: number
   main: number
   failAbove: number | undefined
+  /** The machine's cores: more workers than cores only queue for them. */
+  cores: number
 }
 
 /** The run's fit, from the files' measured peaks; undefined without files whose RSS was measured. */
@@ -77,8 +79,8 @@ export function runnerFit(files: readonly ReportFile[], input: FitInput): Runner
   const needed = input.main + peaks.slice(0, concurrency).reduce((sum, rss) => sum + rss, 0)
   const share = needed / input.runner.bytes
   const allowed = (input.failAbove ?? DEFAULT_SHARE) * input.runner.bytes - input.main
-  // Workers of the heaviest file's size that fit the allowed share, never more than there are files.
-  const recommendedMaxWorkers = Math.max(1, Math.min(measured.length, Math.floor(allowed / peaks[0]!)))
+  // Workers of the heaviest file's size that fit the allowed share, never more than there are files or cores.
+  const recommendedMaxWorkers = Math.max(1, Math.min(measured.length, input.cores, Math.floor(allowed / peaks[0]!)))
   const heaviestHeap = Math.max(...measured.map(file => file.metrics.heap))
   const busiest = busiestMoment(measured)
   return {

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import type { TestModule, Vitest } from 'vitest/node'
 import type { FileBudgetRule } from '../report/file-budgets.js'
 import { readCgroupMemory, runnerMemory } from './cgroup.js'
@@ -59,6 +60,6 @@ export function withFileFigures(report: MemoryReport, testModules: ReadonlyArray
   if (files.length === 0 && deaths.length === 0)
     return unmatched.length > 0 ? { ...report, unmatchedFileBudgets: unmatched } : report
   const runner = options.runner.memory === undefined ? runnerMemory(cgroup) : { bytes: options.runner.memory, source: 'option' as const }
-  const fit = runnerFit(files, { runner, concurrency: concurrencyOf(vitest.config), main: residentNow(), failAbove: options.runner.failAbove })
+  const fit = runnerFit(files, { runner, concurrency: concurrencyOf(vitest.config), main: residentNow(), failAbove: options.runner.failAbove, cores: availableParallelism() })
   return { ...report, files, ...(deaths.length > 0 && { workerDeaths: deaths }), ...(fit && { runner: fit }), ...(unmatched.length > 0 && { unmatchedFileBudgets: unmatched }) }
 }

@@ -53,24 +53,27 @@ describe('the runner fit', () => {
       // Starts the millisecond `c` ends in the same worker's place: not beside it.
       file('d', 4, 1, { rss: 0.5e9, at: [300, 400] }),
     ]
-    const fit = runnerFit(files, { runner, concurrency: 2, main: 0.2e9, failAbove: undefined })!
+    const fit = runnerFit(files, { runner, concurrency: 2, main: 0.2e9, failAbove: undefined, cores: 8 })!
     expect(fit.needed).toBe(5.2e9)
     expect(fit.share).toBeCloseTo(0.65)
     expect(fit.fits).toBe(true)
     expect(fit.busiest).toEqual({ needed: 3.2e9, files: [{ project: '', file: 'a', rss: 1e9 }, { project: '', file: 'b', rss: 2e9 }] })
     // 80% of 8 GB less the main process, in workers of the heaviest file's 3 GB.
     expect(fit.recommendedMaxWorkers).toBe(2)
+    // Never more than the cores, nor the files.
+    expect(runnerFit(files, { runner: { bytes: 1e12, source: 'option' }, concurrency: 2, main: 0, failAbove: undefined, cores: 3 })!.recommendedMaxWorkers).toBe(3)
+    expect(runnerFit(files, { runner: { bytes: 1e12, source: 'option' }, concurrency: 2, main: 0, failAbove: undefined, cores: 64 })!.recommendedMaxWorkers).toBe(4)
   })
 
   test('failAbove decides the fit; the heap limit is half again the heaviest heap, at least 128 MiB', () => {
     const files = [file('a', 1, 1, { rss: 3e9, heap: 300 * MiB }), file('b', 2, 1, { rss: 3e9, heap: 10 * MiB })]
-    const fit = runnerFit(files, { runner, concurrency: 2, main: 0, failAbove: 0.7 })!
+    const fit = runnerFit(files, { runner, concurrency: 2, main: 0, failAbove: 0.7, cores: 8 })!
     expect(fit.share).toBe(0.75)
     expect(fit.fits).toBe(false)
     expect(fit.recommendedMaxWorkers).toBe(1)
     expect(fit.recommendedHeapLimit).toBe(450 * MiB)
-    expect(runnerFit([file('a', 1, 1, { heap: 10 * MiB })], { runner, concurrency: 4, main: 0, failAbove: undefined })!.recommendedHeapLimit).toBe(128 * MiB)
-    expect(runnerFit([file('a', 1, 1, { rss: Number.NaN })], { runner, concurrency: 1, main: 0, failAbove: undefined })).toBeUndefined()
+    expect(runnerFit([file('a', 1, 1, { heap: 10 * MiB })], { runner, concurrency: 4, main: 0, failAbove: undefined, cores: 8 })!.recommendedHeapLimit).toBe(128 * MiB)
+    expect(runnerFit([file('a', 1, 1, { rss: Number.NaN })], { runner, concurrency: 1, main: 0, failAbove: undefined, cores: 8 })).toBeUndefined()
   })
 })
 
