@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest'
+import type { FileMemory } from '../src/worker/file-meter.js'
 import type { TestMemory } from '../src/worker/test-recorder.js'
 import { runFixture } from './helpers/run-fixture.js'
 
@@ -20,6 +21,12 @@ describe('a project with a test runner of its own', () => {
     expect(memory('runs after the throwing afterEach')!.external).toBeLessThan(1.1e6)
 
     expect(byName['calls a matcher without await']!.errors[0]).toMatch(/^A memory assertion was not awaited/)
+
+    // The setup file's afterAll gives the file its whole-life figures, as the plugin's runner does.
+    const file = run.modules['own-runner.test.ts']!.memoryFile as FileMemory
+    expect(file).toMatchObject({ worker: expect.any(Number), order: 1 })
+    expect(file.total).toBeGreaterThan(5e6)
+    expect(file.retained).toBeGreaterThan(file.startRetained)
   })
 
   // The plugin's runner fails such a test itself (test/config-shapes.test.ts); here only the run can fail.

@@ -18,7 +18,7 @@ const dist = join(dir, 'dist')
 
 // Vitest's part of a worker is not under test: a stand-in with what the setup module imports, which
 // provides the plugin's settings so the per-test recorder is set up too.
-const workerConfig: WorkerConfig = { root: dir, budgets: [], gcBeforeEachTest: 'auto', fullGcThreshold: 4 * 2 ** 20, profiles: undefined, annotations: false, trailDirectory: dir, heapLimit: undefined }
+const workerConfig: WorkerConfig = { root: dir, budgets: [], gcBeforeEachTest: 'auto', fullGcThreshold: 4 * 2 ** 20, profiles: undefined, annotations: false, trailDirectory: dir, heapLimit: undefined, isolate: true }
 const VITEST_STUB = `export const afterAll = () => {}, afterEach = () => {}, beforeEach = () => {}
 export const chai = { use() {} }, expect = { extend() {} }
 export const inject = () => (${JSON.stringify(workerConfig)})

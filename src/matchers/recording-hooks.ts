@@ -34,6 +34,11 @@ export interface Recording {
   settle?: (task: Task) => void
   /** Drops what `beforeStart` began for a test left open by a throwing afterEach. */
   abandon?: (task: Task) => MaybePromise<void>
+  /**
+   * A test file's hooks and tests are over (its `afterAll` hooks ran): its whole-life figures go on
+   * the file's task. Node workers only.
+   */
+  fileEnded?: (file: Task['file']) => void
   /** Where the test is declared, for a runtime where Vitest did not record it (`includeTaskLocation` is off). */
   locate?: (task: Task) => { line: number, column: number } | undefined
 }
@@ -179,4 +184,8 @@ export function registerRecordingHooks(recording: Recording | undefined): void {
   // Registered first, so it runs after the test's own afterEach hooks: their memory counts as the test's.
   afterEach(({ task }) => lifecycle.afterTest(task))
   afterAll(lifecycle.abandonEnded)
+  // Registered before the test file's own afterAll hooks, so it runs after them.
+  // Vitest 4.1 and 5 hand an afterAll its fixtures, then the suite: here the file's task. Vitest
+  // parses the first parameter for the fixtures it names, and refuses any but a destructuring.
+  afterAll(({}, suite) => recording?.fileEnded?.(suite as Task['file']))
 }

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, inject, type TestContext } from 'vitest'
 import './types.js'
+import type { MemoryTaskMeta } from '../worker/types.js'
 import { WORKER_CONFIG_KEY } from '../worker/config.js'
 import type { AllocationSampling } from '../measure/allocation-sites.js'
 import { annotateEndedTest, memoryAnnotations } from '../worker/annotations.js'
@@ -16,6 +17,7 @@ import { createNodeMeter, relativeFile } from '../worker/node-meter.js'
 import { createLineFinder, lineAndColumn, taskNamePath } from '../worker/locate.js'
 import { holdableRunnerUpdates } from '../worker/runner-updates.js'
 import { createTestRecorder, type TestMemoryRecord } from '../worker/test-recorder.js'
+import { createFileMeter } from '../worker/file-meter.js'
 import { openTrail } from '../worker/trail.js'
 import { memoryMatchers } from './index.js'
 import { installMatchers } from './install.js'
@@ -39,6 +41,9 @@ interface WorkerState {
     /** Whether each test gets its figures as test annotations, and the root profile paths are relative to. */
     annotations: boolean
     root: string
+    /** Each test file's whole-life figures, and the file whose life is running (absolute path). */
+    files: ReturnType<typeof createFileMeter>
+    runningFile: string | undefined
   } | undefined
 }
 type WorkerRecording = NonNullable<WorkerState['recording']>
@@ -58,6 +63,8 @@ function setUpWorker(): WorkerState {
       samplings: new Map(),
       annotations: workerConfig.annotations,
       root: workerConfig.root,
+      files: createFileMeter(workerConfig.isolate),
+      runningFile: undefined,
     },
   }
 }
@@ -111,6 +118,7 @@ export function nodeTestRecording(): Recording | undefined {
   return {
     recorder: recording.recorder,
     beforeStart(task) {
+      fileStarted(recording, task.file.filepath)
       recording.trail.start(task.id)
       updates = holdableRunnerUpdates()
       updates?.hold()
@@ -140,6 +148,13 @@ export function nodeTestRecording(): Recording | undefined {
       if (state === 'pass' || state === 'fail')
         recording.trail.settle(task.id, state === 'pass' ? 'passed' : 'failed')
     },
+    fileEnded(file) {
+      fileStarted(recording, file.filepath)
+      const memory = recording.files.end()
+      recording.runningFile = undefined
+      ;(file.meta as MemoryTaskMeta).memoryFile = memory
+      recording.trail.fileEnd(file.filepath, memory)
+    },
     abandon(task) {
       const sampling = recording.samplings.get(task)
       recording.samplings.delete(task)
@@ -147,6 +162,24 @@ export function nodeTestRecording(): Recording | undefined {
     },
     locate,
   }
+}
+
+/**
+ * Marks in the trail that a test file is running in this worker: at its collection under the plugin's
+ * runner, else (a setup file's hooks) as its first test starts.
+ */
+function fileStarted(recording: WorkerRecording, filepath: string): void {
+  if (recording.runningFile === filepath)
+    return
+  recording.runningFile = filepath
+  recording.trail.fileStart(filepath)
+}
+
+/** The file being collected: under the plugin's runner, a trail line before its imports run. */
+export function fileCollecting(filepath: string): void {
+  const recording = global[STATE]?.recording
+  if (recording)
+    fileStarted(recording, filepath)
 }
 
 /** Where a failing test is declared: its file read once it fails, as the reporter does for the report's lines. */

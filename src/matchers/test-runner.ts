@@ -3,9 +3,9 @@
 // Vitest imports a setup file again for every test file and reports four hook events per test to
 // the main process; in a suite of 2,002 tests in 154 files sharing one worker (`isolate: false`)
 // those cost 0.07x of the run's wall time, a runner nothing.
-import { type RunnerTask, type TestContext, TestRunner } from 'vitest'
+import { type RunnerTask, type RunnerTestFile, type RunnerTestSuite, type TestContext, TestRunner } from 'vitest'
 import { createTestLifecycle, failBudgetPassedOver } from './recording-hooks.js'
-import { nodeTestRecording } from './test-hooks.js'
+import { fileCollecting, nodeTestRecording } from './test-hooks.js'
 
 type Test = TestContext['task']
 type AfterRetry = (this: TestRunner, test: Test, options: unknown) => unknown
@@ -22,6 +22,19 @@ export default class MemoryBudgetRunner extends TestRunner {
   // `expect` before a setup file or a test file can use them.
   readonly #recording = nodeTestRecording()
   readonly #lifecycle = createTestLifecycle(this.#recording)
+
+  /** Before the file's setup files and imports run: the trail names it if they kill the worker. */
+  override onCollectStart(file: RunnerTestFile): void {
+    super.onCollectStart?.(file)
+    fileCollecting(file.filepath)
+  }
+
+  /** After a file's `afterAll` hooks, before Vitest sends its result: the file's whole-life figures. */
+  override async onAfterRunSuite(suite: RunnerTestSuite): Promise<void> {
+    await super.onAfterRunSuite(suite)
+    if (suite.file === suite)
+      this.#recording?.fileEnded?.(suite as RunnerTestFile)
+  }
 
   /** After Vitest's own preparation of the attempt (mocks cleared, `expect` state reset), before `beforeEach`. */
   override onBeforeTryTask(test: RunnerTask, ...rest: unknown[]): unknown {

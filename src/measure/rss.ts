@@ -200,3 +200,33 @@ export function watchRss(option: RssMethodOption = 'auto', samplerIntervalMs = 1
     throw new Error(`rss: 'kernel' needs a writable ${CLEAR_REFS} (Linux >= 4.0); use 'auto' to fall back to sampling.`)
   return watchKernel()
 }
+
+/** A peak RSS watch over a long stretch (a test file's life in its worker): see {@link watchLongRss}. */
+export interface LongRssWatch {
+  /** `kernel`: the high-water mark over the stretch; `lifetime`: the process's peak so far (an upper bound). */
+  readonly method: 'kernel' | 'lifetime'
+  stop: () => number
+}
+
+/**
+ * Peak RSS over a long stretch without a sampler thread polling all along: the kernel's high-water
+ * mark where it can be reset (test windows that reset it inside the stretch fold it in first), else
+ * the process's lifetime peak from getrusage. `sinceStart`: the stretch began with the process, so
+ * the mark is read as it stands before anything resets it (Vitest's start and the test environment
+ * count).
+ */
+export function watchLongRss(sinceStart: boolean): LongRssWatch {
+  let before = 0
+  if (sinceStart) {
+    try {
+      before = readStatusBytes('VmHWM:')
+    }
+    catch {
+      // No /proc: the lifetime figure below covers the start anyway.
+    }
+  }
+  if (!kernelRssAvailable())
+    return { method: 'lifetime', stop: () => process.resourceUsage().maxRSS * 1024 }
+  const watch = watchKernel()
+  return { method: 'kernel', stop: () => Math.max(before, watch.stop()) }
+}

@@ -15,7 +15,8 @@ interface ProfilerHeapStatistics {
   heapStatistics: { usedHeapSize: number, externalMemory: number }
 }
 
-function toGcEvent(entry: v8.GCProfilerResult['statistics'][number]): GcEvent {
+/** One entry of V8's GCProfiler as a GC event, in milliseconds. */
+export function toGcEvent(entry: v8.GCProfilerResult['statistics'][number]): GcEvent {
   const point = (s: ProfilerHeapStatistics): HeapPoint => ({ heap: s.heapStatistics.usedHeapSize, external: s.heapStatistics.externalMemory })
   return {
     type: entry.gcType,

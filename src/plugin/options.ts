@@ -1,4 +1,5 @@
 import { compileBudgets } from '../budgets/compile.js'
+import { compileFileBudgets, type FileBudgetRule, type FileBudgetsInput } from '../report/file-budgets.js'
 import type { BudgetRule, BudgetsInput } from '../budgets/types.js'
 import { type RegressionOptions, type RegressionRules, resolveRegressionRules } from '../compare/rules.js'
 import { checkOptions, describeValue } from '../measure/arguments.js'
@@ -67,6 +68,18 @@ export interface MemoryBudgetOptions {
    * elsewhere `native` is unavailable). `false` starts workers without it.
    */
   native?: boolean
+  /**
+   * Budgets per test file, over the file's whole life in its worker (imports, environment, hooks and
+   * tests): `{ '<file glob>': '300MB' | { total, heap, external, rss, retained, grew } }`. A file over
+   * its budget fails the run. Later keys override earlier ones, metric by metric.
+   */
+  fileBudgets?: FileBudgetsInput
+  /**
+   * The machine the suite must fit: `memory` what it gives the run (default: the cgroup's limit inside
+   * a container, else physical memory), for a CI runner smaller than this machine; `failAbove` the
+   * share of it (`'80%'` or `0.8`) above which the run fails when its heaviest files run at once.
+   */
+  runner?: { memory?: SizeInput, failAbove?: number | string }
 }
 
 export interface ResolvedMemoryBudgetOptions {
@@ -85,13 +98,15 @@ export interface ResolvedMemoryBudgetOptions {
   profiles: string | undefined
   annotations: boolean | 'auto'
   native: boolean
+  fileBudgets: FileBudgetRule[]
+  runner: { memory: number | undefined, failAbove: number | undefined }
 }
 
 const DEFAULT_BASELINE = 'memory-baseline.json'
 
 const DEFAULTS = { deterministic: true, top: 10, silent: false, gcBeforeEachTest: 'auto', native: true } as const
 
-const KNOWN_OPTIONS = ['deterministic', 'budgets', 'top', 'silent', 'outputFile', 'gcBeforeEachTest', 'baseline', 'regression', 'markdown', 'html', 'heapLimit', 'profiles', 'annotations', 'native']
+const KNOWN_OPTIONS = ['deterministic', 'budgets', 'top', 'silent', 'outputFile', 'gcBeforeEachTest', 'baseline', 'regression', 'markdown', 'html', 'heapLimit', 'profiles', 'annotations', 'native', 'fileBudgets', 'runner']
 
 function invalid(option: string, value: unknown, expected: string): TypeError {
   return new TypeError(`memoryBudget() option "${option}" must be ${expected}, got ${describeValue(value)}.`)
@@ -105,7 +120,7 @@ function isFilePath(value: unknown): value is string {
 /** Validates the options; every error names the option and what it accepts. */
 export function resolveOptions(options: MemoryBudgetOptions | undefined): ResolvedMemoryBudgetOptions {
   if (options === undefined)
-    return { ...DEFAULTS, budgets: [], outputFile: undefined, baseline: DEFAULT_BASELINE, regression: resolveRegressionRules(undefined), markdown: undefined, html: undefined, heapLimit: undefined, profiles: undefined, annotations: 'auto' }
+    return { ...DEFAULTS, budgets: [], outputFile: undefined, baseline: DEFAULT_BASELINE, regression: resolveRegressionRules(undefined), markdown: undefined, html: undefined, heapLimit: undefined, profiles: undefined, annotations: 'auto', fileBudgets: [], runner: { memory: undefined, failAbove: undefined } }
   checkOptions('memoryBudget()', options, KNOWN_OPTIONS)
   const { deterministic = DEFAULTS.deterministic, top = DEFAULTS.top, silent = DEFAULTS.silent, outputFile, gcBeforeEachTest = DEFAULTS.gcBeforeEachTest } = options
   if (typeof deterministic !== 'boolean')
@@ -146,7 +161,30 @@ export function resolveOptions(options: MemoryBudgetOptions | undefined): Resolv
     profiles,
     annotations,
     native,
+    fileBudgets: compileFileBudgets(options.fileBudgets),
+    runner: resolveRunner(options.runner),
   }
+}
+
+/** `runner: { memory, failAbove }`: a size, and a share as a fraction of 1 or a percentage. */
+function resolveRunner(input: unknown): ResolvedMemoryBudgetOptions['runner'] {
+  if (input === undefined)
+    return { memory: undefined, failAbove: undefined }
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    throw invalid('runner', input, `an object like { memory: '7GB', failAbove: '80%' }`)
+  checkOptions('memoryBudget({ runner })', input, ['memory', 'failAbove'])
+  const { memory, failAbove } = input as { memory?: SizeInput, failAbove?: unknown }
+  return {
+    memory: memory === undefined ? undefined : parseSize(memory, 'runner.memory').bytes,
+    failAbove: failAbove === undefined ? undefined : parseShare(failAbove),
+  }
+}
+
+function parseShare(input: unknown): number {
+  const share = typeof input === 'number' ? input : typeof input === 'string' && /^\s*\d+(?:\.\d+)?\s*%\s*$/.test(input) ? Number.parseFloat(input) / 100 : Number.NaN
+  if (!(share > 0 && share <= 1))
+    throw invalid('runner.failAbove', input, `a share of the runner's memory above 0 and at most 1, or a percentage up to 100% (e.g. 0.8 or '80%')`)
+  return share
 }
 
 /** Below this V8 cannot even load Vitest: a worker would die before its first test. */

@@ -11,6 +11,7 @@ import { memoryBudgetProbe, PROBE_COMMAND } from './browser-commands.js'
 import { NATIVE_UNAVAILABLE_VARIABLE } from '../measure/native.js'
 import { nativeSupport, withNativePreload } from './native-preload.js'
 import { type MemoryBudgetOptions, resolveOptions, workerExecArgv } from './options.js'
+import { WORKER_START_IMPORT } from '../worker/worker-start.js'
 import { BROWSER_SETUP, NODE_RUNNER, setupEntry } from './setup-entry.js'
 import { addChromiumFlags, addResolvedChromiumFlags, runtimeOf, type UserTestShape, userBrowserConfigs } from './chromium-launch.js'
 import { withAll } from './with-all.js'
@@ -154,7 +155,7 @@ function nameOf(name: unknown): string | undefined {
 export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
   const settings = resolveOptions(options)
   const flags = workerExecArgv(settings)
-  const execArgv = [...flags, RESTORE_FLAGS_IMPORT]
+  const execArgv = [...flags, RESTORE_FLAGS_IMPORT, WORKER_START_IMPORT]
   // The same V8 flags for a Chromium page; there `--expose-gc` gives per-test recording its
   // young-generation GC between tests, which CDP has none of (its collection is a full one).
   const jsFlags = flags
@@ -176,6 +177,8 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
       baseline: settings.baseline,
       regression: settings.regression,
       budgetRules: settings.budgets,
+      fileBudgets: settings.fileBudgets,
+      runner: settings.runner,
       deterministic: settings.deterministic,
       workerFlags: flags,
     }
@@ -223,7 +226,8 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
       config.setupFiles = withAll(config.setupFiles, [setup()])
     else
       config.runner = NODE_RUNNER
-    project.provide(WORKER_CONFIG_KEY, workerConfig)
+    // Vitest 4 and 5 run every file in a fresh worker unless `isolate: false`.
+    project.provide(WORKER_CONFIG_KEY, { ...workerConfig, isolate: config.isolate !== false })
   }
 
   const claim = (vitest: Vitest, project: TestProject) => {
@@ -248,6 +252,7 @@ export function memoryBudget(options?: MemoryBudgetOptions): Plugin {
       heapLimit: settings.heapLimit,
       profiles: settings.profiles === undefined ? undefined : resolve(root, settings.profiles),
       annotations: settings.annotations === 'auto' ? showsTestsInBrowser(vitest.config) : settings.annotations,
+      isolate: true,
     }
     const runtime = runtimeOf(project)
     if (runtime.kind === 'node') {

@@ -242,8 +242,51 @@ export function HTML_CLIENT() {
       barChart('Biggest changes against the baseline (peak)', changed.map(({ t, change }) => ({ label: fullName(t), short: t.n, value: change[1], text: (change[1] > 0 ? '+' : '') + bytes(change[1]), tone: change[1] > 0 ? 'up' : 'down', onSelect: () => select(t) })), s.compared ? 'No test changed beyond the regression threshold.' : 'No baseline to compare with.'),
       METRICS.includes('native') ? barChart('Heaviest tests (peak native, C heap)', heaviestNative.map(t => ({ label: fullName(t), short: t.n, value: figure(t, 'native'), text: bytes(figure(t, 'native')), tone: t.o.includes('native') ? 'up' : '', onSelect: () => select(t) })), 'No test was measured.') : null))
 
+    if (data.fileLives)
+      drawFileLives()
+
     const detail = el('section', { id: 'detail', hidden: true })
     page.append(detail)
+
+    /** Each file's whole life in its worker: a table, and per worker that ran several files a chart of what it held after each. */
+    function drawFileLives() {
+      const lives = data.fileLives
+      const FILE_METRICS = ['total', 'heap', 'external', 'rss', 'retained', 'grew']
+      const section = el('section', { id: 'files' }, el('h2', null, 'Test files, over each one\'s whole life in its worker'))
+      for (const death of data.deaths || []) section.append(el('p', { class: 'over' }, death))
+      if (data.runner)
+        section.append(el('p', { id: 'runner-fit' }, 'Runner: ' + data.runner))
+      const workers = new Map()
+      for (const life of lives) workers.set(life[2], (workers.get(life[2]) || []).concat([life]))
+      const charts = el('div', { class: 'charts' })
+      for (const [worker, own] of workers) {
+        if (own.length < 2)
+          continue
+        own.sort((a, b) => a[3] - b[3])
+        const fileOf = life => files[life[0]]
+        charts.append(el('figure', { 'class': 'worker-chart', 'data-worker': worker }, el('figcaption', null, 'Worker ' + worker + ' across its ' + own.length + ' files'),
+          lineChart({
+            series: [
+              { name: 'held after the file (retained)', className: 'heap', points: own.map(life => [life[3], life[8]]) },
+              { name: 'peak during the file (total)', className: 'total', points: own.map(life => [life[3], life[4]]) },
+            ],
+            levels: [],
+            xLabel: 'files in the order the worker ran them',
+            xTicks: own.map(life => ({ x: life[3], text: cut(fileOf(life).split('/').pop(), 24) })),
+          }),
+          legend([['held after the file', 'var(--heap)'], ['peak during the file', 'var(--total)']])))
+      }
+      if (charts.children.length > 0)
+        section.append(charts)
+      const bodyRows = lives.slice().sort((a, b) => b[7] - a[7]).map(life => el('tr', null,
+        el('td', { class: 'name' }, (life[1] ? '[' + life[1] + '] ' : '') + files[life[0]]),
+        el('td', { class: 'num' }, String(life[2])),
+        el('td', { class: 'num' }, String(life[3])),
+        ...FILE_METRICS.map((metric, i) => el('td', { class: 'num' + (life[10].includes(metric) ? ' over' : '') }, (metric === 'grew' && life[4 + i] > 0 ? '+' : '') + bytes(life[4 + i]))),
+      ))
+      section.append(el('table', { id: 'file-table' }, el('thead', null, el('tr', null, el('th', null, 'file'), el('th', { class: 'num' }, 'worker'), el('th', { class: 'num' }, '#'), ...FILE_METRICS.map(m => el('th', { class: 'num' }, m)))), el('tbody', null, ...bodyRows)))
+      page.append(section)
+    }
 
     const columns = [
       { key: 'file', label: 'file', value: t => files[t.f] },

@@ -5,6 +5,7 @@ import type { AllocationTree } from '../report/allocation-tree.js'
 import { distinctName, type MemoryReport, type ReportEnvironment, type ReportSummary, type TestState, type Verdict } from '../report/model.js'
 import type { ProfileTree } from '../report/read-allocation-trees.js'
 import type { CompactTimeline } from '../worker/test-recorder.js'
+import { describeDeathFully, describeFit } from './files.js'
 import { renderPage } from './html-page.js'
 import { describeUncompared, shownMetrics } from './measured-metrics.js'
 
@@ -97,6 +98,14 @@ export interface ReportPage {
   /** `[function, file, line]` of every frame in the tests' allocation trees. */
   frames: Array<[string, string, number]>
   tests: PageTest[]
+  /**
+   * Each test file's whole life in its worker: `[file (index into files), project, worker, order,
+   * total, heap, external, rss, retained, grew, metrics over budget]`; absent without file figures.
+   */
+  fileLives?: Array<[number, string, number, number, number, number, number, number, number, number, string[]]>
+  /** The runner-fit sentence and each killed worker's, as the terminal says them. */
+  runner?: string
+  deaths?: string[]
 }
 
 /** One index per distinct value, the values in a list: the page's tables of files and frames. */
@@ -152,7 +161,14 @@ export function reportPage(report: MemoryReport, options: HtmlReportOptions = {}
       ...(test.heapProfiles && trees && { a: test.heapProfiles.map(icicle) }),
     }
   })
-  return { kind: 'report', createdAt: report.createdAt, environment: report.environment, summary: report.summary, metrics, notes: describeUncompared(report.tests), files: files.values, frames: frames.values, tests }
+  const page: ReportPage = { kind: 'report', createdAt: report.createdAt, environment: report.environment, summary: report.summary, metrics, notes: describeUncompared(report.tests), files: files.values, frames: frames.values, tests }
+  if (report.files?.length)
+    page.fileLives = report.files.map(f => [files.indexOf(f.file), f.project, f.worker, f.order, f.metrics.total, f.metrics.heap, f.metrics.external, f.metrics.rss, f.metrics.retained, f.metrics.grew, f.violations.map(v => v.metric)])
+  if (report.runner)
+    page.runner = describeFit(report.runner)
+  if (report.workerDeaths)
+    page.deaths = report.workerDeaths.map(describeDeathFully)
+  return page
 }
 
 /**

@@ -5,6 +5,7 @@ import { formatBytes } from '../measure/size.js'
 import { distinctName, type MemoryReport, type ReportTest } from '../report/model.js'
 import { describeDrift, regressionsDiscounted } from './drift.js'
 import { describeUncompared, shownMetrics } from './measured-metrics.js'
+import { markdownFileLines } from './files.js'
 import { describeUnheldBudgets } from './unheld.js'
 
 /** The hidden first line a workflow looks for to update its comment in place. */
@@ -136,6 +137,7 @@ export function renderMarkdownReport(report: MemoryReport): string {
   }
   for (const sentence of describeUncompared(report.tests))
     body.push(sentence, '')
+  body.push(...markdownFileLines(report, CHART_BARS, escapeMarkdown))
   const unheld = describeUnheldBudgets(report.tests)
   if (unheld)
     body.push(escapeMarkdown(unheld), '')

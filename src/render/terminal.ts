@@ -5,6 +5,7 @@ import type { MemoryAtStart } from '../worker/trail.js'
 import { formatChange } from './change.js'
 import { type Palette, plain } from './colors.js'
 import { describeDrift, regressionsDiscounted } from './drift.js'
+import { terminalFileLines } from './files.js'
 import { firstInOrder } from './first-in-order.js'
 import { describeUncompared, shownMetrics } from './measured-metrics.js'
 import { describeUnheldBudgets } from './unheld.js'
@@ -164,6 +165,8 @@ export function renderTerminalSummary(report: MemoryReport, options: TerminalOpt
   const uncompared = describeUncompared(report.tests)
   if (uncompared.length > 0)
     lines.push('', ...uncompared.map(sentence => c.dim(` ${sentence}`)))
+  lines.push(...terminalFileLines(report, options.top, c, printable))
+
   const unheld = describeUnheldBudgets(report.tests)
   if (unheld)
     lines.push('', c.yellow(` ${printable(unheld)}`))

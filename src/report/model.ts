@@ -7,7 +7,10 @@ import type { DomCounts } from '../measure/probe.js'
 import type { RssMethod } from '../measure/rss.js'
 import type { BoundaryGc, CompactTimeline, TestMemoryRecord } from '../worker/test-recorder.js'
 import type { MemoryAtStart } from '../worker/trail.js'
+import type { ReportFile } from './file-model.js'
 import { sortByLocation } from './order.js'
+import type { RunnerFit } from './runner-fit.js'
+import type { WorkerDeath } from './worker-deaths.js'
 
 export type { ReportEnvironment }
 
@@ -129,6 +132,17 @@ export interface MemoryReport {
   environment: ReportEnvironment
   summary: ReportSummary
   tests: ReportTest[]
+  /**
+   * Each test file's whole life in its worker (Node workers under the plugin), in project and path
+   * order. Absent in reports written before it was added.
+   */
+  files?: ReportFile[]
+  /** Workers that died during a file (a signal such as an OOM killer's SIGKILL, or an exit code); absent when none did. */
+  workerDeaths?: WorkerDeath[]
+  /** Whether the run fits its runner's memory, from the files' peaks; absent without file figures. */
+  runner?: RunnerFit
+  /** `fileBudgets` keys that matched no file of the run nor any under the root; absent when every key matched. */
+  unmatchedFileBudgets?: string[]
 }
 
 /** What the reporter collects from Vitest for one test. */

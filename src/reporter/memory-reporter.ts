@@ -5,6 +5,7 @@ import type { Reporter, TestModule, Vitest } from 'vitest/node'
 import { type ComparedMetrics, comparedMetrics } from '../compare/compare.js'
 import { failsOnRegression } from '../compare/environment.js'
 import type { BudgetRule } from '../budgets/types.js'
+import type { FileBudgetRule } from '../report/file-budgets.js'
 import type { RegressionRules } from '../compare/rules.js'
 import { type Baseline, readBaseline, ReportFileError, serializeBaseline, testKey, updateBaseline } from '../report/files.js'
 import { buildReport, type CollectedTest, compareReport, type MemoryReport, type ReportEnvironment, type UnmeasuredProject } from '../report/model.js'
@@ -15,12 +16,14 @@ import { renderHtmlReport } from '../render/html.js'
 import { renderJsonReport } from '../render/json.js'
 import { renderMarkdownReport } from '../render/markdown.js'
 import { renderTerminalSummary } from '../render/terminal.js'
+import { fileFailures } from '../render/files.js'
 import { clearTrails, readTrails, type TrailRecord } from '../worker/trail-directory.js'
 import { collectTests, toPosix } from './collect.js'
 import { repositoryRoot } from './repository-root.js'
 import { environmentOfShards, overlappingTests, stampEnvironment } from './shards.js'
 import { decideUpdate, UPDATE_VARIABLE, type UpdateDecision, type UpdateMode } from './update-mode.js'
 import { patternsMatchingFiles } from './files-on-disk.js'
+import { type FileRunStart, startFileRun, withFileFigures } from './file-figures.js'
 
 export interface MemoryReporterOptions {
   /** The root of the config that holds the options: their paths and the report's files are relative to it. */
@@ -33,6 +36,8 @@ export interface MemoryReporterOptions {
   baseline: string | undefined
   regression: RegressionRules
   budgetRules: readonly BudgetRule[]
+  fileBudgets: readonly FileBudgetRule[]
+  runner: { memory: number | undefined, failAbove: number | undefined }
   deterministic: boolean
   workerFlags: readonly string[]
   /** Where the workers leave their trails (see `openTrail`). */
@@ -111,6 +116,8 @@ export class MemoryReporter implements Reporter {
   private merging = false
   /** Where this reporter's lines go: stderr when another reporter's report takes stdout. */
   private print: (text: string) => void = () => {}
+  /** Child process ends and the cgroup's OOM kills as this run started. */
+  private fileRun: FileRunStart | undefined
   /** This scope's projects, each with the name its tests are reported under. */
   private readonly projects = new Map<string, string>()
   private readonly unmeasuredProjects: UnmeasuredProject[] = []
@@ -173,6 +180,7 @@ export class MemoryReporter implements Reporter {
   onTestRunStart(): void {
     // A watch session reruns with the same workers' directory: each run reads only its own trails.
     clearTrails(this.options.trailDirectory)
+    this.fileRun = startFileRun()
   }
 
   async onTestRunEnd(allModules: ReadonlyArray<TestModule>): Promise<void> {
@@ -211,6 +219,8 @@ export class MemoryReporter implements Reporter {
     // Skipped and todo tests never ran: they are in the baseline's bookkeeping, not in the report.
     const ran = unique.filter(test => test.state !== 'skipped')
     let report = buildReport(ran, environment, this.options.budgetRules.map(rule => rule.pattern), new Date(), this.unmeasuredProjects)
+    // A merge run has no workers of its own: its files come from the blobs' tasks.
+    report = withFileFigures(report, testModules, unique, vitest, name => this.projects.get(name) ?? name, this.fileRun ?? startFileRun(), this.options)
     if (report.summary.unmatchedPatterns.length > 0)
       report = await this.withoutFilteredOut(report, testModules)
     if (this.options.baseline)
@@ -231,7 +241,9 @@ export class MemoryReporter implements Reporter {
       this.publish(report)
     // A test over budget has failed already, except where Vitest turned its failure into a pass and
     // the plugin's runner could not undo that (a project with a runner of its own, a browser page).
-    if (problems.length > 0 || report.summary.crashed > 0 || report.summary.overBudget > 0 || failsOnRegression(report.summary, this.options.regression.failOnRegression))
+    const fileProblems = fileFailures(report)
+    for (const problem of fileProblems) vitest.logger.error(c.red(` ${problem}`))
+    if (problems.length > 0 || fileProblems.length > 0 || report.summary.crashed > 0 || report.summary.overBudget > 0 || failsOnRegression(report.summary, this.options.regression.failOnRegression))
       process.exitCode = 1
   }
 

@@ -3,6 +3,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { FileMemory } from './file-meter.js'
 import type { TestMemoryRecord } from './test-recorder.js'
 import type { MemoryAtStart, SettledState, TrailEntry } from './trail.js'
 
@@ -16,20 +17,25 @@ export interface TrailRecord {
   settled?: SettledState
 }
 
+/** A trail's entries; a line cut short by a killed worker (or an empty last one) is skipped. */
+function trailEntries(path: string): TrailEntry[] {
+  return readFileSync(path, 'utf8').split('\n').flatMap((line) => {
+    try {
+      return [JSON.parse(line) as TrailEntry]
+    }
+    catch {
+      return []
+    }
+  })
+}
+
 /** Reads every worker's trail in `directory`, by test id. Lines cut short by a killed worker are skipped. */
 export function readTrails(directory: string): Map<string, TrailRecord> {
   const records = new Map<string, TrailRecord>()
   if (!existsSync(directory))
     return records
   for (const file of readdirSync(directory).filter(name => name.endsWith('.jsonl')).sort()) {
-    for (const line of readFileSync(join(directory, file), 'utf8').split('\n')) {
-      let entry: TrailEntry
-      try {
-        entry = JSON.parse(line) as TrailEntry
-      }
-      catch {
-        continue
-      }
+    for (const entry of trailEntries(join(directory, file))) {
       if (entry.event === 'start')
         records.set(entry.id, { started: entry.memory, finished: undefined })
       else if (entry.event === 'finish' && records.has(entry.id))
@@ -57,4 +63,35 @@ export function createTrailDirectory(): string {
   const directory = mkdtempSync(join(tmpdir(), 'vitest-memory-budget-'))
   trailDirectories.add(directory)
   return directory
+}
+
+/** What one worker's trail says about its test files. */
+export interface WorkerTrail {
+  pid: number
+  /** Files as they began, in order, each with its figures if it ended. */
+  files: Array<{ file: string, at: number, ended: FileMemory | undefined }>
+  /** The test started last and not finished, if any, with the worker's memory as it started. */
+  runningTest: { id: string, memory: MemoryAtStart } | undefined
+}
+
+/** Every worker's trail in `directory`, by process id (the trail's file name). */
+export function readWorkerTrails(directory: string): Map<number, WorkerTrail> {
+  const workers = new Map<number, WorkerTrail>()
+  if (!existsSync(directory))
+    return workers
+  for (const name of readdirSync(directory).filter(name => /^\d+\.jsonl$/.test(name))) {
+    const worker: WorkerTrail = { pid: Number.parseInt(name, 10), files: [], runningTest: undefined }
+    for (const entry of trailEntries(join(directory, name))) {
+      if (entry.event === 'file-start')
+        worker.files.push({ file: entry.file, at: entry.at, ended: undefined })
+      else if (entry.event === 'file-end' && worker.files.at(-1)?.file === entry.file)
+        worker.files.at(-1)!.ended = entry.memory
+      else if (entry.event === 'start')
+        worker.runningTest = { id: entry.id, memory: entry.memory }
+      else if (entry.event === 'finish' && worker.runningTest?.id === entry.id)
+        worker.runningTest = undefined
+    }
+    workers.set(worker.pid, worker)
+  }
+  return workers
 }

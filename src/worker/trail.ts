@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import v8 from 'node:v8'
 import { residentNow } from '../measure/rss.js'
 import { heapNow } from '../measure/window.js'
+import type { FileMemory } from './file-meter.js'
 import type { TestMemoryRecord } from './test-recorder.js'
 
 /** Memory of a worker when a test started: the last figures seen if the worker dies during it. */
@@ -35,12 +36,18 @@ export type TrailEntry =
   | { event: 'start', id: string, memory: MemoryAtStart }
   | { event: 'finish', id: string, memory: TestMemoryRecord }
   | { event: 'settle', id: string, state: SettledState }
+  /** A test file began loading in this worker (`file` absolute), at `Date.now()`: what ran beside a worker that died. */
+  | { event: 'file-start', file: string, at: number }
+  /** A test file's whole-life figures, at its end. */
+  | { event: 'file-end', file: string, memory: FileMemory }
 
 export interface Trail {
   start: (id: string) => void
   finish: (id: string, memory: TestMemoryRecord) => void
   /** The test's result once Vitest settled it (`retry`, `fails` and a budget failure applied). */
   settle: (id: string, state: SettledState) => void
+  fileStart: (file: string) => void
+  fileEnd: (file: string, memory: FileMemory) => void
 }
 
 /** The trail of this worker process, in `directory`; `heapLimit` is the plugin's option, if set. */
@@ -67,6 +74,12 @@ export function openTrail(directory: string, heapLimit: number | undefined): Tra
     },
     settle(id, state) {
       append({ event: 'settle', id, state })
+    },
+    fileStart(file) {
+      append({ event: 'file-start', file, at: Date.now() })
+    },
+    fileEnd(file, memory) {
+      append({ event: 'file-end', file, memory })
     },
   }
 }

@@ -1,4 +1,5 @@
 import type { WorkerConfig } from './config.js'
+import type { FileMemory } from './file-meter.js'
 import type { TestMemoryRecord } from './test-recorder.js'
 import type { MemoryAtStart, SettledState } from './trail.js'
 
@@ -18,6 +19,8 @@ export interface MemoryTaskMeta {
    * and when the test was over its budget. Paths relative to the root.
    */
   heapProfiles?: string[]
+  /** On a test file's task (a reporter's `testModule.meta()`): the file's whole-life figures in its worker. */
+  memoryFile?: FileMemory
 }
 
 // Vitest 5 declares TaskMeta in 'vitest' itself, so this types `testCase.meta().memory` there. Vitest 4

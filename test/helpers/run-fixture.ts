@@ -16,6 +16,8 @@ export interface FixtureTest {
 
 export interface FixtureRun {
   tests: FixtureTest[]
+  /** Each test file's `meta()` (the plugin's whole-life figures are its `memoryFile`), by its path relative to the root. */
+  modules: Record<string, Record<string, unknown>>
   unhandledErrors: unknown[]
   /** The exit code Vitest would have ended the process with. */
   exitCode: number
@@ -61,10 +63,12 @@ function toFixtureTest(testCase: TestCase): FixtureTest {
 /** Runs a fixture project with real Vitest, as `vitest run` would, and returns what a reporter sees. */
 export async function runFixture(name: string, cliOptions: Record<string, unknown> = {}, { captureOutput = false, filters = [], then }: RunFixtureOptions = {}): Promise<FixtureRun> {
   const tests: FixtureTest[] = []
+  const modules: FixtureRun['modules'] = {}
   const unhandledErrors: unknown[] = []
   const collector = {
-    onTestRunEnd(modules: ReadonlyArray<TestModule>, errors: ReadonlyArray<unknown>) {
-      for (const module of modules) {
+    onTestRunEnd(testModules: ReadonlyArray<TestModule>, errors: ReadonlyArray<unknown>) {
+      for (const module of testModules) {
+        modules[module.relativeModuleId] = module.meta() as Record<string, unknown>
         for (const testCase of module.children.allTests()) tests.push(toFixtureTest(testCase))
       }
       unhandledErrors.push(...errors)
@@ -87,7 +91,7 @@ export async function runFixture(name: string, cliOptions: Record<string, unknow
     finally {
       await vitest.close()
     }
-    return { tests: tests.sort((a, b) => `${a.project}${a.file}${a.fullName}`.localeCompare(`${b.project}${b.file}${b.fullName}`)), unhandledErrors, exitCode: Number(process.exitCode ?? 0), output: output.join('') }
+    return { modules, tests: tests.sort((a, b) => `${a.project}${a.file}${a.fullName}`.localeCompare(`${b.project}${b.file}${b.fullName}`)), unhandledErrors, exitCode: Number(process.exitCode ?? 0), output: output.join('') }
   }
   finally {
     process.exitCode = savedExitCode

@@ -51,6 +51,8 @@ const options = (overrides: Partial<MemoryReporterOptions>): MemoryReporterOptio
   baseline: undefined,
   regression: resolveRegressionRules(undefined),
   budgetRules: [],
+  fileBudgets: [],
+  runner: { memory: undefined, failAbove: undefined },
   deterministic: true,
   workerFlags: ['--expose-gc'],
   // No worker wrote a trail here: these tests give the reporter Vitest's results directly.

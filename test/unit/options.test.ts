@@ -16,10 +16,18 @@ describe('memoryBudget() options', () => {
     expect(() => resolveOptions({ heapLimit: 'lots' })).toThrowError(/heapLimit.*"lots"/)
   })
 
+  test('fileBudgets and runner: globs compiled, later keys win metric by metric, shares as fractions', () => {
+    const resolved = resolveOptions({ fileBudgets: { '**': '300MB', 'test/heavy/**': { rss: '1GB', grew: '20MB' } }, runner: { memory: '7GB', failAbove: '75%' } })
+    expect(resolved.runner).toEqual({ memory: 7e9, failAbove: 0.75 })
+    expect(resolved.fileBudgets.map(rule => [rule.pattern, rule.limits])).toEqual([['**', { total: 300e6 }], ['test/heavy/**', { rss: 1e9, grew: 20e6 }]])
+    expect(resolveOptions({ runner: { failAbove: 0.5 } }).runner).toEqual({ memory: undefined, failAbove: 0.5 })
+    expect(resolveOptions({}).fileBudgets).toEqual([])
+  })
+
   test.each([
     [null, 'memoryBudget() options must be an object, got null.'],
     ['fast', 'memoryBudget() options must be an object, got "fast".'],
-    [{ deterministc: true }, 'Unknown memoryBudget() option "deterministc". Accepted: deterministic, budgets, top, silent, outputFile, gcBeforeEachTest, baseline, regression, markdown, html, heapLimit, profiles, annotations, native.'],
+    [{ deterministc: true }, 'Unknown memoryBudget() option "deterministc". Accepted: deterministic, budgets, top, silent, outputFile, gcBeforeEachTest, baseline, regression, markdown, html, heapLimit, profiles, annotations, native, fileBudgets, runner.'],
     [{ deterministic: 'yes' }, 'memoryBudget() option "deterministic" must be true or false, got "yes".'],
     [{ top: -1 }, 'memoryBudget() option "top" must be a whole number, 0 or more, got -1.'],
     [{ top: 2.5 }, 'memoryBudget() option "top" must be a whole number, 0 or more, got 2.5.'],
@@ -46,6 +54,18 @@ describe('memoryBudget() options', () => {
     [{ regression: { failOnRegression: 'yes' } }, 'regression.failOnRegression must be true or false, got "yes".'],
     [{ regression: { acrossEnvironments: 1 } }, 'regression.acrossEnvironments must be true or false, got 1.'],
     [{ regression: { treshold: 0.1 } }, 'Unknown regression option "treshold". Accepted: threshold, minDelta, metrics, failOnRegression, acrossEnvironments.'],
+    [{ fileBudgets: ['src/**'] }, `memoryBudget() option "fileBudgets" must be an object like { 'src/**': '300MB' }, got an array.`],
+    [{ fileBudgets: { 'a.test.ts > heavy': '1MB' } }, 'Invalid fileBudgets key "a.test.ts > heavy": expected a file glob (e.g. \'src/**/*.test.ts\'), without a test name'],
+    [{ fileBudgets: { '**': { allocated: '1MB' } } }, 'Unknown metric "allocated" in fileBudgets for "**". Accepted: total, heap, external, rss, retained, grew.'],
+    [{ fileBudgets: { '**': {} } }, 'fileBudgets for "**" sets no metric. Accepted: total, heap, external, rss, retained, grew.'],
+    [{ fileBudgets: { '**': true } }, `Invalid fileBudgets value for "**": expected a size like '300MB' or an object with any of total, heap, external, rss, retained, grew, got true.`],
+    [{ fileBudgets: { '**': { rss: 'big' } } }, 'fileBudgets "rss" for "**"'],
+    [{ runner: '7GB' }, `memoryBudget() option "runner" must be an object like { memory: '7GB', failAbove: '80%' }, got "7GB".`],
+    [{ runner: { memroy: '7GB' } }, 'Unknown memoryBudget({ runner }) option "memroy". Accepted: memory, failAbove.'],
+    [{ runner: { memory: 'seven' } }, 'runner.memory'],
+    [{ runner: { failAbove: '120%' } }, `memoryBudget() option "runner.failAbove" must be a share of the runner's memory above 0 and at most 1, or a percentage up to 100% (e.g. 0.8 or '80%'), got "120%".`],
+    [{ runner: { failAbove: 0 } }, 'option "runner.failAbove" must be a share'],
+    [{ runner: { failAbove: '80' } }, 'option "runner.failAbove" must be a share'],
   ])('reject %j with a message naming it', (options, message) => {
     expect(() => resolveOptions(options as never)).toThrowError(TypeError)
     expect(() => resolveOptions(options as never)).toThrowError(message)
