@@ -102,8 +102,16 @@ describe('toAllocateUnder', () => {
     await expect(parse100).toAllocateUnder('1MB')
   })
 
+  // Half a millisecond a call on any machine: 6 runs of 10,000 calls take 30 s, past the 5 s timeout
+  // however fast the machine (parse100's 60,000 calls fit in 5 s on a quiet one).
+  const halfMillisecond = () => {
+    const end = performance.now() + 0.5
+    while (performance.now() < end) {}
+    return end
+  }
+
   test('too many calls for the test\'s timeout fail at once, naming calls', { timeout: 5000 }, async () => {
-    const error = await failureOf(expect(parse100).toAllocateUnder('1MB', { calls: 10_000 }))
+    const error = await failureOf(expect(halfMillisecond).toAllocateUnder('1MB', { calls: 10_000 }))
     expect(error.message).toMatch(/^measuring allocations would take about [\d.]+ s: 6 runs of 10,000 calls at [\d.]+ ms a call \(5 measured rounds and one timed\), and the test has [\d.]+ s left of its 5000 ms timeout\. Pass fewer calls \(e\.g\. \{ calls: [\d,]+ \}\), leave calls out to size the rounds by time, or give the test a longer timeout\.$/)
   })
 
