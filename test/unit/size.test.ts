@@ -40,6 +40,10 @@ describe('parseSize', () => {
     expect(() => parseSize(input, 'budget')).toThrowError(/KiB, MiB, GiB, TiB/)
   })
 
+  test.each([`${'9'.repeat(400)}MB`, '9'.repeat(400)])('rejects digits enough to overflow a double to Infinity, with a unit or without', (input) => {
+    expect(() => parseSize(input)).toThrowError(/^Invalid size: "9{60}…" \(\d+ characters\)\. Expected a number of bytes/)
+  })
+
   test('names the input "size" unless told what it is', () => {
     expect(() => parseSize('lots')).toThrowError('Invalid size: "lots". Expected a number of bytes')
   })
