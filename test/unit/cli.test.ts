@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { describe, expect, test } from 'vitest'
-import { runCli } from '../../src/cli/run.js'
+import { mergeReports, runCli } from '../../src/cli/run.js'
 import { readReport } from '../../src/report/files.js'
-import { buildReport, type CollectedTest, type ReportEnvironment } from '../../src/report/model.js'
+import { buildReport, type CollectedTest, type MemoryReport, type ReportEnvironment } from '../../src/report/model.js'
 import { renderMarkdownReport } from '../../src/render/markdown.js'
 import { renderJsonReport } from '../../src/render/json.js'
 import { sampleProfile } from '../helpers/sample-profile.js'
@@ -264,5 +264,119 @@ describe('--help', () => {
     const help = cli('merge', '--help').stdout
     expect(help).toContain('For vitest --shard with --reporter=blob,\n\'vitest --merge-reports\' makes the whole report')
     expect(help).not.toMatch(/shards of one run \(vitest --shard/)
+  })
+})
+
+// What a command line can hold that the config cannot: bare numbers as text, empty paths, control
+// characters; and what the commands say back, word for word.
+describe('command-line values', () => {
+  test('a bare number means what it means in the config: a fraction for --threshold, bytes for --min-delta', () => {
+    // The regression is +50%: counted above a threshold of 0.4, not of 0.6.
+    expect(cli('compare', base, head, '--threshold', '0.4').stdout).toContain('1 regressed')
+    expect(cli('compare', base, head, '--threshold', '0.6').stdout).toContain(' Memory  3 tests measured\n')
+    // Its allocation grew most, by 20 MB: counted above 19,999,999 bytes, not above 20,000,000.
+    expect(cli('compare', base, head, '--min-delta', '19999999').stdout).toContain('1 regressed')
+    expect(cli('compare', base, head, '--min-delta', '20000000').stdout).not.toContain('regressed')
+  })
+
+  test('digits enough to overflow are shown as typed, not as Infinity', () => {
+    const digits = '9'.repeat(400)
+    const run = cli('compare', base, head, '--min-delta', digits)
+    expect(run.code).toBe(2)
+    expect(run.stderr).toMatch(/^vitest-memory-budget: Invalid --min-delta: "9{60}…" \(400 characters\)\. Expected a number of bytes/)
+  })
+
+  test('--top sets the rows of the heaviest tests, a whole number only', () => {
+    expect(cli('compare', base, head, '--top', '1').stdout).toContain('… and 2 lighter tests')
+    expect(cli('compare', base, head, '--top', '2').stdout).toContain('… and 1 lighter test ')
+    expect(cli('compare', base, head).stdout).not.toContain('lighter')
+    for (const top of ['3x', 'x3', '', ' 3', '1.5']) {
+      const run = cli('compare', base, head, `--top=${top}`)
+      expect(run.code, top).toBe(2)
+      expect(run.stderr, top).toBe(`vitest-memory-budget: Invalid --top: ${JSON.stringify(top)}. Expected a whole number, 0 or more.\n`)
+    }
+  })
+
+  test.each([
+    [['compare', ' ', head], 'Invalid base report path: " ". Expected a file path.'],
+    [['compare', base, ''], 'Invalid head report path: "". Expected a file path.'],
+    [['compare', base, head, '--markdown', ' '], 'Invalid --markdown: " ". Expected a file path.'],
+    [['merge', base, '-o', ''], 'Invalid --output: "". Expected a file path.'],
+    [['merge', base, '', '-o', join(dir, 'x.json')], 'Invalid report path: "". Expected a file path.'],
+    [['html', ' ', '-o', join(dir, 'x.html')], 'Invalid report path: " ". Expected a file path.'],
+    [['html', base, '-o', ''], 'Invalid --output: "". Expected a file path.'],
+    [['html', base, '--base', '', '-o', join(dir, 'x.html')], 'Invalid --base: "". Expected a file path.'],
+    [['markdown', base, '-o', ' '], 'Invalid --output: " ". Expected a file path.'],
+    [['history', ''], 'Invalid report path: "". Expected a file path.'],
+    [['history', base, '--markdown', ' '], 'Invalid --markdown: " ". Expected a file path.'],
+  ])('an empty path is refused, named: %j', (argv, message) => {
+    expect(cli(...argv)).toEqual({ code: 2, stdout: '', stderr: `vitest-memory-budget: ${message}\n` })
+  })
+
+  test('a file that cannot be written names the option, the path and the system\'s code', () => {
+    const out = join(base, 'x.md')
+    // A file stands where its folder would be made (EEXIST here; another system may say ENOTDIR).
+    const run = cli('markdown', head, '-o', out)
+    expect(run).toMatchObject({ code: 2, stdout: '' })
+    expect(run.stderr).toMatch(/^vitest-memory-budget: .*base\.json\/x\.md: cannot write the --output file \(E[A-Z]+\)\.\n$/)
+  })
+
+  test('a control character in a path stays visible and on one line', () => {
+    const run = cli('compare', join(dir, 'new\nline.json'), head)
+    expect(run.code).toBe(2)
+    expect(run.stderr).toBe(`vitest-memory-budget: ${join(dir, 'new\\nline.json')}: no such file.\n`)
+  })
+
+  test('singular counts read as such', () => {
+    const one = writeReport('one.json', { a: 1 * MB })
+    const out = join(dir, 'one-merged.json')
+    expect(cli('merge', one, '-o', out).stdout).toBe(`Merged 1 report (1 tests) into ${out}\n`)
+    expect(cli('history', one).stdout).toMatch(/^History of 1 run: 1 tests, 0 changed\.\n/)
+  })
+
+  test.each([['help'], ['-h'], ['--help']])('%s shows the usage and exits 0; no command exits 2', (command) => {
+    expect(cli(command)).toEqual({ code: 0, stdout: expect.stringMatching(/^Usage: vitest-memory-budget <command> \[options\]\n\nCommands:\n/), stderr: '' })
+    expect(cli().code).toBe(2)
+  })
+
+  test.each(['toString', 'constructor', '__proto__', 'hasOwnProperty'])('%s, a name every object has, is no command', (command) => {
+    expect(cli(command, base)).toEqual({ code: 2, stdout: '', stderr: `vitest-memory-budget: Unknown command ${JSON.stringify(command)}. Commands: compare, merge, html, markdown, history. See 'vitest-memory-budget --help'.\n` })
+  })
+})
+
+describe('mergeReports', () => {
+  const shard = (name: string, file: string, change: (report: MemoryReport) => MemoryReport = r => r, createdAt = '2026-11-23T12:00:00Z') => {
+    const tests: CollectedTest[] = [{ id: name, project: '', file, name, line: 1, state: 'passed', memory: memory(1 * MB) }]
+    return { path: `${name}.json`, report: change(buildReport(tests, environment, [], new Date(createdAt))) }
+  }
+  const withSummary = (summary: Partial<MemoryReport['summary']>) => (report: MemoryReport): MemoryReport => ({ ...report, summary: { ...report.summary, ...summary } })
+
+  test('a pattern is unmatched only if it matched in no shard', () => {
+    const merged = mergeReports([
+      shard('a', 'test/a.test.ts', withSummary({ unmatchedPatterns: ['nowhere', 'only-in-b', 'only-in-c'] })),
+      shard('b', 'test/b.test.ts', withSummary({ unmatchedPatterns: ['nowhere', 'only-in-c'] })),
+      shard('c', 'test/c.test.ts', withSummary({ unmatchedPatterns: ['nowhere', 'only-in-b'] })),
+    ])
+    expect(merged.summary.unmatchedPatterns).toEqual(['nowhere'])
+  })
+
+  test('compared if any shard was; each unmeasured project once; the first shard\'s drift; the latest time', () => {
+    const drift = { differences: [{ field: 'v8' as const, base: '11.3', head: '12.4' }], incomparable: true, regressionsCount: false }
+    const merged = mergeReports([
+      shard('a', 'test/a.test.ts', withSummary({ unmeasuredProjects: [{ project: 'browser', reason: 'no CDP' }], environmentDrift: drift }), '2026-11-23T12:00:00Z'),
+      shard('b', 'test/b.test.ts', withSummary({ compared: true, unmeasuredProjects: [{ project: 'browser', reason: 'no CDP' }, { project: 'edge', reason: 'no GC' }] }), '2026-11-23T12:05:00Z'),
+      shard('c', 'test/c.test.ts', r => r, '2026-11-23T11:55:00Z'),
+    ])
+    expect(merged.summary).toMatchObject({ tests: 3, compared: true, unmeasuredProjects: [{ project: 'browser', reason: 'no CDP' }, { project: 'edge', reason: 'no GC' }], environmentDrift: drift })
+    expect(merged.createdAt).toBe('2026-11-23T12:05:00.000Z')
+    const plain = mergeReports([shard('a', 'test/a.test.ts'), shard('b', 'test/b.test.ts')])
+    expect(plain.summary.compared).toBe(false)
+    expect(plain.summary).not.toHaveProperty('environmentDrift')
+  })
+
+  test('the tests of every shard, in the order of their files, whichever shard came first', () => {
+    const merged = mergeReports([shard('z', 'test/z.test.ts'), shard('a', 'test/a.test.ts'), shard('m', 'test/m.test.ts')])
+    expect(merged.tests.map(t => t.file)).toEqual(['test/a.test.ts', 'test/m.test.ts', 'test/z.test.ts'])
+    expect(merged.environment).toEqual(environment)
   })
 })
