@@ -29,6 +29,15 @@ function cli(...argv: string[]) {
   return { code, stdout, stderr }
 }
 
+/**
+ * Rows of a `test.each` over command lines, each with a title that leaves out the temporary folder:
+ * Stryker runs a mutant's tests by their titles, and each load of this file makes a new folder, so
+ * a title holding it matched no test and such rows never ran against a mutant.
+ */
+function titled<T>(rows: ReadonlyArray<readonly [string[], T]>): Array<[string, string[], T]> {
+  return rows.map(([argv, expected]) => [JSON.stringify(argv.map(arg => arg.replaceAll(dir, '<tmp>'))), argv, expected])
+}
+
 const base = writeReport('base.json', { parses: 20 * MB, streams: 10 * MB, steady: 5 * MB })
 const head = writeReport('head.json', { parses: 30 * MB, streams: 5 * MB, steady: 5 * MB })
 
@@ -122,7 +131,7 @@ describe('bad input is one clear line and exit code 2', () => {
   writeFileSync(join(dir, 'vitest.json'), '{"numTotalTests": 3, "testResults": []}')
   writeFileSync(join(dir, 'future.json'), '{"schemaVersion": 7}')
 
-  test.each([
+  test.each(titled([
     [['compare', join(dir, 'missing.json'), head], /missing\.json: no such file\.$/],
     [['compare', join(dir, 'corrupt.json'), head], /corrupt\.json: not valid JSON, so not a vitest-memory-budget report/],
     [['compare', join(dir, 'vitest.json'), head], /vitest\.json: not a vitest-memory-budget report \(it has no schemaVersion\)\.$/],
@@ -134,10 +143,11 @@ describe('bad input is one clear line and exit code 2', () => {
     [['compare', base, head, '--top=-3'], /Invalid --top: "-3"\./],
     [['merge', base], /merge needs -o <file>/],
     [['merge', '-o', join(dir, 'x.json')], /merge needs at least one report/],
-    [['html', base], /html needs -o <file>/],
-    [['html', base, head, '-o', join(dir, 'x.html')], /html takes one report; got 2\./],
+    [['html', base], /html needs -o <file>, where to write the page\. See 'vitest-memory-budget html --help'\.$/],
+    [['html', base, head, '-o', join(dir, 'x.html')], /html takes one report; got 2\. See 'vitest-memory-budget html --help'\.$/],
     [['html', join(dir, 'vitest.json'), '-o', join(dir, 'x.html')], /vitest\.json: not a vitest-memory-budget report/],
     [['html', base, '-o', join(base, 'x.html')], /cannot write the --output file/],
+    [['history', base, '--html', join(base, 'x.html')], /cannot write the --html file/],
     [['html', base, '--base', join(dir, 'missing.json'), '-o', join(dir, 'x.html')], /missing\.json: no such file\.$/],
     [['history'], /history needs at least one report, oldest first\./],
     [['history', base, join(dir, 'missing.json')], /missing\.json: no such file\.$/],
@@ -147,7 +157,7 @@ describe('bad input is one clear line and exit code 2', () => {
     [['history', base, '--threshold', 'lots'], /Invalid --threshold: "lots"\./],
     [['history', base, '--markdown', join(base, 'x.md')], /cannot write the --markdown file/],
     [['frobnicate'], /Unknown command "frobnicate"\. Commands: compare, merge, html, markdown, history\./],
-  ])('%j', (argv, message) => {
+  ]))('%s', (_, argv, message) => {
     const run = cli(...argv)
     expect(run.code).toBe(2)
     expect(run.stderr.trimEnd()).toMatch(message)
@@ -175,12 +185,14 @@ describe('vitest-memory-budget html', () => {
     writeFileSync(report, renderJsonReport(buildReport(tests, environment, [], new Date('2026-11-23T12:00:00Z'))))
     const out = join(dir, 'pages/of/profiled.html')
     expect(cli('html', report, '-o', out)).toMatchObject({ code: 0, stderr: '' })
-    const data = JSON.parse(/id="page-data">(.*?)<\/script>/s.exec(readFileSync(out, 'utf8'))![1]!) as { frames: Array<[string, string, number]>, tests: Array<{ a: Array<number[] | string> }> }
+    const data = JSON.parse(/id="page-data">(.*?)<\/script>/s.exec(readFileSync(out, 'utf8'))![1]!) as { frames: Array<[string, string, number]>, tests: Array<{ a: Array<number[] | string>, h: string[] }> }
     const [drawn, missing] = data.tests[0]!.a
     // The root (50 MB in kB) and, heaviest under runTest, keepArrays (42 MB).
     expect((drawn as number[]).slice(0, 5)).toEqual([1000, 0, 0, 0, 50_000])
     expect(data.frames[(drawn as number[])[9]!]).toEqual(['keepArrays', 'profiled.test.ts', 4])
     expect(missing).toBe('profile not readable: no such file')
+    // Linked from the page's folder back to the current directory, where the report's paths start.
+    expect(data.tests[0]!.h).toEqual(listed.map(path => `${relative(join(dir, 'pages/of'), process.cwd())}/${path}`))
   })
 
   test('--base compares with another report first, so the page marks what changed', () => {
@@ -204,15 +216,15 @@ describe('vitest-memory-budget markdown', () => {
     expect(written).not.toMatch(/regressed|No test changed/)
   })
 
-  test.each([
-    [['markdown', head], /markdown needs -o <file>/],
-    [['markdown', '-o', join(dir, 'x.md')], /markdown takes one report; got 0/],
+  test.each(titled([
+    [['markdown', head], /markdown needs -o <file>, where to write the Markdown\. See 'vitest-memory-budget markdown --help'\.$/],
+    [['markdown', '-o', join(dir, 'x.md')], /markdown takes one report; got 0\. See 'vitest-memory-budget markdown --help'\.$/],
     [['markdown', head, base, '-o', join(dir, 'x.md')], /markdown takes one report; got 2/],
     [['markdown', head, '--base', base, '-o', join(dir, 'x.md')], /Unknown option '--base'/],
-  ])('%j is a one-line usage error', (argv, message) => {
+  ]))('%s is a one-line usage error', (_, argv, message) => {
     const run = cli(...argv)
     expect(run.code).toBe(2)
-    expect(run.stderr).toMatch(message)
+    expect(run.stderr.trimEnd()).toMatch(message)
   })
 })
 
@@ -238,6 +250,11 @@ describe('vitest-memory-budget history', () => {
     expect(cli('history', base, head, third, '--threshold', '60%').stdout).toContain('4 tests, 2 changed')
     expect(cli('history', base, head, third, '--min-delta', '8MB').stdout).toContain('4 tests, 3 changed')
     expect(cli('history', base, head, third, '--min-delta', '12MB').stdout).toContain('4 tests, 2 changed')
+  })
+
+  test('--html alone writes the page and prints no table', () => {
+    const html = join(dir, 'history-only.html')
+    expect(cli('history', base, head, third, '--html', html).stdout).toBe(`History of 3 runs: 4 tests, 3 changed.\nHTML written to ${html}\n`)
   })
 
   test('--html and --markdown write the files instead', () => {
@@ -290,6 +307,7 @@ describe('command-line values', () => {
     expect(cli('compare', base, head, '--top', '1').stdout).toContain('… and 2 lighter tests')
     expect(cli('compare', base, head, '--top', '2').stdout).toContain('… and 1 lighter test ')
     expect(cli('compare', base, head).stdout).not.toContain('lighter')
+    expect(cli('compare', base, head, '--top', '12')).toMatchObject({ code: 0, stderr: '' })
     for (const top of ['3x', 'x3', '', ' 3', '1.5']) {
       const run = cli('compare', base, head, `--top=${top}`)
       expect(run.code, top).toBe(2)
@@ -297,7 +315,7 @@ describe('command-line values', () => {
     }
   })
 
-  test.each([
+  test.each(titled([
     [['compare', ' ', head], 'Invalid base report path: " ". Expected a file path.'],
     [['compare', base, ''], 'Invalid head report path: "". Expected a file path.'],
     [['compare', base, head, '--markdown', ' '], 'Invalid --markdown: " ". Expected a file path.'],
@@ -309,7 +327,7 @@ describe('command-line values', () => {
     [['markdown', base, '-o', ' '], 'Invalid --output: " ". Expected a file path.'],
     [['history', ''], 'Invalid report path: "". Expected a file path.'],
     [['history', base, '--markdown', ' '], 'Invalid --markdown: " ". Expected a file path.'],
-  ])('an empty path is refused, named: %j', (argv, message) => {
+  ]))('an empty path is refused, named: %s', (_, argv, message) => {
     expect(cli(...argv)).toEqual({ code: 2, stdout: '', stderr: `vitest-memory-budget: ${message}\n` })
   })
 
@@ -337,6 +355,14 @@ describe('command-line values', () => {
   test.each([['help'], ['-h'], ['--help']])('%s shows the usage and exits 0; no command exits 2', (command) => {
     expect(cli(command)).toEqual({ code: 0, stdout: expect.stringMatching(/^Usage: vitest-memory-budget <command> \[options\]\n\nCommands:\n/), stderr: '' })
     expect(cli().code).toBe(2)
+  })
+
+  test('an error that is not the caller\'s (here, stdout failing) is thrown, not printed as a usage error', () => {
+    let stderr = ''
+    const broken = { stdout: () => { throw new Error('write EPIPE') }, stderr: (text: string) => (stderr += text), colors: false }
+    expect(() => runCli(['--help'], broken)).toThrowError('write EPIPE')
+    expect(() => runCli(['compare', base, head], broken)).toThrowError('write EPIPE')
+    expect(stderr).toBe('')
   })
 
   test.each(['toString', 'constructor', '__proto__', 'hasOwnProperty'])('%s, a name every object has, is no command', (command) => {
