@@ -257,6 +257,11 @@ describe('vitest-memory-budget history', () => {
     expect(cli('history', base, head, third, '--html', html).stdout).toBe(`History of 3 runs: 4 tests, 3 changed.\nHTML written to ${html}\n`)
   })
 
+  test('--markdown alone writes the comment and prints no table', () => {
+    const markdown = join(dir, 'history-only.md')
+    expect(cli('history', base, head, third, '--markdown', markdown).stdout).toBe(`History of 3 runs: 4 tests, 3 changed.\nMarkdown written to ${markdown}\n`)
+  })
+
   test('--html and --markdown write the files instead', () => {
     const html = join(dir, 'history.html')
     const markdown = join(dir, 'history.md')
@@ -296,6 +301,10 @@ describe('command-line values', () => {
     expect(cli('compare', base, head, '--min-delta', '20000000').stdout).not.toContain('regressed')
   })
 
+  test('a bare number of several digits is a number too: --threshold 10 is read as 1000%, and the error says to write 10%', () => {
+    expect(cli('compare', base, head, '--threshold', '10')).toEqual({ code: 2, stdout: '', stderr: 'vitest-memory-budget: Invalid --threshold: 10. Expected a fraction like 0.1 or a percentage like \'10%\': a plain number is a fraction of the base, so 10 would be 1000%. Write \'10%\' for 10 percent, or \'1000%\' to allow that much.\n' })
+  })
+
   test('digits enough to overflow are shown as typed, not as Infinity', () => {
     const digits = '9'.repeat(400)
     const run = cli('compare', base, head, '--min-delta', digits)
@@ -308,6 +317,9 @@ describe('command-line values', () => {
     expect(cli('compare', base, head, '--top', '2').stdout).toContain('… and 1 lighter test ')
     expect(cli('compare', base, head).stdout).not.toContain('lighter')
     expect(cli('compare', base, head, '--top', '12')).toMatchObject({ code: 0, stderr: '' })
+    // 10 rows by default.
+    const eleven = writeReport('eleven.json', Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`t${i}`, (i + 1) * MB])))
+    expect(cli('compare', eleven, eleven).stdout).toContain('… and 1 lighter test ')
     for (const top of ['3x', 'x3', '', ' 3', '1.5']) {
       const run = cli('compare', base, head, `--top=${top}`)
       expect(run.code, top).toBe(2)
@@ -398,6 +410,14 @@ describe('mergeReports', () => {
     const plain = mergeReports([shard('a', 'test/a.test.ts'), shard('b', 'test/b.test.ts')])
     expect(plain.summary.compared).toBe(false)
     expect(plain.summary).not.toHaveProperty('environmentDrift')
+  })
+
+  test('a shard written before reports listed unmeasured projects adds none', () => {
+    const older = (report: MemoryReport): MemoryReport => {
+      const { unmeasuredProjects: _, ...summary } = report.summary
+      return { ...report, summary }
+    }
+    expect(mergeReports([shard('a', 'test/a.test.ts', older), shard('b', 'test/b.test.ts', older)]).summary.unmeasuredProjects).toEqual([])
   })
 
   test('the tests of every shard, in the order of their files, whichever shard came first', () => {
