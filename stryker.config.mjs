@@ -13,10 +13,10 @@
 export const AREAS = {
   budgets: { mutate: ['src/budgets/**/*.ts'], break: 90, ci: true },
   compare: { mutate: ['src/compare/**/*.ts'], break: 90, ci: true },
-  measure: { mutate: ['src/measure/size.ts', 'src/measure/gc-trace.ts', 'src/measure/leak-trend.ts'], break: null },
+  measure: { mutate: ['src/measure/size.ts', 'src/measure/gc-trace.ts', 'src/measure/leak-trend.ts'], break: 90, ci: true },
   report: { mutate: ['src/report/**/*.ts'], break: null },
   render: { mutate: ['src/render/**/*.ts'], break: null },
-  cli: { mutate: ['src/cli/**/*.ts'], break: null },
+  cli: { mutate: ['src/cli/**/*.ts'], break: 90, ci: true },
   matchers: { mutate: ['src/matchers/**/*.ts'], break: null },
   worker: { mutate: ['src/worker/**/*.ts'], break: null },
   reporter: { mutate: ['src/reporter/**/*.ts'], break: null },

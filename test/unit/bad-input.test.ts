@@ -98,7 +98,7 @@ const sizeMutations: ReadonlyArray<(size: string) => string> = [
 ]
 
 const isSize = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) && value >= 0)
-  || (typeof value === 'string' && /^(?:\d+(?:\.\d+)?|\.\d+)(?: ?(?:[kmgt]i?)?b| ?[kmgt])?$/i.test(value.trim()))
+  || (typeof value === 'string' && /^(?:\d+(?:\.\d+)?|\.\d+)(?: ?(?:[kmgt]i?)?b| ?[kmgt])?$/i.test(value.trim()) && Number.isFinite(Number.parseFloat(value)))
 
 function badSizes(count: number): unknown[] {
   // A cut can leave a size that parses ('300M', '300'): only the others are bad.

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { describe, expect, test } from 'vitest'
-import { runCli } from '../../src/cli/run.js'
+import { mergeReports, runCli } from '../../src/cli/run.js'
 import { readReport } from '../../src/report/files.js'
-import { buildReport, type CollectedTest, type ReportEnvironment } from '../../src/report/model.js'
+import { buildReport, type CollectedTest, type MemoryReport, type ReportEnvironment } from '../../src/report/model.js'
 import { renderMarkdownReport } from '../../src/render/markdown.js'
 import { renderJsonReport } from '../../src/render/json.js'
 import { sampleProfile } from '../helpers/sample-profile.js'
@@ -27,6 +27,15 @@ function cli(...argv: string[]) {
   let stderr = ''
   const code = runCli(argv, { stdout: text => (stdout += text), stderr: text => (stderr += text), colors: false })
   return { code, stdout, stderr }
+}
+
+/**
+ * Rows of a `test.each` over command lines, each with a title that leaves out the temporary folder:
+ * Stryker runs a mutant's tests by their titles, and each load of this file makes a new folder, so
+ * a title holding it matched no test and such rows never ran against a mutant.
+ */
+function titled<T>(rows: ReadonlyArray<readonly [string[], T]>): Array<[string, string[], T]> {
+  return rows.map(([argv, expected]) => [JSON.stringify(argv.map(arg => arg.replaceAll(dir, '<tmp>'))), argv, expected])
 }
 
 const base = writeReport('base.json', { parses: 20 * MB, streams: 10 * MB, steady: 5 * MB })
@@ -122,7 +131,7 @@ describe('bad input is one clear line and exit code 2', () => {
   writeFileSync(join(dir, 'vitest.json'), '{"numTotalTests": 3, "testResults": []}')
   writeFileSync(join(dir, 'future.json'), '{"schemaVersion": 7}')
 
-  test.each([
+  test.each(titled([
     [['compare', join(dir, 'missing.json'), head], /missing\.json: no such file\.$/],
     [['compare', join(dir, 'corrupt.json'), head], /corrupt\.json: not valid JSON, so not a vitest-memory-budget report/],
     [['compare', join(dir, 'vitest.json'), head], /vitest\.json: not a vitest-memory-budget report \(it has no schemaVersion\)\.$/],
@@ -134,10 +143,11 @@ describe('bad input is one clear line and exit code 2', () => {
     [['compare', base, head, '--top=-3'], /Invalid --top: "-3"\./],
     [['merge', base], /merge needs -o <file>/],
     [['merge', '-o', join(dir, 'x.json')], /merge needs at least one report/],
-    [['html', base], /html needs -o <file>/],
-    [['html', base, head, '-o', join(dir, 'x.html')], /html takes one report; got 2\./],
+    [['html', base], /html needs -o <file>, where to write the page\. See 'vitest-memory-budget html --help'\.$/],
+    [['html', base, head, '-o', join(dir, 'x.html')], /html takes one report; got 2\. See 'vitest-memory-budget html --help'\.$/],
     [['html', join(dir, 'vitest.json'), '-o', join(dir, 'x.html')], /vitest\.json: not a vitest-memory-budget report/],
     [['html', base, '-o', join(base, 'x.html')], /cannot write the --output file/],
+    [['history', base, '--html', join(base, 'x.html')], /cannot write the --html file/],
     [['html', base, '--base', join(dir, 'missing.json'), '-o', join(dir, 'x.html')], /missing\.json: no such file\.$/],
     [['history'], /history needs at least one report, oldest first\./],
     [['history', base, join(dir, 'missing.json')], /missing\.json: no such file\.$/],
@@ -147,7 +157,7 @@ describe('bad input is one clear line and exit code 2', () => {
     [['history', base, '--threshold', 'lots'], /Invalid --threshold: "lots"\./],
     [['history', base, '--markdown', join(base, 'x.md')], /cannot write the --markdown file/],
     [['frobnicate'], /Unknown command "frobnicate"\. Commands: compare, merge, html, markdown, history\./],
-  ])('%j', (argv, message) => {
+  ]))('%s', (_, argv, message) => {
     const run = cli(...argv)
     expect(run.code).toBe(2)
     expect(run.stderr.trimEnd()).toMatch(message)
@@ -175,12 +185,14 @@ describe('vitest-memory-budget html', () => {
     writeFileSync(report, renderJsonReport(buildReport(tests, environment, [], new Date('2026-11-23T12:00:00Z'))))
     const out = join(dir, 'pages/of/profiled.html')
     expect(cli('html', report, '-o', out)).toMatchObject({ code: 0, stderr: '' })
-    const data = JSON.parse(/id="page-data">(.*?)<\/script>/s.exec(readFileSync(out, 'utf8'))![1]!) as { frames: Array<[string, string, number]>, tests: Array<{ a: Array<number[] | string> }> }
+    const data = JSON.parse(/id="page-data">(.*?)<\/script>/s.exec(readFileSync(out, 'utf8'))![1]!) as { frames: Array<[string, string, number]>, tests: Array<{ a: Array<number[] | string>, h: string[] }> }
     const [drawn, missing] = data.tests[0]!.a
     // The root (50 MB in kB) and, heaviest under runTest, keepArrays (42 MB).
     expect((drawn as number[]).slice(0, 5)).toEqual([1000, 0, 0, 0, 50_000])
     expect(data.frames[(drawn as number[])[9]!]).toEqual(['keepArrays', 'profiled.test.ts', 4])
     expect(missing).toBe('profile not readable: no such file')
+    // Linked from the page's folder back to the current directory, where the report's paths start.
+    expect(data.tests[0]!.h).toEqual(listed.map(path => `${relative(join(dir, 'pages/of'), process.cwd())}/${path}`))
   })
 
   test('--base compares with another report first, so the page marks what changed', () => {
@@ -204,15 +216,15 @@ describe('vitest-memory-budget markdown', () => {
     expect(written).not.toMatch(/regressed|No test changed/)
   })
 
-  test.each([
-    [['markdown', head], /markdown needs -o <file>/],
-    [['markdown', '-o', join(dir, 'x.md')], /markdown takes one report; got 0/],
+  test.each(titled([
+    [['markdown', head], /markdown needs -o <file>, where to write the Markdown\. See 'vitest-memory-budget markdown --help'\.$/],
+    [['markdown', '-o', join(dir, 'x.md')], /markdown takes one report; got 0\. See 'vitest-memory-budget markdown --help'\.$/],
     [['markdown', head, base, '-o', join(dir, 'x.md')], /markdown takes one report; got 2/],
     [['markdown', head, '--base', base, '-o', join(dir, 'x.md')], /Unknown option '--base'/],
-  ])('%j is a one-line usage error', (argv, message) => {
+  ]))('%s is a one-line usage error', (_, argv, message) => {
     const run = cli(...argv)
     expect(run.code).toBe(2)
-    expect(run.stderr).toMatch(message)
+    expect(run.stderr.trimEnd()).toMatch(message)
   })
 })
 
@@ -240,6 +252,16 @@ describe('vitest-memory-budget history', () => {
     expect(cli('history', base, head, third, '--min-delta', '12MB').stdout).toContain('4 tests, 2 changed')
   })
 
+  test('--html alone writes the page and prints no table', () => {
+    const html = join(dir, 'history-only.html')
+    expect(cli('history', base, head, third, '--html', html).stdout).toBe(`History of 3 runs: 4 tests, 3 changed.\nHTML written to ${html}\n`)
+  })
+
+  test('--markdown alone writes the comment and prints no table', () => {
+    const markdown = join(dir, 'history-only.md')
+    expect(cli('history', base, head, third, '--markdown', markdown).stdout).toBe(`History of 3 runs: 4 tests, 3 changed.\nMarkdown written to ${markdown}\n`)
+  })
+
   test('--html and --markdown write the files instead', () => {
     const html = join(dir, 'history.html')
     const markdown = join(dir, 'history.md')
@@ -264,5 +286,143 @@ describe('--help', () => {
     const help = cli('merge', '--help').stdout
     expect(help).toContain('For vitest --shard with --reporter=blob,\n\'vitest --merge-reports\' makes the whole report')
     expect(help).not.toMatch(/shards of one run \(vitest --shard/)
+  })
+})
+
+// What a command line can hold that the config cannot: bare numbers as text, empty paths, control
+// characters; and what the commands say back, word for word.
+describe('command-line values', () => {
+  test('a bare number means what it means in the config: a fraction for --threshold, bytes for --min-delta', () => {
+    // The regression is +50%: counted above a threshold of 0.4, not of 0.6.
+    expect(cli('compare', base, head, '--threshold', '0.4').stdout).toContain('1 regressed')
+    expect(cli('compare', base, head, '--threshold', '0.6').stdout).toContain(' Memory  3 tests measured\n')
+    // Its allocation grew most, by 20 MB: counted above 19,999,999 bytes, not above 20,000,000.
+    expect(cli('compare', base, head, '--min-delta', '19999999').stdout).toContain('1 regressed')
+    expect(cli('compare', base, head, '--min-delta', '20000000').stdout).not.toContain('regressed')
+  })
+
+  test('a bare number of several digits is a number too: --threshold 10 is read as 1000%, and the error says to write 10%', () => {
+    expect(cli('compare', base, head, '--threshold', '10')).toEqual({ code: 2, stdout: '', stderr: 'vitest-memory-budget: Invalid --threshold: 10. Expected a fraction like 0.1 or a percentage like \'10%\': a plain number is a fraction of the base, so 10 would be 1000%. Write \'10%\' for 10 percent, or \'1000%\' to allow that much.\n' })
+  })
+
+  test('digits enough to overflow are shown as typed, not as Infinity', () => {
+    const digits = '9'.repeat(400)
+    const run = cli('compare', base, head, '--min-delta', digits)
+    expect(run.code).toBe(2)
+    expect(run.stderr).toMatch(/^vitest-memory-budget: Invalid --min-delta: "9{60}…" \(400 characters\)\. Expected a number of bytes/)
+  })
+
+  test('--top sets the rows of the heaviest tests, a whole number only', () => {
+    expect(cli('compare', base, head, '--top', '1').stdout).toContain('… and 2 lighter tests')
+    expect(cli('compare', base, head, '--top', '2').stdout).toContain('… and 1 lighter test ')
+    expect(cli('compare', base, head).stdout).not.toContain('lighter')
+    expect(cli('compare', base, head, '--top', '12')).toMatchObject({ code: 0, stderr: '' })
+    // 10 rows by default.
+    const eleven = writeReport('eleven.json', Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`t${i}`, (i + 1) * MB])))
+    expect(cli('compare', eleven, eleven).stdout).toContain('… and 1 lighter test ')
+    for (const top of ['3x', 'x3', '', ' 3', '1.5']) {
+      const run = cli('compare', base, head, `--top=${top}`)
+      expect(run.code, top).toBe(2)
+      expect(run.stderr, top).toBe(`vitest-memory-budget: Invalid --top: ${JSON.stringify(top)}. Expected a whole number, 0 or more.\n`)
+    }
+  })
+
+  test.each(titled([
+    [['compare', ' ', head], 'Invalid base report path: " ". Expected a file path.'],
+    [['compare', base, ''], 'Invalid head report path: "". Expected a file path.'],
+    [['compare', base, head, '--markdown', ' '], 'Invalid --markdown: " ". Expected a file path.'],
+    [['merge', base, '-o', ''], 'Invalid --output: "". Expected a file path.'],
+    [['merge', base, '', '-o', join(dir, 'x.json')], 'Invalid report path: "". Expected a file path.'],
+    [['html', ' ', '-o', join(dir, 'x.html')], 'Invalid report path: " ". Expected a file path.'],
+    [['html', base, '-o', ''], 'Invalid --output: "". Expected a file path.'],
+    [['html', base, '--base', '', '-o', join(dir, 'x.html')], 'Invalid --base: "". Expected a file path.'],
+    [['markdown', base, '-o', ' '], 'Invalid --output: " ". Expected a file path.'],
+    [['history', ''], 'Invalid report path: "". Expected a file path.'],
+    [['history', base, '--markdown', ' '], 'Invalid --markdown: " ". Expected a file path.'],
+  ]))('an empty path is refused, named: %s', (_, argv, message) => {
+    expect(cli(...argv)).toEqual({ code: 2, stdout: '', stderr: `vitest-memory-budget: ${message}\n` })
+  })
+
+  test('a file that cannot be written names the option, the path and the system\'s code', () => {
+    const out = join(base, 'x.md')
+    // A file stands where its folder would be made (EEXIST here; another system may say ENOTDIR).
+    const run = cli('markdown', head, '-o', out)
+    expect(run).toMatchObject({ code: 2, stdout: '' })
+    expect(run.stderr).toMatch(/^vitest-memory-budget: .*base\.json\/x\.md: cannot write the --output file \(E[A-Z]+\)\.\n$/)
+  })
+
+  test('a control character in a path stays visible and on one line', () => {
+    const run = cli('compare', join(dir, 'new\nline.json'), head)
+    expect(run.code).toBe(2)
+    expect(run.stderr).toBe(`vitest-memory-budget: ${join(dir, 'new\\nline.json')}: no such file.\n`)
+  })
+
+  test('singular counts read as such', () => {
+    const one = writeReport('one.json', { a: 1 * MB })
+    const out = join(dir, 'one-merged.json')
+    expect(cli('merge', one, '-o', out).stdout).toBe(`Merged 1 report (1 tests) into ${out}\n`)
+    expect(cli('history', one).stdout).toMatch(/^History of 1 run: 1 tests, 0 changed\.\n/)
+  })
+
+  test.each([['help'], ['-h'], ['--help']])('%s shows the usage and exits 0; no command exits 2', (command) => {
+    expect(cli(command)).toEqual({ code: 0, stdout: expect.stringMatching(/^Usage: vitest-memory-budget <command> \[options\]\n\nCommands:\n/), stderr: '' })
+    expect(cli().code).toBe(2)
+  })
+
+  test('an error that is not the caller\'s (here, stdout failing) is thrown, not printed as a usage error', () => {
+    let stderr = ''
+    const broken = { stdout: () => { throw new Error('write EPIPE') }, stderr: (text: string) => (stderr += text), colors: false }
+    expect(() => runCli(['--help'], broken)).toThrowError('write EPIPE')
+    expect(() => runCli(['compare', base, head], broken)).toThrowError('write EPIPE')
+    expect(stderr).toBe('')
+  })
+
+  test.each(['toString', 'constructor', '__proto__', 'hasOwnProperty'])('%s, a name every object has, is no command', (command) => {
+    expect(cli(command, base)).toEqual({ code: 2, stdout: '', stderr: `vitest-memory-budget: Unknown command ${JSON.stringify(command)}. Commands: compare, merge, html, markdown, history. See 'vitest-memory-budget --help'.\n` })
+  })
+})
+
+describe('mergeReports', () => {
+  const shard = (name: string, file: string, change: (report: MemoryReport) => MemoryReport = r => r, createdAt = '2026-11-23T12:00:00Z') => {
+    const tests: CollectedTest[] = [{ id: name, project: '', file, name, line: 1, state: 'passed', memory: memory(1 * MB) }]
+    return { path: `${name}.json`, report: change(buildReport(tests, environment, [], new Date(createdAt))) }
+  }
+  const withSummary = (summary: Partial<MemoryReport['summary']>) => (report: MemoryReport): MemoryReport => ({ ...report, summary: { ...report.summary, ...summary } })
+
+  test('a pattern is unmatched only if it matched in no shard', () => {
+    const merged = mergeReports([
+      shard('a', 'test/a.test.ts', withSummary({ unmatchedPatterns: ['nowhere', 'only-in-b', 'only-in-c'] })),
+      shard('b', 'test/b.test.ts', withSummary({ unmatchedPatterns: ['nowhere', 'only-in-c'] })),
+      shard('c', 'test/c.test.ts', withSummary({ unmatchedPatterns: ['nowhere', 'only-in-b'] })),
+    ])
+    expect(merged.summary.unmatchedPatterns).toEqual(['nowhere'])
+  })
+
+  test('compared if any shard was; each unmeasured project once; the first shard\'s drift; the latest time', () => {
+    const drift = { differences: [{ field: 'v8' as const, base: '11.3', head: '12.4' }], incomparable: true, regressionsCount: false }
+    const merged = mergeReports([
+      shard('a', 'test/a.test.ts', withSummary({ unmeasuredProjects: [{ project: 'browser', reason: 'no CDP' }], environmentDrift: drift }), '2026-11-23T12:00:00Z'),
+      shard('b', 'test/b.test.ts', withSummary({ compared: true, unmeasuredProjects: [{ project: 'browser', reason: 'no CDP' }, { project: 'edge', reason: 'no GC' }] }), '2026-11-23T12:05:00Z'),
+      shard('c', 'test/c.test.ts', r => r, '2026-11-23T11:55:00Z'),
+    ])
+    expect(merged.summary).toMatchObject({ tests: 3, compared: true, unmeasuredProjects: [{ project: 'browser', reason: 'no CDP' }, { project: 'edge', reason: 'no GC' }], environmentDrift: drift })
+    expect(merged.createdAt).toBe('2026-11-23T12:05:00.000Z')
+    const plain = mergeReports([shard('a', 'test/a.test.ts'), shard('b', 'test/b.test.ts')])
+    expect(plain.summary.compared).toBe(false)
+    expect(plain.summary).not.toHaveProperty('environmentDrift')
+  })
+
+  test('a shard written before reports listed unmeasured projects adds none', () => {
+    const older = (report: MemoryReport): MemoryReport => {
+      const { unmeasuredProjects: _, ...summary } = report.summary
+      return { ...report, summary }
+    }
+    expect(mergeReports([shard('a', 'test/a.test.ts', older), shard('b', 'test/b.test.ts', older)]).summary.unmeasuredProjects).toEqual([])
+  })
+
+  test('the tests of every shard, in the order of their files, whichever shard came first', () => {
+    const merged = mergeReports([shard('z', 'test/z.test.ts'), shard('a', 'test/a.test.ts'), shard('m', 'test/m.test.ts')])
+    expect(merged.tests.map(t => t.file)).toEqual(['test/a.test.ts', 'test/m.test.ts', 'test/z.test.ts'])
+    expect(merged.environment).toEqual(environment)
   })
 })

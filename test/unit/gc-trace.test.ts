@@ -55,6 +55,19 @@ describe('summarizeGcTrace', () => {
     expect(s.timeline.map(p => [p.phase, Math.round(p.heap)])).toEqual([['start', 0], ['before-gc', 0], ['after-gc', 0], ['end', 0.25 * MB]])
   })
 
+  test('external memory allocated after a GC freed older external memory counts from where that GC left it', () => {
+    // A GC frees 3 MB of a Buffer older than the interval; the 2 MB allocated after it stay under the baseline.
+    const s = summarizeGcTrace({ heap: 10 * MB, external: 4 * MB }, [gcEvent([10, 4], [10, 1])], { heap: 10 * MB, external: 3 * MB })
+    expect(s).toMatchObject({ peakHeap: 0, peakExternal: 2 * MB, peakTotal: 2 * MB, allocated: 2 * MB })
+    expect(s.timeline.at(-1)).toEqual({ gc: 2, phase: 'end', heap: 0, external: 2 * MB })
+  })
+
+  test('counts the full collections, as Node and Chromium name them, among all', () => {
+    const events = ['Scavenge', 'MarkSweepCompact', 'MinorMarkSweep', 'mark-compact', 'scavenge'].map(type => ({ ...gcEvent([10, 1], [10, 1]), type }))
+    expect(summarizeGcTrace(baseline, events, baseline)).toMatchObject({ gcCount: 5, fullGcCount: 2 })
+    expect(summarizeGcTrace(baseline, events.slice(0, 1), baseline)).toMatchObject({ gcCount: 1, fullGcCount: 0 })
+  })
+
   test('the timeline has start, both sides of each GC, and end, relative to the baseline', () => {
     const s = summarizeGcTrace(baseline, [gcEvent([30, 1], [12, 1])], { heap: 14 * MB, external: 2 * MB })
     expect(s.timeline).toEqual([
@@ -78,7 +91,22 @@ describe('compactTimeline', () => {
     expect(compact.map(p => p.gc)).toEqual([...compact.map(p => p.gc)].sort((a, b) => a - b))
   })
 
-  test('leaves short timelines alone', () => {
+  test('leaves short timelines alone, up to the maximum itself, and any timeline under a maximum of 4', () => {
     expect(compactTimeline(points.slice(0, 10), 64)).toEqual(points.slice(0, 10))
+    const flat = points.slice(0, 6).map(p => ({ ...p, heap: 1 }))
+    expect(compactTimeline(flat, 6)).toEqual(flat)
+    expect(compactTimeline(points.slice(0, 10), 3)).toEqual(points.slice(0, 10))
+    expect(compactTimeline(flat, 4)).toEqual([flat[0], flat[1], flat[5]])
+  })
+
+  test('keeps, in each stretch, the first of the highest and the first of the lowest totals of heap and external, in order', () => {
+    const at = (gc: number, heap: number, external = 0): TimelinePoint => ({ gc, phase: 'before-gc', heap, external })
+    // Two stretches of 4 between the first and last points. In the first, the highest total (9) is
+    // reached twice, once mostly external, and comes before the lowest; in the second, the lowest
+    // (0) is reached twice, before the highest.
+    const timeline = [at(0, 0), at(1, 3), at(2, 1, 8), at(3, 9), at(4, 1), at(5, 4), at(6, 0), at(7, 0), at(8, 6), at(9, 2)]
+    expect(compactTimeline(timeline, 6).map(p => p.gc)).toEqual([0, 2, 4, 6, 8, 9])
+    // A flat stretch keeps one point, not the same one twice.
+    expect(compactTimeline(timeline.map(p => ({ ...p, heap: 1, external: 0 })), 4).map(p => p.gc)).toEqual([0, 1, 9])
   })
 })

@@ -13,6 +13,8 @@ describe('parseSize', () => {
     ['.5kB', 500, 'si'],
     ['2KB', 2000, 'si'],
     ['1TB', 1e12, 'si'],
+    ['2T', 2e12, 'si'],
+    ['.25kB', 250, 'si'],
     ['64MiB', 64 * 2 ** 20, 'iec'],
     ['64 mib', 64 * 2 ** 20, 'iec'],
     ['1.5 GiB', 1.5 * 2 ** 30, 'iec'],
@@ -38,6 +40,14 @@ describe('parseSize', () => {
     expect(() => parseSize(input, 'budget')).toThrowError(/KiB, MiB, GiB, TiB/)
   })
 
+  test.each([`${'9'.repeat(400)}MB`, '9'.repeat(400)])('rejects digits enough to overflow a double to Infinity, with a unit or without', (input) => {
+    expect(() => parseSize(input)).toThrowError(/^Invalid size: "9{60}…" \(\d+ characters\)\. Expected a number of bytes/)
+  })
+
+  test('names the input "size" unless told what it is', () => {
+    expect(() => parseSize('lots')).toThrowError('Invalid size: "lots". Expected a number of bytes')
+  })
+
   test.each([null, undefined, {}, [], true, 10n])('rejects %s without throwing anything but a TypeError', (input) => {
     expect(() => parseSize(input as never)).toThrowError(TypeError)
   })
@@ -58,6 +68,11 @@ describe('formatBytes', () => {
     [300e6, 'si', '300 MB'],
   ] as const)('%d bytes in %s units is %s', (bytes, family, text) => {
     expect(formatBytes(bytes, family)).toBe(text)
+  })
+
+  test.each([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, null as unknown as number])('%s, a figure not measured, shows as -', (bytes) => {
+    expect(formatBytes(bytes)).toBe('-')
+    expect(formatBytes(bytes, 'iec')).toBe('-')
   })
 
   test('round-trips through parseSize within the printed precision', () => {
