@@ -122,6 +122,7 @@ function fakeProbe({ heap = (_: number) => 0, external = (_: number) => 0, code,
   }
   const probe: MemoryProbe = {
     measuresRss: false,
+    nativeUnavailable: () => 'not measured by this test probe',
     collectGarbage: () => {
       state.collections++
     },
