@@ -227,6 +227,12 @@ describe('history of native', () => {
     expect(native.stdout).toContain('  ▁█     20 MB  48.5 MB  +142.5%  test/a.test.ts > sqlite')
     expect(cli('history', ...paths, '--metric', 'nativ')).toMatchObject({ code: 2, stderr: 'vitest-memory-budget: Invalid --metric: "nativ". Expected one of total, heap, external, rss, native, retained, allocated.\n' })
     expect(cli('history', paths[0]!, '--metric', 'native')).toMatchObject({ code: 2, stderr: expect.stringMatching(/^vitest-memory-budget: No test of the report measured native \(it is measured only with the interposer: .*\); there is no history of it to show\.\n$/) })
+    expect(cli('history', '--help').stdout).toContain('  --metric <name>         the figure to follow: total, heap, external, rss, native, retained, allocated (default total); runs\n')
+    expect(cli('history', paths[0]!, paths[0]!, '--metric', 'native').stderr).toMatch(/^vitest-memory-budget: No test of the 2 reports measured native \(/)
+    // A figure compared only on request (rss) still has its rule: --threshold applies to it.
+    const rss = cli('history', ...paths.slice(1), '--metric', 'rss', '--threshold', '1%')
+    expect(rss).toMatchObject({ code: 0, stderr: '' })
+    expect(rss.stdout).toMatch(/^History of 2 runs: 2 tests, 1 changed\.\n/)
     const html = join(dir, 'history.html')
     expect(cli('history', ...paths, '--metric', 'native', '--html', html).code).toBe(0)
     expect(JSON.parse(/id="page-data">(.*?)<\/script>/s.exec(readFileSync(html, 'utf8'))![1]!)).toMatchObject({ kind: 'history', metric: 'native', label: 'native (C heap)', unmeasuredRuns: [paths[0]] })
